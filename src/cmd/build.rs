@@ -1,0 +1,75 @@
+//! `explainer build`: compile the site and write it to the output folder.
+
+use std::time::Instant;
+
+use super::{CompileOptions, Failure, Outcome, compile, report};
+use crate::cli::BuildArgs;
+use crate::output::{self, StaticSources};
+
+pub fn run(args: &BuildArgs) -> Result<Outcome, Failure> {
+    let started = Instant::now();
+    let root = &args.site.root;
+    let options = CompileOptions {
+        drafts: args.site.drafts,
+        base_url: args.base_url.clone(),
+        serving: false,
+    };
+    let mut compiled = compile(root, &options)?;
+    let out = match &args.output {
+        Some(o) => o.clone(),
+        None => root.join(&compiled.config.output_dir),
+    };
+    output::check_target(root, &out, args.force).map_err(|e| Failure(e.to_string()))?;
+    if report(&mut compiled.diagnostics, &args.site) == Outcome::ContentErrors {
+        eprintln!(
+            "build failed; the previous output in {} was left as it was",
+            out.display()
+        );
+        return Ok(Outcome::ContentErrors);
+    }
+    let theme = &compiled.config.theme;
+    let statics = StaticSources {
+        builtin_theme: theme == "default",
+        dirs: vec![
+            root.join("themes").join(theme).join("static"),
+            root.join("static"),
+        ],
+    };
+    output::write(&out, &compiled.files, &statics).map_err(|e| Failure(e.to_string()))?;
+    let html_pages = compiled
+        .files
+        .iter()
+        .filter(|f| f.path.extension().is_some_and(|e| e == "html"))
+        .count();
+    println!(
+        "Built {} pages ({} entities) into {} in {:.2} s",
+        group_thousands(html_pages),
+        group_thousands(compiled.pages),
+        out.display(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(Outcome::Clean)
+}
+
+/// `1234567` → `1,234,567`, for the summary line.
+pub fn group_thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn thousands_are_grouped() {
+        assert_eq!(super::group_thousands(1234), "1,234");
+        assert_eq!(super::group_thousands(12), "12");
+        assert_eq!(super::group_thousands(1_000_000), "1,000,000");
+    }
+}

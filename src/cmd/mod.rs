@@ -1,0 +1,171 @@
+//! Commands: orchestration of the pipeline stages, nothing more.
+//!
+//! [`compile`] runs load → resolve → render in memory; `build` adds the write
+//! stage, `check` reports what `compile` found.
+
+pub mod build;
+pub mod check;
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use crate::cli::{Color, SiteArgs};
+use crate::config::{self, Config};
+use crate::content;
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::render::{self, OutFile, RenderOptions, templates};
+use crate::resolve::{self, Index};
+
+/// A failure of the environment or the command line (exit code 2), as
+/// opposed to problems in the content (exit code 1).
+#[derive(Debug)]
+pub struct Failure(pub String);
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// What a command ended with, for the exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Clean,
+    ContentErrors,
+}
+
+/// The site, compiled in memory.
+pub struct Compiled {
+    pub config: Config,
+    pub files: Vec<OutFile>,
+    pub diagnostics: Diagnostics,
+    /// Entity pages rendered (drafts left out are not counted).
+    pub pages: usize,
+}
+
+/// What changes how a site compiles, besides its files.
+#[derive(Debug, Clone, Default)]
+pub struct CompileOptions {
+    pub drafts: bool,
+    pub base_url: Option<String>,
+    pub serving: bool,
+}
+
+/// Runs load → resolve → render. Never stops at the first problem: every
+/// stage runs as far as it can and all diagnostics come back together.
+pub fn compile(root: &Path, options: &CompileOptions) -> Result<Compiled, Failure> {
+    if !root.join("content").is_dir() && !root.join(config::CONFIG_FILE).is_file() {
+        return Err(Failure(format!(
+            "{} is not an explainer site: it has no site.yaml and no content/ folder",
+            root.display()
+        )));
+    }
+    let mut diagnostics = Diagnostics::default();
+    let mut config = config::load(root, &mut diagnostics);
+    if let Some(url) = &options.base_url {
+        config.set_base_url(url);
+    }
+    let loaded = content::load(root);
+    diagnostics.merge(loaded.diagnostics);
+    let (mut entities, drafts): (Vec<_>, Vec<_>) = loaded
+        .entities
+        .into_iter()
+        .partition(|e| options.drafts || !e.draft);
+    let index = Index::new(&entities, &drafts);
+    let mut found: Vec<Diagnostic> = Vec::new();
+    let relations = resolve::resolve(&mut entities, &index, &mut found);
+    let (layers, template_diags) = templates::collect(root, &config.theme);
+    found.extend(template_diags);
+    let mut files = Vec::new();
+    match templates::compile(layers) {
+        Ok(templates) => {
+            let site = render::Site {
+                config: &config,
+                entities: &entities,
+                home: loaded.home.as_ref(),
+                index: &index,
+                relations,
+            };
+            let (rendered, render_diags) = render::render(
+                site,
+                &templates,
+                RenderOptions {
+                    serving: options.serving,
+                },
+            );
+            let mut render_diags = render_diags;
+            resolve::add_hints(&entities, &index, &mut render_diags);
+            found.extend(render_diags);
+            add_template_sources(&mut diagnostics, &templates, &found);
+            files = rendered;
+        }
+        Err(template_errors) => found.extend(template_errors),
+    }
+    add_content_sources(root, &mut diagnostics, &found);
+    diagnostics.extend(found);
+    Ok(Compiled {
+        config,
+        files,
+        diagnostics,
+        pages: entities.len(),
+    })
+}
+
+/// Registers the text of every content file a diagnostic points into.
+fn add_content_sources(root: &Path, diagnostics: &mut Diagnostics, found: &[Diagnostic]) {
+    let mut files: Vec<&PathBuf> = found
+        .iter()
+        .filter(|d| d.span.is_some())
+        .map(|d| &d.file)
+        .collect();
+    files.sort();
+    files.dedup();
+    for file in files {
+        if let Ok(text) = std::fs::read_to_string(root.join(file)) {
+            diagnostics.add_source(file, &text);
+        }
+    }
+}
+
+fn add_template_sources(
+    diagnostics: &mut Diagnostics,
+    templates: &templates::Templates,
+    found: &[Diagnostic],
+) {
+    for (name, origin) in &templates.origins {
+        let path = origin.display_path();
+        if found.iter().any(|d| d.file == path) {
+            if let Some(text) = templates.sources.get(name) {
+                diagnostics.add_source(&path, text);
+            }
+        }
+    }
+}
+
+/// Whether to colour output on stderr: `--color`, then `NO_COLOR`, then
+/// whether stderr is a terminal.
+pub fn use_color(choice: Color) -> bool {
+    match choice {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::io::stderr().is_terminal()
+        }
+    }
+}
+
+/// Prints diagnostics to stderr and decides the outcome.
+pub fn report(diagnostics: &mut Diagnostics, site: &SiteArgs) -> Outcome {
+    if site.deny_warnings {
+        diagnostics.deny_warnings();
+    }
+    if !diagnostics.is_empty() {
+        eprint!("{}", diagnostics.render_human(use_color(site.color)));
+    }
+    if diagnostics.has_errors() {
+        Outcome::ContentErrors
+    } else {
+        Outcome::Clean
+    }
+}

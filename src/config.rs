@@ -1,0 +1,205 @@
+//! LOAD: `site.yaml`, the site configuration. Every key has a default, so a
+//! site without the file still builds.
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::content::yaml::{self, Node, Value};
+use crate::diag::{Diagnostic, Diagnostics, closest};
+
+pub const CONFIG_FILE: &str = "site.yaml";
+
+const KEYS: &[&str] = &[
+    "title",
+    "description",
+    "base_url",
+    "language",
+    "theme",
+    "autolink",
+    "pretty_links",
+    "output_dir",
+    "feed_limit",
+    "stale_after_days",
+    "menu",
+    "extra",
+];
+
+/// A link in the site's main navigation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MenuItem {
+    pub title: String,
+    pub url: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Config {
+    pub title: String,
+    pub description: String,
+    /// Without a trailing slash: `https://example.org/explainer`.
+    pub base_url: String,
+    pub language: String,
+    pub theme: String,
+    pub autolink: bool,
+    pub pretty_links: bool,
+    pub output_dir: PathBuf,
+    pub feed_limit: usize,
+    pub stale_after_days: Option<u32>,
+    pub menu: Vec<MenuItem>,
+    pub extra: serde_json::Value,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            title: "Explainer".into(),
+            description: String::new(),
+            base_url: "http://localhost:1111".into(),
+            language: "en".into(),
+            theme: "default".into(),
+            autolink: true,
+            pretty_links: false,
+            output_dir: PathBuf::from("public"),
+            feed_limit: 20,
+            stale_after_days: None,
+            menu: Vec::new(),
+            extra: serde_json::Value::Object(Default::default()),
+        }
+    }
+}
+
+impl Config {
+    /// `base_url` with one trailing slash, for joining absolute URLs.
+    pub fn base(&self) -> String {
+        format!("{}/", self.base_url.trim_end_matches('/'))
+    }
+
+    pub fn set_base_url(&mut self, url: &str) {
+        self.base_url = url.trim_end_matches('/').to_owned();
+    }
+}
+
+/// Reads `site.yaml` under `root`; a missing file gives the defaults.
+pub fn load(root: &Path, diags: &mut Diagnostics) -> Config {
+    let path = root.join(CONFIG_FILE);
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        return Config::default();
+    };
+    let rel = Path::new(CONFIG_FILE);
+    let mut found = Vec::new();
+    let config = match yaml::parse(&text, 0, &text) {
+        Ok(node) => from_node(node, &text, &mut found),
+        Err(e) => {
+            let mut d = Diagnostic::error("yaml", rel, e.message).at(e.span);
+            if let Some(h) = e.hint {
+                d = d.hint(h);
+            }
+            found.push(d);
+            Config::default()
+        }
+    };
+    if !found.is_empty() {
+        diags.add_source(rel, &text);
+        diags.extend(found);
+    }
+    config
+}
+
+fn from_node(node: Node, text: &str, diags: &mut Vec<Diagnostic>) -> Config {
+    let mut config = Config::default();
+    let Value::Map(entries) = node.value else {
+        return config;
+    };
+    for (key, value) in entries {
+        let name = key.scalar_text(text).unwrap_or_default();
+        if !KEYS.contains(&name.as_str()) {
+            let mut d = Diagnostic::warning(
+                "unknown-key",
+                CONFIG_FILE,
+                format!("unknown key `{name}` in site.yaml"),
+            )
+            .at(key.span);
+            if let Some(k) = closest(&name, KEYS.iter().copied()) {
+                d = d.hint(format!("did you mean `{k}`?"));
+            }
+            diags.push(d);
+            continue;
+        }
+        if let Err(expected) = set(&mut config, &name, &value, text) {
+            diags.push(
+                Diagnostic::error(
+                    "wrong-type",
+                    CONFIG_FILE,
+                    format!("`{name}` must be {expected}, found {}", value.type_name()),
+                )
+                .at(value.span),
+            );
+        }
+    }
+    config
+}
+
+/// Sets one key; on a type mismatch returns what was expected.
+fn set(c: &mut Config, name: &str, v: &Node, text: &str) -> Result<(), &'static str> {
+    let string = || v.scalar_text(text).ok_or("text");
+    match name {
+        "title" => c.title = string()?,
+        "description" => c.description = string()?,
+        "base_url" => c.set_base_url(&string()?),
+        "language" => c.language = string()?,
+        "theme" => c.theme = string()?,
+        "output_dir" => c.output_dir = PathBuf::from(string()?),
+        "autolink" => c.autolink = as_bool(v).ok_or("true or false")?,
+        "pretty_links" => c.pretty_links = as_bool(v).ok_or("true or false")?,
+        "feed_limit" => c.feed_limit = as_count(v).ok_or("a whole number")?,
+        "stale_after_days" => {
+            c.stale_after_days = Some(
+                as_count(v)
+                    .and_then(|n| u32::try_from(n).ok())
+                    .ok_or("a whole number")?,
+            )
+        }
+        "menu" => c.menu = menu(v, text).ok_or("a list of {title, url}")?,
+        "extra" => c.extra = crate::content::parse::node_to_json(v),
+        _ => {}
+    }
+    Ok(())
+}
+
+fn as_bool(v: &Node) -> Option<bool> {
+    match v.value {
+        Value::Bool(b) => Some(b),
+        _ => None,
+    }
+}
+
+fn as_count(v: &Node) -> Option<usize> {
+    match v.value {
+        Value::Int(i) => usize::try_from(i).ok(),
+        _ => None,
+    }
+}
+
+fn menu(v: &Node, text: &str) -> Option<Vec<MenuItem>> {
+    let Value::Seq(items) = &v.value else {
+        return None;
+    };
+    items
+        .iter()
+        .map(|item| {
+            let Value::Map(entries) = &item.value else {
+                return None;
+            };
+            let get = |k: &str| {
+                entries
+                    .iter()
+                    .find(|(key, _)| key.as_str() == Some(k))
+                    .and_then(|(_, v)| v.scalar_text(text))
+            };
+            Some(MenuItem {
+                title: get("title")?,
+                url: get("url")?,
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,348 @@
+//! LOAD + PARSE: walk `content/`, read every `.md` and `.yaml` file, split
+//! front matter, and type it per kind. Output: the entities, the home page,
+//! and every problem found, in one [`Loaded`].
+
+pub mod front_matter;
+pub mod model;
+pub mod parse;
+pub mod yaml;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use walkdir::WalkDir;
+
+use crate::diag::{Diagnostic, Diagnostics, Span};
+use model::{Entity, Kind, Text};
+use parse::FileInfo;
+
+/// Everything read from `content/`.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    /// Every entity, drafts included, in a stable order (by id).
+    pub entities: Vec<Entity>,
+    /// `content/_index.md`, when present.
+    pub home: Option<Entity>,
+    pub diagnostics: Diagnostics,
+}
+
+/// A content file found on disk, before it is read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Found {
+    kind: Option<Kind>,
+    slug: String,
+    /// Relative to the site root.
+    rel: PathBuf,
+}
+
+/// Reads the whole `content/` folder of the site at `root`.
+pub fn load(root: &Path) -> Loaded {
+    let mut diagnostics = Diagnostics::default();
+    let found = discover(root, &mut diagnostics);
+    let parsed: Vec<Parsed> = found.par_iter().map(|f| read_one(root, f)).collect();
+    let mut loaded = Loaded::default();
+    for p in parsed {
+        if !p.diagnostics.is_empty() {
+            if let Some(text) = &p.text {
+                diagnostics.add_source(&p.rel, text);
+            }
+            diagnostics.extend(p.diagnostics);
+        }
+        match p.entity {
+            Some(e) if e.id == HOME_ID => loaded.home = Some(e),
+            Some(e) => loaded.entities.push(e),
+            None => {}
+        }
+    }
+    loaded
+        .entities
+        .sort_by(|a, b| a.id.cmp(&b.id).then(a.file.cmp(&b.file)));
+    report_duplicate_ids(&mut loaded.entities, &mut diagnostics);
+    loaded.diagnostics = diagnostics;
+    loaded
+}
+
+/// The id of `content/_index.md`.
+pub const HOME_ID: &str = "_index";
+
+/// Lists content files, skipping `.`/`_` names and symlinks leaving the site.
+fn discover(root: &Path, diags: &mut Diagnostics) -> Vec<Found> {
+    let content = root.join("content");
+    let canonical_root = fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    let walker = WalkDir::new(&content)
+        .follow_links(false)
+        .sort_by_file_name();
+    let mut found = Vec::new();
+    let mut entries = walker
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name().to_str()));
+    while let Some(entry) = entries.next() {
+        let Ok(entry) = entry else { continue };
+        let path = entry.path();
+        let rel = path.strip_prefix(root).unwrap_or(path).to_path_buf();
+        if entry.path_is_symlink() && !symlink_stays_inside(path, &canonical_root) {
+            diags.push(
+                Diagnostic::warning(
+                    "symlink-outside",
+                    &rel,
+                    "symlink points outside the site; not followed",
+                )
+                .hint("copy the file into the site instead of linking to it"),
+            );
+            continue;
+        }
+        if !entry.path().is_file() {
+            continue;
+        }
+        if let Some(f) = classify(&content, path, rel, diags) {
+            found.push(f);
+        }
+    }
+    found
+}
+
+fn is_hidden(name: Option<&str>) -> bool {
+    name.is_some_and(|n| (n.starts_with('.') || n.starts_with('_')) && n != "_index.md")
+}
+
+fn symlink_stays_inside(path: &Path, canonical_root: &Path) -> bool {
+    fs::canonicalize(path).is_ok_and(|target| target.starts_with(canonical_root))
+}
+
+/// Decides what a file under `content/` is: its kind (from the first folder)
+/// and slug (from the file name), or nothing if it is not content.
+fn classify(content: &Path, path: &Path, rel: PathBuf, diags: &mut Diagnostics) -> Option<Found> {
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+    if !matches!(ext, "md" | "yaml" | "yml") {
+        return None;
+    }
+    let inner = path.strip_prefix(content).ok()?;
+    let mut parts = inner.iter().filter_map(|p| p.to_str());
+    let first = parts.next()?;
+    let stem = path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("")
+        .to_owned();
+    if inner.components().count() == 1 {
+        if first == "_index.md" {
+            return Some(Found {
+                kind: None,
+                slug: HOME_ID.into(),
+                rel,
+            });
+        }
+        diags.push(
+            Diagnostic::warning(
+                "not-content",
+                &rel,
+                "file at the top of `content/` is not part of the site",
+            )
+            .hint("put it in actors/, meetings/, proposals/, sources/ or pages/"),
+        );
+        return None;
+    }
+    let Some(kind) = Kind::from_dir(first) else {
+        diags.push(
+            Diagnostic::warning(
+                "not-content",
+                &rel,
+                format!("folder `content/{first}` is not a content kind"),
+            )
+            .hint("content folders are actors, meetings, proposals, sources and pages"),
+        );
+        return None;
+    };
+    Some(Found {
+        kind: Some(kind),
+        slug: stem,
+        rel,
+    })
+}
+
+/// A slug must be `[a-z0-9][a-z0-9-]*`: safe in a URL and a file name.
+pub fn is_valid_slug(slug: &str) -> bool {
+    let mut bytes = slug.bytes();
+    bytes
+        .next()
+        .is_some_and(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        && bytes.all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+/// The slug a writer most likely meant, for the bad-slug hint.
+pub fn slugify(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    out.trim_end_matches('-').to_owned()
+}
+
+struct Parsed {
+    rel: PathBuf,
+    text: Option<String>,
+    entity: Option<Entity>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+fn read_one(root: &Path, found: &Found) -> Parsed {
+    let mut parsed = Parsed {
+        rel: found.rel.clone(),
+        text: None,
+        entity: None,
+        diagnostics: Vec::new(),
+    };
+    let bytes = match fs::read(root.join(&found.rel)) {
+        Ok(b) => b,
+        Err(e) => {
+            parsed.diagnostics.push(Diagnostic::error(
+                "unreadable",
+                &found.rel,
+                format!("cannot read file: {e}"),
+            ));
+            return parsed;
+        }
+    };
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let valid = String::from_utf8_lossy(&e.as_bytes()[..at]).into_owned();
+            parsed.diagnostics.push(
+                Diagnostic::error("not-utf8", &found.rel, "file is not valid UTF-8")
+                    .at(Span::new(at, at + 1))
+                    .hint("save the file as UTF-8 in your editor (it may be Latin-1 or UTF-16)"),
+            );
+            parsed.text = Some(valid);
+            return parsed;
+        }
+    };
+    parsed.entity = parse_text(found, &text, &mut parsed.diagnostics);
+    parsed.text = Some(text);
+    parsed
+}
+
+/// Parses one file's text; public to the crate so `serve` can re-parse a
+/// single changed file.
+fn parse_text(found: &Found, text: &str, diags: &mut Vec<Diagnostic>) -> Option<Entity> {
+    let rel = &found.rel;
+    if found.kind.is_some() && !is_valid_slug(&found.slug) {
+        let better = slugify(&found.slug);
+        diags.push(
+            Diagnostic::error(
+                "bad-slug",
+                rel,
+                format!("`{}` is not a valid slug", found.slug),
+            )
+            .hint(format!(
+                "file names are lowercase letters, digits and `-`; rename it to `{better}`"
+            )),
+        );
+        return None;
+    }
+    let yaml_file = rel.extension().is_some_and(|e| e != "md");
+    let (yaml_span, body) = if yaml_file {
+        (Span::new(0, text.len()), Text::default())
+    } else {
+        match front_matter::split(text) {
+            Ok(s) => (
+                s.yaml,
+                Text {
+                    source: text[s.body.start..s.body.end].to_owned(),
+                    start: s.body.start,
+                    exact: true,
+                },
+            ),
+            Err(e) => {
+                diags.push(
+                    Diagnostic::error("front-matter", rel, e.message)
+                        .at(e.span)
+                        .hint(e.hint),
+                );
+                return None;
+            }
+        }
+    };
+    let root = match yaml::parse(text, yaml_span.start, &text[yaml_span.start..yaml_span.end]) {
+        Ok(node) => node,
+        Err(e) => {
+            let mut d = Diagnostic::error("yaml", rel, e.message).at(e.span);
+            if let Some(h) = e.hint {
+                d = d.hint(h);
+            }
+            diags.push(d);
+            return None;
+        }
+    };
+    let kind = found.kind.unwrap_or(Kind::Page);
+    let id = match found.kind {
+        Some(k) => format!("{}/{}", k.dir(), found.slug),
+        None => HOME_ID.to_owned(),
+    };
+    let first_line_end = text.find('\n').unwrap_or(text.len()).max(1);
+    let info = FileInfo {
+        kind,
+        slug: &found.slug,
+        id,
+        file: rel,
+        text,
+        head: Span::new(0, first_line_end.min(text.len())),
+        yaml_file,
+        title_optional: found.kind.is_none(),
+    };
+    Some(parse::entity(&info, root, body, diags))
+}
+
+/// Two files with one id (`x.md` and `x.yaml`): an error on the second, and
+/// only the first is kept.
+fn report_duplicate_ids(entities: &mut Vec<Entity>, diags: &mut Diagnostics) {
+    let mut keep = Vec::with_capacity(entities.len());
+    for e in entities.drain(..) {
+        match keep.last() {
+            Some(prev) if is_same_id(prev, &e) => {
+                let prev: &Entity = prev;
+                diags.push(
+                    Diagnostic::error(
+                        "duplicate-id",
+                        &e.file,
+                        format!("`{}` is defined twice", e.id),
+                    )
+                    .hint(format!(
+                        "`{}` already defines it; remove or rename one of the two files",
+                        prev.file.display()
+                    )),
+                );
+            }
+            _ => keep.push(e),
+        }
+    }
+    *entities = keep;
+}
+
+fn is_same_id(a: &Entity, b: &Entity) -> bool {
+    a.id == b.id
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_are_lowercase_ascii_with_hyphens() {
+        assert!(is_valid_slug("steve-witkoff"));
+        assert!(is_valid_slug("2026-paris"));
+        assert!(!is_valid_slug("Steve_Witkoff"));
+        assert!(!is_valid_slug("-x"));
+        assert!(!is_valid_slug(""));
+    }
+
+    #[test]
+    fn slugify_suggests_a_valid_name() {
+        assert_eq!(slugify("Steve_Witkoff "), "steve-witkoff");
+    }
+}

@@ -1,0 +1,656 @@
+//! PARSE: a file's YAML tree to a typed [`Entity`], with every problem found
+//! reported as a diagnostic rather than the first one stopping the file.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use super::model::*;
+use super::yaml::{Node, Value};
+use crate::diag::{Diagnostic, Span, closest};
+
+const COMMON_KEYS: &[&str] = &[
+    "title",
+    "summary",
+    "aliases",
+    "tags",
+    "sources",
+    "key_facts",
+    "reader_questions",
+    "updated",
+    "draft",
+    "weight",
+];
+const ACTOR_KEYS: &[&str] = &[
+    "type",
+    "role",
+    "country",
+    "affiliation",
+    "members",
+    "born",
+    "founded",
+];
+const MEETING_KEYS: &[&str] = &[
+    "date",
+    "end_date",
+    "location",
+    "format",
+    "host",
+    "participants",
+    "proposals",
+    "outcome",
+    "status",
+];
+const PROPOSAL_KEYS: &[&str] = &[
+    "status",
+    "proposed_by",
+    "supporters",
+    "opponents",
+    "date",
+    "components",
+];
+const SOURCE_KEYS: &[&str] = &["publisher", "url", "date", "author", "type"];
+
+/// The keys a kind knows, for unknown-key warnings and docs.
+pub fn known_keys(kind: Kind) -> Vec<&'static str> {
+    let own: &[&str] = match kind {
+        Kind::Actor => ACTOR_KEYS,
+        Kind::Meeting => MEETING_KEYS,
+        Kind::Proposal => PROPOSAL_KEYS,
+        Kind::Source => SOURCE_KEYS,
+        Kind::Page => &[],
+    };
+    COMMON_KEYS.iter().chain(own).copied().collect()
+}
+
+/// What the loader knows about a file before its YAML is read.
+pub struct FileInfo<'a> {
+    pub kind: Kind,
+    pub slug: &'a str,
+    pub id: String,
+    /// Path relative to the site root.
+    pub file: &'a Path,
+    pub text: &'a str,
+    /// Span of the opening fence or first line, where "missing title" points.
+    pub head: Span,
+    /// `.yaml` files may hold their body under `body:`.
+    pub yaml_file: bool,
+    /// The home page may leave out its title.
+    pub title_optional: bool,
+}
+
+/// Turns the front matter of one file into an entity. Problems go to `diags`;
+/// an entity is returned even then, so later stages can still check refs.
+pub fn entity(info: &FileInfo<'_>, root: Node, body: Text, diags: &mut Vec<Diagnostic>) -> Entity {
+    let mut reader = Reader { info, diags };
+    let entries = reader.top_level(root);
+    let mut fields: BTreeMap<&str, Node> = BTreeMap::new();
+    let mut extra = BTreeMap::new();
+    let known = known_keys(info.kind);
+    for (key_node, value) in entries {
+        let Some(key) = key_node.scalar_text(info.text) else {
+            reader.error(
+                "bad-key",
+                key_node.span,
+                "a front matter key must be text",
+                None,
+            );
+            continue;
+        };
+        if let Some(&k) = known.iter().find(|k| **k == key) {
+            fields.insert(k, value);
+        } else if info.yaml_file && key == "body" {
+            fields.insert("body", value);
+        } else {
+            reader.unknown_key(&key, key_node.span, &known);
+            extra.insert(key, node_to_json(&value));
+        }
+    }
+    reader.build(fields, body, extra)
+}
+
+struct Reader<'a, 'b> {
+    info: &'a FileInfo<'a>,
+    diags: &'b mut Vec<Diagnostic>,
+}
+
+impl Reader<'_, '_> {
+    fn error(
+        &mut self,
+        code: &'static str,
+        span: Span,
+        message: impl Into<String>,
+        hint: Option<String>,
+    ) {
+        let mut d = Diagnostic::error(code, self.info.file, message).at(span);
+        if let Some(hint) = hint {
+            d = d.hint(hint);
+        }
+        self.diags.push(d);
+    }
+
+    fn top_level(&mut self, root: Node) -> Vec<(Node, Node)> {
+        match root.value {
+            Value::Map(entries) => entries,
+            Value::Null => Vec::new(),
+            _ => {
+                let found = root.type_name();
+                self.error(
+                    "wrong-type",
+                    root.span,
+                    format!("front matter must be a mapping of `key: value` lines, found {found}"),
+                    Some("write one `key: value` per line, e.g. `title: \"Steve Witkoff\"`".into()),
+                );
+                Vec::new()
+            }
+        }
+    }
+
+    fn unknown_key(&mut self, key: &str, span: Span, known: &[&'static str]) {
+        let kind = self.info.kind.name();
+        let mut d = Diagnostic::warning(
+            "unknown-key",
+            self.info.file,
+            format!("unknown key `{key}` for a {kind}"),
+        )
+        .at(span);
+        d = match closest(key, known.iter().copied()) {
+            Some(k) => d.hint(format!("did you mean `{k}`?")),
+            None => d.hint(format!(
+                "a {kind} knows: {}; templates can still read it as `page.extra.{key}`",
+                known.join(", ")
+            )),
+        };
+        self.diags.push(d);
+    }
+
+    fn wrong_type(&mut self, key: &str, node: &Node, expected: &str, example: &str) {
+        let found = node.type_name();
+        self.error(
+            "wrong-type",
+            node.span,
+            format!("`{key}` must be {expected}, found {found}"),
+            Some(format!("for example `{key}: {example}`")),
+        );
+    }
+
+    fn string(&mut self, key: &str, node: Option<Node>) -> Option<String> {
+        let node = node?;
+        if node.value == Value::Null {
+            return None;
+        }
+        match node.scalar_text(self.info.text) {
+            Some(s) => Some(s),
+            None => {
+                self.wrong_type(key, &node, "text", "\"…\"");
+                None
+            }
+        }
+    }
+
+    fn text(&mut self, key: &str, node: Option<Node>) -> Option<Text> {
+        let node = node?;
+        let start = node.text_start.unwrap_or(node.span.start);
+        let exact = node.text_start.is_some();
+        self.string(key, Some(node)).map(|source| Text {
+            source,
+            start,
+            exact,
+        })
+    }
+
+    fn list(&mut self, key: &str, node: Option<Node>, example: &str) -> Vec<Node> {
+        let Some(node) = node else { return Vec::new() };
+        match node.value {
+            Value::Seq(items) => items,
+            Value::Null => Vec::new(),
+            _ => {
+                self.wrong_type(key, &node, "a list", example);
+                Vec::new()
+            }
+        }
+    }
+
+    fn strings(&mut self, key: &str, node: Option<Node>) -> Vec<String> {
+        let items = self.list(key, node, "[\"one\", \"two\"]");
+        items
+            .into_iter()
+            .filter_map(|n| self.string(key, Some(n)))
+            .collect()
+    }
+
+    fn reference(&mut self, key: &str, node: Option<Node>) -> Option<Ref> {
+        let node = node?;
+        if node.value == Value::Null {
+            return None;
+        }
+        match node.as_str() {
+            Some(s) => Some(Ref::new(s.trim(), node.span)),
+            None => {
+                self.wrong_type(
+                    key,
+                    &node,
+                    "a ref to a page (its slug or `kind/slug`)",
+                    "steve-witkoff",
+                );
+                None
+            }
+        }
+    }
+
+    fn refs(&mut self, key: &str, node: Option<Node>) -> Vec<Ref> {
+        let items = self.list(key, node, "[steve-witkoff, actors/marco-rubio]");
+        items
+            .into_iter()
+            .filter_map(|n| self.reference(key, Some(n)))
+            .collect()
+    }
+
+    fn date(&mut self, key: &str, node: Option<Node>) -> Option<Date> {
+        let node = node?;
+        let text = node.scalar_text(self.info.text)?;
+        let date = Date::parse(text.trim());
+        if date.is_none() {
+            self.error(
+                "invalid-date",
+                node.span,
+                format!("`{key}` is not a valid date: `{text}`"),
+                Some(format!(
+                    "write dates as YYYY-MM-DD, e.g. `{key}: 2026-01-06`"
+                )),
+            );
+        }
+        date
+    }
+
+    fn bool(&mut self, key: &str, node: Option<Node>) -> bool {
+        match node {
+            None => false,
+            Some(Node {
+                value: Value::Bool(b),
+                ..
+            }) => b,
+            Some(node) => {
+                self.wrong_type(key, &node, "true or false", "true");
+                false
+            }
+        }
+    }
+
+    fn int(&mut self, key: &str, node: Option<Node>) -> Option<i64> {
+        match node? {
+            Node {
+                value: Value::Int(i),
+                ..
+            } => Some(i),
+            node => {
+                self.wrong_type(key, &node, "a whole number", "10");
+                None
+            }
+        }
+    }
+
+    /// Reads one of a fixed set of words, such as a meeting's `status`.
+    fn choice<T: Copy>(
+        &mut self,
+        key: &str,
+        node: Option<Node>,
+        options: &[(&str, T)],
+    ) -> Option<T> {
+        let node = node?;
+        let text = self.string(key, Some(node.clone()))?;
+        if let Some((_, value)) = options.iter().find(|(name, _)| *name == text) {
+            return Some(*value);
+        }
+        let names: Vec<&str> = options.iter().map(|(n, _)| *n).collect();
+        let hint = match closest(&text, names.iter().copied()) {
+            Some(n) => format!(
+                "did you mean `{n}`? `{key}` is one of: {}",
+                names.join(", ")
+            ),
+            None => format!("`{key}` is one of: {}", names.join(", ")),
+        };
+        self.error(
+            "unknown-value",
+            node.span,
+            format!("unknown {key} `{text}`"),
+            Some(hint),
+        );
+        None
+    }
+
+    fn facts(&mut self, node: Option<Node>) -> Vec<Fact> {
+        let example = "[{label: \"Date\", value: \"6 January\", sources: [axios]}]";
+        let items = self.list("key_facts", node, example);
+        items.into_iter().filter_map(|n| self.fact(n)).collect()
+    }
+
+    fn fact(&mut self, node: Node) -> Option<Fact> {
+        let span = node.span;
+        let mut fields = self.mapping("key_facts", node, &["label", "value", "sources", "note"])?;
+        let label = self.string("label", fields.remove("label"));
+        let value = self.text("value", fields.remove("value"));
+        let (Some(label), Some(value)) = (label, value) else {
+            self.error(
+                "missing-key",
+                span,
+                "a key fact needs a `label` and a `value`",
+                Some("write `- {label: \"Date\", value: \"6 January 2026\", sources: [some-source]}`".into()),
+            );
+            return None;
+        };
+        let sources = self.refs("sources", fields.remove("sources"));
+        let note = self.string("note", fields.remove("note"));
+        Some(Fact {
+            label,
+            value,
+            sources,
+            note,
+            span,
+        })
+    }
+
+    fn questions(&mut self, node: Option<Node>) -> Vec<Question> {
+        let example = "[{question: \"Who pays?\", answer: \"…\"}]";
+        let items = self.list("reader_questions", node, example);
+        items.into_iter().filter_map(|n| self.question(n)).collect()
+    }
+
+    fn question(&mut self, node: Node) -> Option<Question> {
+        let span = node.span;
+        let mut fields = self.mapping("reader_questions", node, &["question", "answer"])?;
+        let Some(question) = self.string("question", fields.remove("question")) else {
+            self.error(
+                "missing-key",
+                span,
+                "a reader question needs a `question`",
+                None,
+            );
+            return None;
+        };
+        let answer = self
+            .text("answer", fields.remove("answer"))
+            .filter(|a| !a.source.trim().is_empty());
+        Some(Question {
+            question,
+            answer,
+            span,
+        })
+    }
+
+    /// A nested mapping with a fixed set of keys (a fact, a question, a participant).
+    fn mapping<'k>(
+        &mut self,
+        key: &str,
+        node: Node,
+        keys: &[&'k str],
+    ) -> Option<BTreeMap<&'k str, Node>> {
+        let Value::Map(entries) = node.value else {
+            let example = format!("{{{}: …}}", keys[0]);
+            self.wrong_type(key, &node, "a mapping", &example);
+            return None;
+        };
+        let mut fields = BTreeMap::new();
+        for (k, v) in entries {
+            let name = k.scalar_text(self.info.text).unwrap_or_default();
+            match keys.iter().find(|known| **known == name) {
+                Some(known) => {
+                    fields.insert(*known, v);
+                }
+                None => {
+                    let mut d = Diagnostic::warning(
+                        "unknown-key",
+                        self.info.file,
+                        format!("unknown key `{name}` in `{key}`"),
+                    )
+                    .at(k.span);
+                    if let Some(c) = closest(&name, keys.iter().copied()) {
+                        d = d.hint(format!("did you mean `{c}`?"));
+                    }
+                    self.diags.push(d);
+                }
+            }
+        }
+        Some(fields)
+    }
+
+    fn participants(&mut self, node: Option<Node>) -> Vec<Participant> {
+        let items = self.list(
+            "participants",
+            node,
+            "[volodymyr-zelensky, {actor: steve-witkoff, role: \"US envoy\"}]",
+        );
+        let mut out = Vec::new();
+        for item in items {
+            if let Value::Map(_) = item.value {
+                let span = item.span;
+                let Some(mut fields) = self.mapping("participants", item, &["actor", "role"])
+                else {
+                    continue;
+                };
+                match self.reference("actor", fields.remove("actor")) {
+                    Some(actor) => out.push(Participant {
+                        actor,
+                        role: self.string("role", fields.remove("role")),
+                    }),
+                    None => self.error(
+                        "missing-key",
+                        span,
+                        "a participant needs an `actor`",
+                        Some("write `{actor: steve-witkoff, role: \"US envoy\"}`".into()),
+                    ),
+                }
+            } else if let Some(actor) = self.reference("participants", Some(item)) {
+                out.push(Participant { actor, role: None });
+            }
+        }
+        out
+    }
+
+    fn build(
+        &mut self,
+        mut f: BTreeMap<&str, Node>,
+        body: Text,
+        extra: BTreeMap<String, serde_json::Value>,
+    ) -> Entity {
+        let info = self.info;
+        let title_node = f.remove("title");
+        let title_span = title_node.as_ref().map_or(info.head, |n| n.span);
+        let title = self
+            .string("title", title_node)
+            .filter(|t| !t.trim().is_empty());
+        if title.is_none() && !info.title_optional {
+            self.error(
+                "missing-title",
+                title_span,
+                "missing `title`",
+                Some(format!(
+                    "every {} needs a title, e.g. `title: \"…\"` in the front matter",
+                    info.kind.name()
+                )),
+            );
+        }
+        let body = match f.remove("body") {
+            Some(node) => self.text("body", Some(node)).unwrap_or_default(),
+            None => body,
+        };
+        let data = self.kind_data(&mut f);
+        Entity {
+            id: info.id.clone(),
+            kind: info.kind,
+            slug: info.slug.to_owned(),
+            file: info.file.to_path_buf(),
+            title: title.unwrap_or_else(|| info.slug.to_owned()),
+            title_span,
+            summary: self.string("summary", f.remove("summary")),
+            aliases: self.strings("aliases", f.remove("aliases")),
+            tags: self.strings("tags", f.remove("tags")),
+            sources: self.refs("sources", f.remove("sources")),
+            key_facts: self.facts(f.remove("key_facts")),
+            questions: self.questions(f.remove("reader_questions")),
+            updated: self.date("updated", f.remove("updated")),
+            draft: self.bool("draft", f.remove("draft")),
+            weight: self.int("weight", f.remove("weight")),
+            body,
+            data,
+            extra,
+        }
+    }
+
+    fn kind_data(&mut self, f: &mut BTreeMap<&str, Node>) -> KindData {
+        match self.info.kind {
+            Kind::Actor => KindData::Actor(self.actor(f)),
+            Kind::Meeting => KindData::Meeting(self.meeting(f)),
+            Kind::Proposal => KindData::Proposal(self.proposal(f)),
+            Kind::Source => KindData::Source(self.source(f)),
+            Kind::Page => KindData::Page,
+        }
+    }
+
+    fn actor(&mut self, f: &mut BTreeMap<&str, Node>) -> Actor {
+        let types = [
+            ("person", ActorType::Person),
+            ("country", ActorType::Country),
+            ("organisation", ActorType::Organisation),
+            ("organization", ActorType::Organisation),
+            ("group", ActorType::Group),
+        ];
+        Actor {
+            actor_type: self.choice("type", f.remove("type"), &types),
+            role: self.string("role", f.remove("role")),
+            country: self.string("country", f.remove("country")),
+            affiliation: self.reference("affiliation", f.remove("affiliation")),
+            members: self.refs("members", f.remove("members")),
+            born: self.date("born", f.remove("born")),
+            founded: self.date("founded", f.remove("founded")),
+        }
+    }
+
+    fn meeting(&mut self, f: &mut BTreeMap<&str, Node>) -> Meeting {
+        let date_node = f.remove("date");
+        if date_node.is_none() {
+            self.error(
+                "missing-date",
+                self.info.head,
+                "a meeting needs a `date`",
+                Some("add `date: YYYY-MM-DD`; for a meeting announced without a day, use the first day known and say so in a key fact".into()),
+            );
+        }
+        let formats = [
+            ("in-person", MeetingFormat::InPerson),
+            ("hybrid", MeetingFormat::Hybrid),
+            ("video", MeetingFormat::Video),
+            ("call", MeetingFormat::Call),
+        ];
+        let statuses = [
+            ("scheduled", MeetingStatus::Scheduled),
+            ("held", MeetingStatus::Held),
+            ("cancelled", MeetingStatus::Cancelled),
+            ("postponed", MeetingStatus::Postponed),
+        ];
+        Meeting {
+            date: self.date("date", date_node).unwrap_or(Date {
+                year: 1970,
+                month: 1,
+                day: 1,
+            }),
+            end_date: self.date("end_date", f.remove("end_date")),
+            location: self.string("location", f.remove("location")),
+            format: self.choice("format", f.remove("format"), &formats),
+            host: self.reference("host", f.remove("host")),
+            participants: self.participants(f.remove("participants")),
+            proposals: self.refs("proposals", f.remove("proposals")),
+            outcome: self.text("outcome", f.remove("outcome")),
+            status: self.choice("status", f.remove("status"), &statuses),
+        }
+    }
+
+    fn proposal(&mut self, f: &mut BTreeMap<&str, Node>) -> Proposal {
+        let statuses = [
+            ("draft", ProposalStatus::Draft),
+            ("proposed", ProposalStatus::Proposed),
+            ("under-negotiation", ProposalStatus::UnderNegotiation),
+            ("agreed", ProposalStatus::Agreed),
+            ("signed", ProposalStatus::Signed),
+            ("rejected", ProposalStatus::Rejected),
+            ("stalled", ProposalStatus::Stalled),
+        ];
+        let components = self.list(
+            "components",
+            f.remove("components"),
+            "[\"A ceasefire line\"]",
+        );
+        Proposal {
+            status: self.choice("status", f.remove("status"), &statuses),
+            proposed_by: self.refs("proposed_by", f.remove("proposed_by")),
+            supporters: self.refs("supporters", f.remove("supporters")),
+            opponents: self.refs("opponents", f.remove("opponents")),
+            date: self.date("date", f.remove("date")),
+            components: components
+                .into_iter()
+                .filter_map(|n| self.text("components", Some(n)))
+                .collect(),
+        }
+    }
+
+    fn source(&mut self, f: &mut BTreeMap<&str, Node>) -> Source {
+        let types = [
+            ("article", SourceType::Article),
+            ("statement", SourceType::Statement),
+            ("document", SourceType::Document),
+            ("interview", SourceType::Interview),
+            ("social", SourceType::Social),
+        ];
+        let url_node = f.remove("url");
+        let url_span = url_node.as_ref().map(|n| n.span);
+        let url = self.string("url", url_node);
+        if let (Some(url), Some(span)) = (&url, url_span) {
+            if !is_safe_url(url) {
+                self.error(
+                    "unsafe-url",
+                    span,
+                    format!("`url` must be an http(s) address, found `{url}`"),
+                    Some("write the full address, starting with https://".into()),
+                );
+            }
+        }
+        Source {
+            publisher: self.string("publisher", f.remove("publisher")),
+            url: url.filter(|u| is_safe_url(u)),
+            date: self.date("date", f.remove("date")),
+            author: self.string("author", f.remove("author")),
+            source_type: self.choice("type", f.remove("type"), &types),
+        }
+    }
+}
+
+/// Only web addresses may become a source link: never `javascript:` or `data:`.
+pub fn is_safe_url(url: &str) -> bool {
+    let lower = url.trim().to_ascii_lowercase();
+    lower.starts_with("https://") || lower.starts_with("http://")
+}
+
+/// A YAML tree as JSON, for values handed to templates untyped (`extra`).
+pub fn node_to_json(node: &Node) -> serde_json::Value {
+    use serde_json::Value as J;
+    match &node.value {
+        Value::Null => J::Null,
+        Value::Bool(b) => J::Bool(*b),
+        Value::Int(i) => J::from(*i),
+        Value::Float(f) => J::from(*f),
+        Value::Str(s) => J::String(s.clone()),
+        Value::Seq(items) => J::Array(items.iter().map(node_to_json).collect()),
+        Value::Map(entries) => J::Object(
+            entries
+                .iter()
+                .filter_map(|(k, v)| {
+                    Some((
+                        k.as_str()
+                            .map(str::to_owned)
+                            .or_else(|| Some(format!("{:?}", k.value)))?,
+                        node_to_json(v),
+                    ))
+                })
+                .collect(),
+        ),
+    }
+}

@@ -1,0 +1,26 @@
+//! explainer: a static site generator for news explainer sites.
+//!
+//! The pipeline is plain data passed between stages, one folder each:
+//! `content` (load + parse) → `resolve` → `render` → `output` (write).
+//! `cmd` holds the commands that run it; `main.rs` only maps the result to
+//! an exit code.
+
+pub mod cli;
+pub mod cmd;
+pub mod config;
+pub mod content;
+pub mod diag;
+pub mod output;
+pub mod render;
+pub mod resolve;
+
+use cli::{Cli, Command};
+pub use cmd::{Failure, Outcome};
+
+/// Runs one command line.
+pub fn run(cli: &Cli) -> Result<Outcome, Failure> {
+    match &cli.command {
+        Command::Build(args) => cmd::build::run(args),
+        Command::Check(args) => cmd::check::run(args),
+    }
+}

@@ -1,0 +1,26 @@
+//! The `explainer` binary: parse the command line, run it, map the result to
+//! an exit code (0 clean, 1 content errors, 2 usage or environment).
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use explainer::Outcome;
+use explainer::cli::Cli;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    match explainer::run(&cli) {
+        Ok(Outcome::Clean) => ExitCode::SUCCESS,
+        Ok(Outcome::ContentErrors) => ExitCode::from(1),
+        Err(failure) => {
+            eprintln!("error: {failure}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,192 @@
+//! RENDER: the data a template sees. Every link in here is already relative
+//! to the page being rendered, so templates never compute a URL.
+//!
+//! These structs are the theme contract: `docs/templates.md` lists them, and
+//! a test keeps that list honest.
+
+use serde::Serialize;
+
+/// A link to a page, as templates print it.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Link {
+    pub title: String,
+    pub href: String,
+}
+
+/// One entity in a list, card, relation or timeline.
+#[derive(Debug, Clone, Serialize)]
+pub struct Item {
+    pub title: String,
+    pub href: String,
+    pub kind: &'static str,
+    pub summary: Option<String>,
+    /// `YYYY-MM-DD`.
+    pub date: Option<String>,
+    /// "6 January 2026".
+    pub date_long: Option<String>,
+    pub status: Option<String>,
+    /// Extra words about the relation: a participant's role, a fact label.
+    pub note: Option<String>,
+}
+
+/// A numbered citation in the key facts table.
+#[derive(Debug, Clone, Serialize)]
+pub struct Citation {
+    pub number: usize,
+    pub title: String,
+    pub href: String,
+}
+
+/// One value of a key facts row, with what backs it.
+#[derive(Debug, Clone, Serialize)]
+pub struct FactValue {
+    pub html: String,
+    pub note: Option<String>,
+    pub citations: Vec<Citation>,
+}
+
+/// A row of the key facts table; `disputed` rows have several values.
+#[derive(Debug, Clone, Serialize)]
+pub struct FactRow {
+    pub label: String,
+    pub disputed: bool,
+    /// Rows from typed keys (date, host …) rather than `key_facts`.
+    pub typed: bool,
+    pub values: Vec<FactValue>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct QuestionView {
+    pub question: String,
+    /// Rendered Markdown, or none for an open question.
+    pub answer: Option<String>,
+    pub answered: bool,
+    pub id: String,
+}
+
+/// A titled group of related pages ("Meetings attended").
+#[derive(Debug, Clone, Serialize)]
+pub struct RelationGroup {
+    pub id: &'static str,
+    pub title: &'static str,
+    pub items: Vec<Item>,
+}
+
+/// A source in the page's numbered source list.
+#[derive(Debug, Clone, Serialize)]
+pub struct SourceEntry {
+    pub number: usize,
+    pub title: String,
+    pub href: String,
+    pub publisher: Option<String>,
+    pub date: Option<String>,
+    pub url: Option<String>,
+}
+
+/// A tag as shown on a page.
+#[derive(Debug, Clone, Serialize)]
+pub struct TagLink {
+    pub name: String,
+    pub href: String,
+    pub count: usize,
+}
+
+/// An entity page's own data.
+#[derive(Debug, Clone, Serialize)]
+pub struct PageView {
+    pub id: String,
+    pub kind: &'static str,
+    /// "Actors", and the link to that list.
+    pub kind_title: &'static str,
+    pub kind_href: String,
+    pub slug: String,
+    pub title: String,
+    pub summary: Option<String>,
+    pub aliases: Vec<String>,
+    pub tags: Vec<TagLink>,
+    /// Link to this page itself.
+    pub href: String,
+    /// Canonical absolute URL.
+    pub permalink: String,
+    pub date: Option<String>,
+    pub date_long: Option<String>,
+    pub updated: Option<String>,
+    pub status: Option<String>,
+    pub body: String,
+    pub facts: Vec<FactRow>,
+    pub disputed_count: usize,
+    pub questions: Vec<QuestionView>,
+    pub open_questions: usize,
+    /// Proposal components, rendered.
+    pub components: Vec<String>,
+    pub relations: Vec<RelationGroup>,
+    pub sources: Vec<SourceEntry>,
+    pub previous: Option<Link>,
+    pub next: Option<Link>,
+    /// Source pages: the original's address.
+    pub external_url: Option<String>,
+    pub extra: serde_json::Value,
+}
+
+/// What every template gets, whatever the page.
+#[derive(Debug, Clone, Serialize)]
+pub struct SiteView {
+    pub title: String,
+    pub description: String,
+    pub base_url: String,
+    pub language: String,
+    pub extra: serde_json::Value,
+}
+
+/// A navigation entry; `current` marks the section being shown.
+#[derive(Debug, Clone, Serialize)]
+pub struct MenuLink {
+    pub title: String,
+    pub href: String,
+    pub current: bool,
+}
+
+/// The part of every page's context that depends only on where it is.
+#[derive(Debug, Clone, Serialize)]
+pub struct Frame {
+    pub site: SiteView,
+    /// Relative prefix from this page to the site root (`../../`).
+    pub root: String,
+    pub menu: Vec<MenuLink>,
+    /// Home link, stylesheet and feed, relative to this page.
+    pub home_href: String,
+    pub stylesheet: String,
+    pub feed_href: String,
+    pub search_href: String,
+    pub search_script: String,
+    pub search_index: String,
+    /// Canonical absolute URL of this page.
+    pub permalink: String,
+    /// `<title>` text.
+    pub page_title: String,
+    pub description: String,
+    /// The output is served by `explainer serve` (the theme may show a banner).
+    pub serving: bool,
+    /// Links to the site's fixed pages, by name: `home`, `actors`,
+    /// `meetings`, `proposals`, `sources`, `pages`, `timeline`, `questions`,
+    /// `tags`, `search`.
+    pub nav: std::collections::BTreeMap<&'static str, String>,
+    /// schema.org JSON-LD for this page, with `<` escaped so it cannot close
+    /// its `<script>` element.
+    pub jsonld: String,
+}
+
+/// A group of reader questions on the `/questions/` page.
+#[derive(Debug, Clone, Serialize)]
+pub struct QuestionGroup {
+    pub page: Item,
+    pub questions: Vec<QuestionView>,
+}
+
+/// A month of the timeline.
+#[derive(Debug, Clone, Serialize)]
+pub struct TimelineMonth {
+    pub label: String,
+    pub id: String,
+    pub items: Vec<Item>,
+}

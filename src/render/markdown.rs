@@ -1,0 +1,429 @@
+//! RENDER: Markdown to HTML, resolving `[[refs]]` and autolinking actor names
+//! on the way. Input: a [`Text`] and the site's lookup tables; output: HTML,
+//! the entities the text links to, and diagnostics for refs that do not
+//! resolve (with file positions from pulldown-cmark's offsets).
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use aho_corasick::{AhoCorasick, MatchKind};
+use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
+
+use crate::content::model::{Entity, EntityIdx, Kind, Text};
+use crate::diag::{Diagnostic, Span};
+use crate::render::links::Linker;
+use crate::resolve::{self, Index, Lookup};
+
+/// Shortest actor name that autolinking will look for; shorter ones match
+/// too much ordinary text.
+const MIN_AUTOLINK_NAME: usize = 3;
+
+fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_SMART_PUNCTUATION
+        | Options::ENABLE_HEADING_ATTRIBUTES
+        | Options::ENABLE_WIKILINKS
+}
+
+/// Finds actor names in text, for autolinking. Built once per build.
+pub struct Autolinker {
+    matcher: Option<AhoCorasick>,
+    targets: Vec<EntityIdx>,
+}
+
+impl Autolinker {
+    /// Every actor title and alias, longest match first.
+    pub fn new(entities: &[Entity], enabled: bool) -> Self {
+        let mut names = Vec::new();
+        let mut targets = Vec::new();
+        let actors = entities
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.kind == Kind::Actor);
+        for (i, e) in actors.filter(|_| enabled) {
+            for name in std::iter::once(&e.title).chain(&e.aliases) {
+                if name.chars().count() >= MIN_AUTOLINK_NAME {
+                    names.push(name.clone());
+                    targets.push(i);
+                }
+            }
+        }
+        let matcher = if names.is_empty() {
+            None
+        } else {
+            AhoCorasick::builder()
+                .match_kind(MatchKind::LeftmostLongest)
+                .build(&names)
+                .ok()
+        };
+        Autolinker { matcher, targets }
+    }
+}
+
+/// What rendering one piece of Markdown needs to know about the site.
+pub struct Site<'a> {
+    pub entities: &'a [Entity],
+    pub index: &'a Index,
+    pub kinds: &'a [(String, Kind, String)],
+    pub autolinker: &'a Autolinker,
+    /// Page path of every entity, by index.
+    pub paths: &'a [crate::render::links::SitePath],
+}
+
+/// The result of rendering one text.
+#[derive(Debug, Default)]
+pub struct Rendered {
+    pub html: String,
+    pub links_to: Vec<EntityIdx>,
+}
+
+/// Per-page rendering state: where links are relative to, which page this
+/// is, and which actors were already autolinked on it.
+pub struct PageRender<'a> {
+    pub site: &'a Site<'a>,
+    pub linker: &'a Linker,
+    pub file: &'a Path,
+    pub this: Option<EntityIdx>,
+    pub autolinked: HashSet<EntityIdx>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl PageRender<'_> {
+    /// Renders a page body: block Markdown, headings get ids, and the first
+    /// mention of each actor becomes a link.
+    pub fn body(&mut self, text: &Text) -> Rendered {
+        self.render(text, true, true)
+    }
+
+    /// Renders a fact value, answer or component: no autolinking, and a
+    /// lone paragraph loses its `<p>` so it sits inside a table cell.
+    pub fn inline(&mut self, text: &Text) -> Rendered {
+        self.render(text, false, false)
+    }
+
+    /// Renders block Markdown without autolinking (answers, outcomes).
+    pub fn block(&mut self, text: &Text) -> Rendered {
+        self.render(text, true, false)
+    }
+
+    fn render(&mut self, text: &Text, block: bool, autolink: bool) -> Rendered {
+        let events: Vec<(Event<'_>, std::ops::Range<usize>)> =
+            Parser::new_ext(&text.source, options())
+                .into_offset_iter()
+                .collect();
+        let mut links_to = Vec::new();
+        let explicit = self.explicit_targets(&events);
+        let mut out_events: Vec<Event<'_>> = Vec::with_capacity(events.len());
+        let mut state = State::default();
+        let mut heading_ids = HeadingIds::default();
+        let mut i = 0;
+        while i < events.len() {
+            let (event, range) = &events[i];
+            match event {
+                Event::Start(Tag::Link {
+                    link_type: LinkType::WikiLink { has_pothole },
+                    dest_url,
+                    ..
+                }) => {
+                    let span = text.file_span(Span::new(range.start, range.end));
+                    i = self.wikilink(
+                        &events,
+                        i,
+                        dest_url,
+                        *has_pothole,
+                        span,
+                        &mut out_events,
+                        &mut links_to,
+                    );
+                    continue;
+                }
+                Event::Start(Tag::Link {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                }) => {
+                    state.link_depth += 1;
+                    let span = text.file_span(Span::new(range.start, range.end));
+                    let dest = self.safe_url(dest_url, span);
+                    out_events.push(Event::Start(Tag::Link {
+                        link_type: *link_type,
+                        dest_url: dest,
+                        title: title.clone(),
+                        id: id.clone(),
+                    }));
+                }
+                Event::End(TagEnd::Link) => {
+                    state.link_depth = state.link_depth.saturating_sub(1);
+                    out_events.push(event.clone());
+                }
+                Event::Start(Tag::Heading {
+                    level,
+                    id,
+                    classes,
+                    attrs,
+                }) => {
+                    state.in_heading = true;
+                    let id = id
+                        .clone()
+                        .or_else(|| Some(heading_ids.next(&events[i + 1..]).into()));
+                    out_events.push(Event::Start(Tag::Heading {
+                        level: *level,
+                        id,
+                        classes: classes.clone(),
+                        attrs: attrs.clone(),
+                    }));
+                }
+                Event::End(TagEnd::Heading(_)) => {
+                    state.in_heading = false;
+                    out_events.push(event.clone());
+                }
+                Event::Start(Tag::CodeBlock(_)) => {
+                    state.in_code = true;
+                    out_events.push(event.clone());
+                }
+                Event::End(TagEnd::CodeBlock) => {
+                    state.in_code = false;
+                    out_events.push(event.clone());
+                }
+                Event::Text(t) if autolink && state.may_autolink() => {
+                    self.autolink(t, &explicit, &mut out_events, &mut links_to);
+                }
+                other => out_events.push(other.clone()),
+            }
+            i += 1;
+        }
+        let mut html = String::with_capacity(text.source.len() * 3 / 2);
+        pulldown_cmark::html::push_html(&mut html, out_events.into_iter());
+        if !block {
+            html = strip_single_paragraph(html);
+        }
+        Rendered { html, links_to }
+    }
+
+    /// Entities linked with `[[refs]]` in this text: autolinking skips them,
+    /// since the writer already linked them where they wanted.
+    fn explicit_targets(
+        &self,
+        events: &[(Event<'_>, std::ops::Range<usize>)],
+    ) -> HashSet<EntityIdx> {
+        events
+            .iter()
+            .filter_map(|(e, _)| match e {
+                Event::Start(Tag::Link {
+                    link_type: LinkType::WikiLink { .. },
+                    dest_url,
+                    ..
+                }) => match self.site.index.lookup(dest_url) {
+                    Lookup::Found(i) => Some(i),
+                    _ => None,
+                },
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Replaces a `[[ref]]` with a link (or its plain text when it does not
+    /// resolve, after reporting it). Returns the index after its end.
+    #[allow(clippy::too_many_arguments)]
+    fn wikilink<'e>(
+        &mut self,
+        events: &[(Event<'e>, std::ops::Range<usize>)],
+        start: usize,
+        dest: &str,
+        has_pothole: bool,
+        span: Span,
+        out: &mut Vec<Event<'e>>,
+        links_to: &mut Vec<EntityIdx>,
+    ) -> usize {
+        let end = (start + 1..events.len())
+            .find(|&j| matches!(events[j].0, Event::End(TagEnd::Link)))
+            .unwrap_or(events.len());
+        let inner = || events[start + 1..end].iter().map(|(e, _)| e.clone());
+        match self.site.index.lookup(dest) {
+            Lookup::Found(target) => {
+                let href = self.linker.href(&self.site.paths[target]);
+                out.push(Event::Start(Tag::Link {
+                    link_type: LinkType::Inline,
+                    dest_url: href.into(),
+                    title: CowStr::Borrowed(""),
+                    id: CowStr::Borrowed(""),
+                }));
+                if has_pothole {
+                    out.extend(inner());
+                } else {
+                    out.push(Event::Text(self.site.entities[target].title.clone().into()));
+                }
+                out.push(Event::End(TagEnd::Link));
+                links_to.push(target);
+            }
+            lookup => {
+                self.diagnostics.push(resolve::ref_error(
+                    dest,
+                    span,
+                    self.file,
+                    &lookup,
+                    self.site.kinds,
+                ));
+                if has_pothole {
+                    out.extend(inner());
+                } else {
+                    out.push(Event::Text(dest.to_owned().into()));
+                }
+            }
+        }
+        end + 1
+    }
+
+    /// Splits a text event around the first mention of each actor not yet
+    /// linked on this page.
+    fn autolink<'e>(
+        &mut self,
+        text: &CowStr<'e>,
+        explicit: &HashSet<EntityIdx>,
+        out: &mut Vec<Event<'e>>,
+        links_to: &mut Vec<EntityIdx>,
+    ) {
+        let Some(matcher) = &self.site.autolinker.matcher else {
+            out.push(Event::Text(text.clone()));
+            return;
+        };
+        let mut last = 0;
+        for m in matcher.find_iter(text.as_ref()) {
+            let target = self.site.autolinker.targets[m.pattern().as_usize()];
+            let fresh = Some(target) != self.this
+                && !explicit.contains(&target)
+                && !self.autolinked.contains(&target);
+            if !fresh || !at_word_boundary(text, m.start(), m.end()) {
+                continue;
+            }
+            self.autolinked.insert(target);
+            if m.start() > last {
+                out.push(Event::Text(text[last..m.start()].to_owned().into()));
+            }
+            let href = self.linker.href(&self.site.paths[target]);
+            out.push(Event::Start(Tag::Link {
+                link_type: LinkType::Inline,
+                dest_url: href.into(),
+                title: CowStr::Borrowed(""),
+                id: CowStr::Borrowed(""),
+            }));
+            out.push(Event::Text(text[m.start()..m.end()].to_owned().into()));
+            out.push(Event::End(TagEnd::Link));
+            links_to.push(target);
+            last = m.end();
+        }
+        if last == 0 {
+            out.push(Event::Text(text.clone()));
+        } else if last < text.len() {
+            out.push(Event::Text(text[last..].to_owned().into()));
+        }
+    }
+
+    /// Refuses `javascript:`, `vbscript:` and `data:` link targets.
+    fn safe_url<'e>(&mut self, url: &CowStr<'e>, span: Span) -> CowStr<'e> {
+        if is_script_url(url) {
+            self.diagnostics.push(
+                Diagnostic::error(
+                    "unsafe-url",
+                    self.file,
+                    format!(
+                        "link to a script URL `{}` is not allowed",
+                        truncate(url, 40)
+                    ),
+                )
+                .at(span)
+                .hint("link to an http(s) address or to a page with [[slug]]"),
+            );
+            return CowStr::Borrowed("#");
+        }
+        url.clone()
+    }
+}
+
+#[derive(Default)]
+struct State {
+    link_depth: usize,
+    in_heading: bool,
+    in_code: bool,
+}
+
+impl State {
+    fn may_autolink(&self) -> bool {
+        self.link_depth == 0 && !self.in_heading && !self.in_code
+    }
+}
+
+/// Heading ids from heading text, unique within one text.
+#[derive(Default)]
+struct HeadingIds {
+    used: HashSet<String>,
+}
+
+impl HeadingIds {
+    fn next(&mut self, following: &[(Event<'_>, std::ops::Range<usize>)]) -> String {
+        let mut text = String::new();
+        for (e, _) in following {
+            match e {
+                Event::Text(t) | Event::Code(t) => text.push_str(t),
+                Event::End(TagEnd::Heading(_)) => break,
+                _ => {}
+            }
+        }
+        let base = crate::render::links::tag_slug(&text);
+        let mut id = base.clone();
+        let mut n = 1;
+        while !self.used.insert(id.clone()) {
+            n += 1;
+            id = format!("{base}-{n}");
+        }
+        id
+    }
+}
+
+/// Whether a URL would run script when clicked.
+pub fn is_script_url(url: &str) -> bool {
+    let squeezed: String = url
+        .chars()
+        .filter(|c| !c.is_whitespace() && !c.is_control())
+        .collect();
+    let lower = squeezed.to_ascii_lowercase();
+    ["javascript:", "vbscript:", "data:"]
+        .iter()
+        .any(|p| lower.starts_with(p))
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_owned()
+    } else {
+        format!("{}…", s.chars().take(max).collect::<String>())
+    }
+}
+
+fn at_word_boundary(text: &str, start: usize, end: usize) -> bool {
+    let before = text[..start].chars().next_back();
+    let after = text[end..].chars().next();
+    !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+}
+
+fn strip_single_paragraph(html: String) -> String {
+    let trimmed = html.trim_end();
+    if let Some(inner) = trimmed
+        .strip_prefix("<p>")
+        .and_then(|s| s.strip_suffix("</p>"))
+    {
+        if !inner.contains("<p>") {
+            return inner.to_owned();
+        }
+    }
+    html
+}
+
+/// A heading level's number, for the table of contents.
+pub fn level_number(level: HeadingLevel) -> u8 {
+    level as u8
+}

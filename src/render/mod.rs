@@ -1,0 +1,194 @@
+//! RENDER: the resolved site to output files, in memory.
+//!
+//! Two passes, both parallel: first every entity's Markdown is rendered once
+//! (bodies, fact values, answers, components), which also finds the pages
+//! each text links to; then, with those mentions added to the relations,
+//! every page is rendered through its template. Output: [`OutFile`]s, which
+//! the write stage puts on disk and `serve` keeps in memory.
+
+pub mod context;
+pub mod jsonld;
+pub mod links;
+pub mod markdown;
+pub mod site_pages;
+pub mod templates;
+pub mod views;
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::PathBuf;
+
+use rayon::prelude::*;
+
+use crate::config::Config;
+use crate::content::model::{Entity, EntityIdx, Kind, KindData};
+use crate::diag::Diagnostic;
+use crate::resolve::{self, Index, Relations};
+use links::{Linker, SitePath};
+use markdown::{Autolinker, PageRender};
+
+/// One file of the output, relative to the output root.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutFile {
+    pub path: PathBuf,
+    pub bytes: Vec<u8>,
+}
+
+/// An entity's Markdown, rendered once for its own page (depth 2).
+#[derive(Debug, Clone, Default)]
+pub struct Prepared {
+    pub body: String,
+    pub facts: Vec<String>,
+    pub answers: Vec<Option<String>>,
+    pub components: Vec<String>,
+    pub outcome: Option<String>,
+    pub links_to: Vec<EntityIdx>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// The resolved site: what rendering reads.
+pub struct Site<'a> {
+    pub config: &'a Config,
+    pub entities: &'a [Entity],
+    pub home: Option<&'a Entity>,
+    pub index: &'a Index,
+    pub relations: Relations,
+}
+
+/// Options of one render.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RenderOptions {
+    /// Pages are for `explainer serve` (the theme may show it).
+    pub serving: bool,
+}
+
+/// The page path of an entity.
+pub fn entity_path(e: &Entity) -> SitePath {
+    SitePath::of(&[e.kind.dir(), &e.slug])
+}
+
+/// Renders the whole site. Returns the files and every diagnostic found on
+/// the way (refs in Markdown, template errors).
+pub fn render(
+    mut site: Site<'_>,
+    templates: &templates::Templates,
+    options: RenderOptions,
+) -> (Vec<OutFile>, Vec<Diagnostic>) {
+    let paths: Vec<SitePath> = site.entities.iter().map(entity_path).collect();
+    let kinds: Vec<(String, Kind, String)> = site
+        .entities
+        .iter()
+        .map(|e| (e.id.clone(), e.kind, e.slug.clone()))
+        .collect();
+    let autolinker = Autolinker::new(site.entities, site.config.autolink);
+    let md_site = markdown::Site {
+        entities: site.entities,
+        index: site.index,
+        kinds: &kinds,
+        autolinker: &autolinker,
+        paths: &paths,
+    };
+    let prepared: Vec<Prepared> = (0..site.entities.len())
+        .into_par_iter()
+        .map(|i| prepare(&md_site, i, site.config.pretty_links))
+        .collect();
+    let mut diagnostics: Vec<Diagnostic> = prepared
+        .iter()
+        .flat_map(|p| p.diagnostics.iter().cloned())
+        .collect();
+    for (from, p) in prepared.iter().enumerate() {
+        for &to in &p.links_to {
+            resolve::add_mention(&mut site.relations, from, to);
+        }
+    }
+    let tag_counts = tag_counts(site.entities);
+    let data = views::SiteData {
+        config: site.config,
+        base: site.config.base(),
+        entities: site.entities,
+        paths: &paths,
+        relations: &site.relations,
+        prepared: &prepared,
+        tag_counts: &tag_counts,
+    };
+    let pages = site_pages::Pages {
+        data: &data,
+        home: site.home,
+        md_site: &md_site,
+        templates,
+        options,
+    };
+    let (files, render_diags) = pages.render_all();
+    diagnostics.extend(render_diags);
+    (files, diagnostics)
+}
+
+/// Renders one entity's Markdown for its own page.
+fn prepare(site: &markdown::Site<'_>, i: EntityIdx, pretty: bool) -> Prepared {
+    let e = &site.entities[i];
+    let linker = Linker::for_page(&site.paths[i], pretty);
+    let mut page = PageRender {
+        site,
+        linker: &linker,
+        file: &e.file,
+        this: Some(i),
+        autolinked: HashSet::new(),
+        diagnostics: Vec::new(),
+    };
+    let mut links_to = Vec::new();
+    let take = |r: markdown::Rendered, links: &mut Vec<EntityIdx>| {
+        links.extend(r.links_to);
+        r.html
+    };
+    let body = take(page.body(&e.body), &mut links_to);
+    let facts = e
+        .key_facts
+        .iter()
+        .map(|f| take(page.inline(&f.value), &mut links_to))
+        .collect();
+    let answers = e
+        .questions
+        .iter()
+        .map(|q| {
+            q.answer
+                .as_ref()
+                .map(|a| take(page.block(a), &mut links_to))
+        })
+        .collect();
+    let (components, outcome) = match &e.data {
+        KindData::Proposal(p) => (
+            p.components
+                .iter()
+                .map(|c| take(page.inline(c), &mut links_to))
+                .collect(),
+            None,
+        ),
+        KindData::Meeting(m) => (
+            Vec::new(),
+            m.outcome
+                .as_ref()
+                .map(|o| take(page.inline(o), &mut links_to)),
+        ),
+        _ => (Vec::new(), None),
+    };
+    Prepared {
+        body,
+        facts,
+        answers,
+        components,
+        outcome,
+        links_to,
+        diagnostics: page.diagnostics,
+    }
+}
+
+/// How many pages carry each tag, by tag slug.
+fn tag_counts(entities: &[Entity]) -> BTreeMap<String, usize> {
+    let mut counts = BTreeMap::new();
+    for e in entities {
+        let unique: HashSet<String> = e.tags.iter().map(|t| links::tag_slug(t)).collect();
+        for t in unique {
+            *counts.entry(t).or_insert(0) += 1;
+        }
+    }
+    counts
+}

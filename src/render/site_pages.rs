@@ -1,0 +1,700 @@
+//! RENDER: every page of the site — home, kind lists, entity pages,
+//! timeline, questions, tags, search, 404 — and the feed, sitemap, robots
+//! and search index, each through its template.
+
+use std::collections::HashSet;
+
+use rayon::prelude::*;
+use serde::Serialize;
+use tera::Context;
+
+use super::context::*;
+use super::links::{Linker, SitePath, tag_slug};
+use super::markdown::{self, PageRender};
+use super::templates::{Templates, template_error};
+use super::views::{SiteData, question_views};
+use super::{OutFile, RenderOptions};
+use crate::content::model::{Entity, EntityIdx, Kind};
+use crate::diag::Diagnostic;
+
+/// One page or file to render.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Job {
+    Home,
+    List(Kind),
+    Entity(EntityIdx),
+    Timeline,
+    Questions,
+    Tags,
+    Tag(String),
+    Search,
+    NotFound,
+    Atom,
+    Sitemap,
+    Robots,
+    SearchIndex,
+}
+
+/// Everything needed to render any page.
+pub struct Pages<'a> {
+    pub data: &'a SiteData<'a>,
+    pub home: Option<&'a Entity>,
+    pub md_site: &'a markdown::Site<'a>,
+    pub templates: &'a Templates,
+    pub options: RenderOptions,
+}
+
+/// Newest items in the feed and on the home page come first.
+const HOME_LATEST: usize = 6;
+
+impl Pages<'_> {
+    /// Every job of the site, in a stable order.
+    pub fn jobs(&self) -> Vec<Job> {
+        let mut jobs = vec![Job::Home];
+        jobs.extend(Kind::ALL.iter().map(|&k| Job::List(k)));
+        jobs.extend((0..self.data.entities.len()).map(Job::Entity));
+        jobs.extend([
+            Job::Timeline,
+            Job::Questions,
+            Job::Tags,
+            Job::Search,
+            Job::NotFound,
+        ]);
+        jobs.extend(self.data.tag_counts.keys().map(|t| Job::Tag(t.clone())));
+        jobs.extend([Job::Atom, Job::Sitemap, Job::Robots, Job::SearchIndex]);
+        jobs
+    }
+
+    pub fn render_all(&self) -> (Vec<OutFile>, Vec<Diagnostic>) {
+        let results: Vec<Result<OutFile, Diagnostic>> = self
+            .jobs()
+            .par_iter()
+            .map(|job| self.render_job(job))
+            .collect();
+        let mut files = Vec::with_capacity(results.len());
+        let mut diags = Vec::new();
+        let mut seen_template_errors = HashSet::new();
+        for r in results {
+            match r {
+                Ok(f) => files.push(f),
+                Err(d) if seen_template_errors.insert(d.message.clone()) => diags.push(d),
+                Err(_) => {}
+            }
+        }
+        (files, diags)
+    }
+
+    /// The page path of a job; `None` for files that are not pages.
+    pub fn path_of(&self, job: &Job) -> Option<SitePath> {
+        Some(match job {
+            Job::Home => SitePath::home(),
+            Job::List(k) => SitePath::of(&[k.dir()]),
+            Job::Entity(i) => self.data.paths[*i].clone(),
+            Job::Timeline => SitePath::of(&["timeline"]),
+            Job::Questions => SitePath::of(&["questions"]),
+            Job::Tags => SitePath::of(&["tags"]),
+            Job::Tag(t) => SitePath::of(&["tags", t]),
+            Job::Search => SitePath::of(&["search"]),
+            _ => return None,
+        })
+    }
+
+    pub fn render_job(&self, job: &Job) -> Result<OutFile, Diagnostic> {
+        match job {
+            Job::NotFound => self.not_found(),
+            Job::Atom => self.file("atom.xml", self.feed_context()),
+            Job::Sitemap => self.file("sitemap.xml", self.sitemap_context()),
+            Job::Robots => self.file("robots.txt", self.sitemap_context()),
+            Job::SearchIndex => Ok(self.search_index()),
+            _ => self.page(job),
+        }
+    }
+
+    fn page(&self, job: &Job) -> Result<OutFile, Diagnostic> {
+        let path = self.path_of(job).unwrap_or_else(SitePath::home);
+        let linker = Linker::for_page(&path, self.data.config.pretty_links);
+        let (template, title, description, mut ctx) = self.page_context(job, &linker);
+        let mut frame = self.frame(&path, &linker, &title, &description);
+        frame.jsonld = super::jsonld::for_job(self.data, job, &frame);
+        ctx.insert("site", &frame.site);
+        insert_frame(&mut ctx, &frame);
+        let html = self
+            .templates
+            .tera
+            .render(&template, &ctx)
+            .map_err(|e| template_error(&e, &self.templates.origins))?;
+        Ok(OutFile {
+            path: path.output_file(),
+            bytes: html.into_bytes(),
+        })
+    }
+
+    /// Template name, page title, description and the job's own context.
+    fn page_context(&self, job: &Job, linker: &Linker) -> (String, String, String, Context) {
+        let data = self.data;
+        let site_description = data.config.description.clone();
+        let mut ctx = Context::new();
+        match job {
+            Job::Entity(i) => {
+                let page = data.page_view(*i, linker);
+                let description = page
+                    .summary
+                    .clone()
+                    .unwrap_or_else(|| site_description.clone());
+                let title = page.title.clone();
+                ctx.insert("page", &page);
+                (
+                    format!("{}.html", data.entities[*i].kind.name()),
+                    title,
+                    description,
+                    ctx,
+                )
+            }
+            Job::List(kind) => {
+                let section = self.section(*kind, linker);
+                let title = section.title.to_owned();
+                ctx.insert("section", &section);
+                (
+                    String::from("list.html"),
+                    title,
+                    format!("{} in {}", section.title, data.config.title),
+                    ctx,
+                )
+            }
+            Job::Home => {
+                ctx.insert("home", &self.home_view(linker));
+                ctx.insert("sections", &self.sections_summary(linker));
+                ctx.insert("latest", &self.latest_meetings(linker, HOME_LATEST));
+                (
+                    String::from("index.html"),
+                    data.config.title.clone(),
+                    site_description,
+                    ctx,
+                )
+            }
+            Job::Timeline => {
+                ctx.insert("months", &self.timeline(linker));
+                (
+                    String::from("timeline.html"),
+                    "Timeline".into(),
+                    format!(
+                        "Every meeting and dated proposal of {}, in date order",
+                        data.config.title
+                    ),
+                    ctx,
+                )
+            }
+            Job::Questions => {
+                let groups = self.question_groups(linker);
+                ctx.insert(
+                    "open_count",
+                    &groups
+                        .iter()
+                        .flat_map(|g| &g.questions)
+                        .filter(|q| !q.answered)
+                        .count(),
+                );
+                ctx.insert(
+                    "answered_count",
+                    &groups
+                        .iter()
+                        .flat_map(|g| &g.questions)
+                        .filter(|q| q.answered)
+                        .count(),
+                );
+                ctx.insert("groups", &groups);
+                (
+                    String::from("questions.html"),
+                    "Reader questions".into(),
+                    "What readers ask, and what the sources answer".into(),
+                    ctx,
+                )
+            }
+            Job::Tags => {
+                let tags: Vec<TagLink> = data
+                    .tag_counts
+                    .keys()
+                    .map(|t| self.tag_by_slug(linker, t))
+                    .collect();
+                ctx.insert("tags", &tags);
+                (
+                    String::from("tags.html"),
+                    "Tags".into(),
+                    "Topics of this explainer".into(),
+                    ctx,
+                )
+            }
+            Job::Tag(slug) => {
+                let tag = self.tag_by_slug(linker, slug);
+                let items: Vec<Item> = (0..data.entities.len())
+                    .filter(|&i| data.entities[i].tags.iter().any(|t| &tag_slug(t) == slug))
+                    .map(|i| data.item(linker, i, None))
+                    .collect();
+                let title = format!("Tagged “{}”", tag.name);
+                ctx.insert("tag", &tag);
+                ctx.insert("items", &items);
+                (
+                    String::from("tag.html"),
+                    title,
+                    format!("Pages about {}", tag.name),
+                    ctx,
+                )
+            }
+            Job::Search => (
+                String::from("search.html"),
+                "Search".into(),
+                format!("Search {}", data.config.title),
+                ctx,
+            ),
+            _ => (String::from("404.html"), String::new(), String::new(), ctx),
+        }
+    }
+
+    fn frame(&self, path: &SitePath, linker: &Linker, title: &str, description: &str) -> Frame {
+        let config = self.data.config;
+        let page_title = if title.is_empty() || title == config.title {
+            config.title.clone()
+        } else {
+            format!("{title} · {}", config.title)
+        };
+        Frame {
+            site: SiteView {
+                title: config.title.clone(),
+                description: config.description.clone(),
+                base_url: config.base_url.clone(),
+                language: config.language.clone(),
+                extra: config.extra.clone(),
+            },
+            root: linker.root.clone(),
+            menu: self.menu(path, linker),
+            home_href: linker.href(&SitePath::home()),
+            stylesheet: linker.file("style.css"),
+            feed_href: linker.file("atom.xml"),
+            search_href: linker.href(&SitePath::of(&["search"])),
+            search_script: linker.file("search.js"),
+            search_index: linker.file("search-index.js"),
+            permalink: path.absolute(&self.data.base),
+            page_title,
+            description: description.to_owned(),
+            serving: self.options.serving,
+            nav: nav_links(linker),
+            jsonld: String::new(),
+        }
+    }
+
+    fn menu(&self, path: &SitePath, linker: &Linker) -> Vec<MenuLink> {
+        let config = self.data.config;
+        let section = path
+            .output_file()
+            .iter()
+            .next()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let items: Vec<(String, String)> = if config.menu.is_empty() {
+            let kinds = [Kind::Actor, Kind::Meeting, Kind::Proposal, Kind::Source];
+            let mut items: Vec<(String, String)> = kinds
+                .iter()
+                .map(|k| (k.plural_title().to_owned(), format!("/{}/", k.dir())))
+                .collect();
+            items.push(("Timeline".into(), "/timeline/".into()));
+            items.push(("Questions".into(), "/questions/".into()));
+            items
+        } else {
+            config
+                .menu
+                .iter()
+                .map(|m| (m.title.clone(), m.url.clone()))
+                .collect()
+        };
+        items
+            .into_iter()
+            .map(|(title, url)| {
+                let current = url.trim_matches('/') == section && !section.is_empty();
+                MenuLink {
+                    title,
+                    href: linker.menu_url(&url),
+                    current,
+                }
+            })
+            .collect()
+    }
+
+    fn section(&self, kind: Kind, linker: &Linker) -> SectionView {
+        let data = self.data;
+        let mut members: Vec<EntityIdx> = (0..data.entities.len())
+            .filter(|&i| data.entities[i].kind == kind)
+            .collect();
+        let e = data.entities;
+        match kind {
+            Kind::Meeting | Kind::Source => members.sort_by(|&a, &b| {
+                e[b].date()
+                    .cmp(&e[a].date())
+                    .then(e[a].title.cmp(&e[b].title))
+            }),
+            _ => members.sort_by(|&a, &b| {
+                (e[a].weight.unwrap_or(i64::MAX), &e[a].title)
+                    .cmp(&(e[b].weight.unwrap_or(i64::MAX), &e[b].title))
+            }),
+        }
+        SectionView {
+            kind: kind.name(),
+            title: kind.plural_title(),
+            href: linker.href(&SitePath::of(&[kind.dir()])),
+            count: members.len(),
+            items: members
+                .iter()
+                .map(|&i| data.item(linker, i, None))
+                .collect(),
+        }
+    }
+
+    fn sections_summary(&self, linker: &Linker) -> Vec<SectionView> {
+        let data = self.data;
+        Kind::ALL
+            .iter()
+            .filter(|&&k| k != Kind::Page)
+            .map(|&k| SectionView {
+                kind: k.name(),
+                title: k.plural_title(),
+                href: linker.href(&SitePath::of(&[k.dir()])),
+                count: data.entities.iter().filter(|e| e.kind == k).count(),
+                items: Vec::new(),
+            })
+            .collect()
+    }
+
+    fn home_view(&self, linker: &Linker) -> HomeView {
+        let config = self.data.config;
+        let Some(home) = self.home else {
+            return HomeView {
+                title: config.title.clone(),
+                summary: Some(config.description.clone()).filter(|s| !s.is_empty()),
+                body: String::new(),
+            };
+        };
+        let mut page = PageRender {
+            site: self.md_site,
+            linker,
+            file: &home.file,
+            this: None,
+            autolinked: HashSet::new(),
+            diagnostics: Vec::new(),
+        };
+        let body = page.body(&home.body).html;
+        let title = if home.title == home.slug {
+            config.title.clone()
+        } else {
+            home.title.clone()
+        };
+        HomeView {
+            title,
+            summary: home.summary.clone(),
+            body,
+        }
+    }
+
+    fn latest_meetings(&self, linker: &Linker, n: usize) -> Vec<Item> {
+        let order = crate::resolve::meetings_in_order(self.data.entities);
+        order
+            .iter()
+            .rev()
+            .take(n)
+            .map(|&i| self.data.item(linker, i, None))
+            .collect()
+    }
+
+    /// Meetings and dated proposals by month, oldest first.
+    fn timeline(&self, linker: &Linker) -> Vec<TimelineMonth> {
+        let e = self.data.entities;
+        let mut dated: Vec<EntityIdx> = (0..e.len())
+            .filter(|&i| {
+                matches!(e[i].kind, Kind::Meeting | Kind::Proposal) && e[i].date().is_some()
+            })
+            .collect();
+        dated.sort_by(|&a, &b| (e[a].date(), &e[a].title).cmp(&(e[b].date(), &e[b].title)));
+        let mut months: Vec<TimelineMonth> = Vec::new();
+        for i in dated {
+            let Some(date) = e[i].date() else { continue };
+            let id = format!("{:04}-{:02}", date.year, date.month);
+            if months.last().is_none_or(|m| m.id != id) {
+                let label = date
+                    .long()
+                    .split_once(' ')
+                    .map(|(_, rest)| rest.to_owned())
+                    .unwrap_or_default();
+                months.push(TimelineMonth {
+                    label,
+                    id,
+                    items: Vec::new(),
+                });
+            }
+            if let Some(m) = months.last_mut() {
+                m.items.push(self.data.item(linker, i, None));
+            }
+        }
+        months
+    }
+
+    /// Every page's reader questions, answers rendered for this page's depth.
+    fn question_groups(&self, linker: &Linker) -> Vec<QuestionGroup> {
+        let e = self.data.entities;
+        let with_questions: Vec<EntityIdx> = (0..e.len())
+            .filter(|&i| !e[i].questions.is_empty())
+            .collect();
+        with_questions
+            .into_iter()
+            .map(|i| {
+                let mut page = PageRender {
+                    site: self.md_site,
+                    linker,
+                    file: &e[i].file,
+                    this: Some(i),
+                    autolinked: HashSet::new(),
+                    diagnostics: Vec::new(),
+                };
+                let answers = e[i]
+                    .questions
+                    .iter()
+                    .map(|q| q.answer.as_ref().map(|a| page.block(a).html))
+                    .collect();
+                let prepared = super::Prepared {
+                    answers,
+                    ..Default::default()
+                };
+                let mut questions = question_views(&e[i], &prepared);
+                let page_href = linker.href(&self.data.paths[i]);
+                for q in &mut questions {
+                    q.id = format!("{}#{}", page_href, q.id);
+                }
+                QuestionGroup {
+                    page: self.data.item(linker, i, None),
+                    questions,
+                }
+            })
+            .collect()
+    }
+
+    fn tag_by_slug(&self, linker: &Linker, slug: &str) -> TagLink {
+        let name = self
+            .data
+            .entities
+            .iter()
+            .flat_map(|e| &e.tags)
+            .find(|t| tag_slug(t) == slug)
+            .cloned()
+            .unwrap_or_else(|| slug.to_owned());
+        self.data.tag_link(linker, &name)
+    }
+
+    /// The 404 page is served at any URL depth, so its links are absolute
+    /// paths under `base_url` rather than relative.
+    fn not_found(&self) -> Result<OutFile, Diagnostic> {
+        let base = self.data.config.base();
+        let after_scheme = base
+            .split_once("://")
+            .map_or(base.as_str(), |(_, rest)| rest);
+        let root = after_scheme
+            .find('/')
+            .map_or("/".to_owned(), |i| after_scheme[i..].to_owned());
+        let linker = Linker {
+            root,
+            pretty: self.data.config.pretty_links,
+        };
+        let path = SitePath::of(&["404"]);
+        let mut frame = self.frame(&path, &linker, "Page not found", "");
+        frame.permalink = format!("{base}404.html");
+        let mut ctx = Context::new();
+        ctx.insert("site", &frame.site);
+        insert_frame(&mut ctx, &frame);
+        let html = self
+            .templates
+            .tera
+            .render("404.html", &ctx)
+            .map_err(|e| template_error(&e, &self.templates.origins))?;
+        Ok(OutFile {
+            path: "404.html".into(),
+            bytes: html.into_bytes(),
+        })
+    }
+
+    fn file(&self, template: &str, ctx: Context) -> Result<OutFile, Diagnostic> {
+        let text = self
+            .templates
+            .tera
+            .render(template, &ctx)
+            .map_err(|e| template_error(&e, &self.templates.origins))?;
+        Ok(OutFile {
+            path: template.into(),
+            bytes: text.into_bytes(),
+        })
+    }
+
+    /// Entries for the Atom feed: the newest meetings and updated pages.
+    fn feed_context(&self) -> Context {
+        let e = self.data.entities;
+        let mut order: Vec<EntityIdx> = (0..e.len())
+            .filter(|&i| feed_date(&e[i]).is_some())
+            .collect();
+        order.sort_by(|&a, &b| {
+            feed_date(&e[b])
+                .cmp(&feed_date(&e[a]))
+                .then(e[a].id.cmp(&e[b].id))
+        });
+        order.truncate(self.data.config.feed_limit);
+        let entries: Vec<FeedEntry> = order
+            .iter()
+            .map(|&i| FeedEntry {
+                title: e[i].title.clone(),
+                url: self.data.paths[i].absolute(&self.data.base),
+                kind: e[i].kind.name(),
+                updated: feed_date(&e[i])
+                    .map(|d| format!("{d}T00:00:00Z"))
+                    .unwrap_or_default(),
+                summary: e[i].summary.clone().unwrap_or_default(),
+            })
+            .collect();
+        let mut ctx = self.absolute_context();
+        let updated = entries
+            .first()
+            .map(|x| x.updated.clone())
+            .unwrap_or_else(|| "1970-01-01T00:00:00Z".into());
+        ctx.insert("updated", &updated);
+        ctx.insert("entries", &entries);
+        ctx
+    }
+
+    fn sitemap_context(&self) -> Context {
+        let mut urls: Vec<SitemapUrl> = Vec::new();
+        for job in self.jobs() {
+            let Some(path) = self.path_of(&job) else {
+                continue;
+            };
+            let lastmod = match job {
+                Job::Entity(i) => feed_date(&self.data.entities[i]).map(|d| d.to_string()),
+                _ => None,
+            };
+            urls.push(SitemapUrl {
+                loc: path.absolute(&self.data.base),
+                lastmod,
+            });
+        }
+        let mut ctx = self.absolute_context();
+        ctx.insert("urls", &urls);
+        ctx
+    }
+
+    fn absolute_context(&self) -> Context {
+        let config = self.data.config;
+        let mut ctx = Context::new();
+        ctx.insert(
+            "site",
+            &SiteView {
+                title: config.title.clone(),
+                description: config.description.clone(),
+                base_url: config.base_url.clone(),
+                language: config.language.clone(),
+                extra: config.extra.clone(),
+            },
+        );
+        ctx.insert("base", &self.data.base);
+        ctx.insert("feed_url", &format!("{}atom.xml", self.data.base));
+        ctx.insert("sitemap_url", &format!("{}sitemap.xml", self.data.base));
+        ctx
+    }
+
+    /// `search-index.js`: a script, not JSON, so it loads from `file://`
+    /// where `fetch` is refused.
+    fn search_index(&self) -> OutFile {
+        let e = self.data.entities;
+        let records: Vec<SearchRecord> = (0..e.len())
+            .map(|i| SearchRecord {
+                t: e[i].title.clone(),
+                k: e[i].kind.name(),
+                u: self.data.paths[i].site_relative(self.data.config.pretty_links),
+                s: e[i].summary.clone().unwrap_or_default(),
+                a: e[i].aliases.clone(),
+                d: e[i].date().map(|d| d.to_string()).unwrap_or_default(),
+                g: e[i].tags.clone(),
+            })
+            .collect();
+        let json = serde_json::to_string(&records)
+            .unwrap_or_else(|_| "[]".into())
+            .replace('<', "\\u003c");
+        OutFile {
+            path: "search-index.js".into(),
+            bytes: format!("window.EXPLAINER_SEARCH={json};\n").into_bytes(),
+        }
+    }
+}
+
+fn nav_links(linker: &Linker) -> std::collections::BTreeMap<&'static str, String> {
+    let mut nav = std::collections::BTreeMap::new();
+    nav.insert("home", linker.href(&SitePath::home()));
+    for kind in Kind::ALL {
+        nav.insert(kind.dir(), linker.href(&SitePath::of(&[kind.dir()])));
+    }
+    for page in ["timeline", "questions", "tags", "search"] {
+        nav.insert(page, linker.href(&SitePath::of(&[page])));
+    }
+    nav
+}
+
+/// The date an entity appears under in feeds and the sitemap.
+pub fn feed_date(e: &Entity) -> Option<crate::content::model::Date> {
+    match (e.updated, e.date()) {
+        (Some(u), Some(d)) => Some(u.max(d)),
+        (u, d) => u.or(d),
+    }
+}
+
+fn insert_frame(ctx: &mut Context, frame: &Frame) {
+    if let Ok(tera::Value::Object(map)) = serde_json::to_value(frame) {
+        for (k, v) in map {
+            if k != "site" {
+                ctx.insert(k, &v);
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SectionView {
+    pub kind: &'static str,
+    pub title: &'static str,
+    pub href: String,
+    pub count: usize,
+    pub items: Vec<Item>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct HomeView {
+    pub title: String,
+    pub summary: Option<String>,
+    pub body: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct FeedEntry {
+    title: String,
+    url: String,
+    kind: &'static str,
+    updated: String,
+    summary: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct SitemapUrl {
+    loc: String,
+    lastmod: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct SearchRecord {
+    t: String,
+    k: &'static str,
+    u: String,
+    s: String,
+    a: Vec<String>,
+    d: String,
+    g: Vec<String>,
+}

@@ -1,0 +1,313 @@
+//! RENDER: load the theme's Tera templates — the site's `templates/` first,
+//! then `themes/<name>/templates/`, then (for the default theme) the copy
+//! compiled into the binary — and report template problems as diagnostics.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use tera::Tera;
+use walkdir::WalkDir;
+
+use crate::diag::Diagnostic;
+
+/// The default theme, compiled in so any site builds without a `themes/`
+/// folder. `theme_files_are_all_embedded` (tests) keeps this list complete.
+pub const DEFAULT_THEME: &[(&str, &str)] = &[
+    (
+        "templates/base.html",
+        include_str!("../../themes/default/templates/base.html"),
+    ),
+    (
+        "templates/index.html",
+        include_str!("../../themes/default/templates/index.html"),
+    ),
+    (
+        "templates/list.html",
+        include_str!("../../themes/default/templates/list.html"),
+    ),
+    (
+        "templates/entity.html",
+        include_str!("../../themes/default/templates/entity.html"),
+    ),
+    (
+        "templates/actor.html",
+        include_str!("../../themes/default/templates/actor.html"),
+    ),
+    (
+        "templates/meeting.html",
+        include_str!("../../themes/default/templates/meeting.html"),
+    ),
+    (
+        "templates/proposal.html",
+        include_str!("../../themes/default/templates/proposal.html"),
+    ),
+    (
+        "templates/source.html",
+        include_str!("../../themes/default/templates/source.html"),
+    ),
+    (
+        "templates/page.html",
+        include_str!("../../themes/default/templates/page.html"),
+    ),
+    (
+        "templates/timeline.html",
+        include_str!("../../themes/default/templates/timeline.html"),
+    ),
+    (
+        "templates/questions.html",
+        include_str!("../../themes/default/templates/questions.html"),
+    ),
+    (
+        "templates/tags.html",
+        include_str!("../../themes/default/templates/tags.html"),
+    ),
+    (
+        "templates/tag.html",
+        include_str!("../../themes/default/templates/tag.html"),
+    ),
+    (
+        "templates/search.html",
+        include_str!("../../themes/default/templates/search.html"),
+    ),
+    (
+        "templates/404.html",
+        include_str!("../../themes/default/templates/404.html"),
+    ),
+    (
+        "templates/atom.xml",
+        include_str!("../../themes/default/templates/atom.xml"),
+    ),
+    (
+        "templates/sitemap.xml",
+        include_str!("../../themes/default/templates/sitemap.xml"),
+    ),
+    (
+        "templates/robots.txt",
+        include_str!("../../themes/default/templates/robots.txt"),
+    ),
+    (
+        "templates/partials/key_facts.html",
+        include_str!("../../themes/default/templates/partials/key_facts.html"),
+    ),
+    (
+        "templates/partials/reader_questions.html",
+        include_str!("../../themes/default/templates/partials/reader_questions.html"),
+    ),
+    (
+        "templates/partials/relations.html",
+        include_str!("../../themes/default/templates/partials/relations.html"),
+    ),
+    (
+        "templates/partials/item_list.html",
+        include_str!("../../themes/default/templates/partials/item_list.html"),
+    ),
+    (
+        "templates/partials/sources.html",
+        include_str!("../../themes/default/templates/partials/sources.html"),
+    ),
+    (
+        "static/style.css",
+        include_str!("../../themes/default/static/style.css"),
+    ),
+    (
+        "static/search.js",
+        include_str!("../../themes/default/static/search.js"),
+    ),
+];
+
+/// Where a template came from, so errors can name the file to fix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// A file on disk, relative to the site root.
+    File(PathBuf),
+    /// The copy of the default theme inside the binary.
+    Builtin(String),
+}
+
+impl Origin {
+    pub fn display_path(&self) -> PathBuf {
+        match self {
+            Origin::File(p) => p.clone(),
+            Origin::Builtin(name) => {
+                PathBuf::from(format!("themes/default/templates/{name} (built in)"))
+            }
+        }
+    }
+}
+
+/// The compiled templates and where each one came from.
+pub struct Templates {
+    pub tera: Tera,
+    pub origins: BTreeMap<String, Origin>,
+    /// Text of each template, for diagnostics pointing into it.
+    pub sources: BTreeMap<String, String>,
+}
+
+/// Templates every site needs; a missing one is an error before rendering.
+pub const REQUIRED: &[&str] = &[
+    "index.html",
+    "list.html",
+    "actor.html",
+    "meeting.html",
+    "proposal.html",
+    "source.html",
+    "page.html",
+    "timeline.html",
+    "questions.html",
+    "tags.html",
+    "tag.html",
+    "search.html",
+    "404.html",
+    "atom.xml",
+    "sitemap.xml",
+    "robots.txt",
+];
+
+/// Collects template texts by name, later layers overriding earlier ones.
+pub fn collect(root: &Path, theme: &str) -> (BTreeMap<String, (Origin, String)>, Vec<Diagnostic>) {
+    let mut layers = BTreeMap::new();
+    let mut diags = Vec::new();
+    let theme_dir = root.join("themes").join(theme);
+    if theme == "default" {
+        for (path, text) in DEFAULT_THEME {
+            if let Some(name) = path.strip_prefix("templates/") {
+                layers.insert(
+                    name.to_owned(),
+                    (Origin::Builtin(name.to_owned()), (*text).to_owned()),
+                );
+            }
+        }
+    } else if !theme_dir.is_dir() {
+        diags.push(
+            Diagnostic::error(
+                "missing-theme",
+                "site.yaml",
+                format!("theme `{theme}` not found"),
+            )
+            .hint(format!(
+                "create themes/{theme}/templates/, or set `theme: default`"
+            )),
+        );
+    }
+    read_dir_layer(root, &theme_dir.join("templates"), &mut layers, &mut diags);
+    read_dir_layer(root, &root.join("templates"), &mut layers, &mut diags);
+    (layers, diags)
+}
+
+fn read_dir_layer(
+    root: &Path,
+    dir: &Path,
+    layers: &mut BTreeMap<String, (Origin, String)>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    if !dir.is_dir() {
+        return;
+    }
+    for entry in WalkDir::new(dir).sort_by_file_name().into_iter().flatten() {
+        if !entry.file_type().is_file() || entry.file_name().to_string_lossy().starts_with('.') {
+            continue;
+        }
+        let path = entry.path();
+        let Ok(name) = path.strip_prefix(dir) else {
+            continue;
+        };
+        let name = name.to_string_lossy().replace('\\', "/");
+        let rel = path.strip_prefix(root).unwrap_or(path).to_path_buf();
+        match std::fs::read_to_string(path) {
+            Ok(text) => {
+                layers.insert(name, (Origin::File(rel), text));
+            }
+            Err(e) => diags.push(Diagnostic::error(
+                "template-unreadable",
+                rel,
+                format!("cannot read template: {e}"),
+            )),
+        }
+    }
+}
+
+/// Compiles the templates. Tera's `get_env` is removed: a theme must not read
+/// the builder's environment (tokens, paths) into public pages.
+pub fn compile(layers: BTreeMap<String, (Origin, String)>) -> Result<Templates, Vec<Diagnostic>> {
+    let mut diags = Vec::new();
+    for name in REQUIRED {
+        if !layers.contains_key(*name) {
+            diags.push(
+                Diagnostic::error("missing-template", format!("templates/{name}"), format!("template `{name}` is missing"))
+                    .hint(format!("add templates/{name}, or remove the theme's override folder so the default is used")),
+            );
+        }
+    }
+    let mut tera = Tera::default();
+    tera.autoescape_on(vec![".html", ".xml", ".htm"]);
+    tera.set_escape_fn(escape);
+    let origins: BTreeMap<String, Origin> = layers
+        .iter()
+        .map(|(k, (o, _))| (k.clone(), o.clone()))
+        .collect();
+    let sources: BTreeMap<String, String> = layers
+        .iter()
+        .map(|(k, (_, t))| (k.clone(), t.clone()))
+        .collect();
+    let list: Vec<(String, String)> = layers.into_iter().map(|(k, (_, t))| (k, t)).collect();
+    if let Err(e) = tera.add_raw_templates(list) {
+        diags.push(template_error(&e, &origins));
+    }
+    tera.register_function("get_env", refuse_get_env);
+    if diags.is_empty() {
+        Ok(Templates {
+            tera,
+            origins,
+            sources,
+        })
+    } else {
+        Err(diags)
+    }
+}
+
+/// HTML/XML escaping for templates. Unlike Tera's default it leaves `/`
+/// alone, so relative links stay readable in the output.
+fn escape(text: &str) -> String {
+    crate::render::views::escape(text)
+}
+
+fn refuse_get_env(_: &std::collections::HashMap<String, tera::Value>) -> tera::Result<tera::Value> {
+    Err(tera::Error::msg(
+        "`get_env` is disabled in explainer themes: pass values through `extra` in site.yaml instead",
+    ))
+}
+
+/// Turns a Tera error into a diagnostic naming the template file. Tera puts
+/// the failing template's name and, for syntax errors, `--> line:col` in its
+/// message chain.
+pub fn template_error(error: &tera::Error, origins: &BTreeMap<String, Origin>) -> Diagnostic {
+    let mut chain = vec![error.to_string()];
+    let mut source = std::error::Error::source(error);
+    while let Some(s) = source {
+        chain.push(s.to_string());
+        source = s.source();
+    }
+    let text = chain.join("\n");
+    let name = origins
+        .keys()
+        .find(|n| text.contains(&format!("'{n}'")))
+        .cloned();
+    let file = name
+        .as_ref()
+        .and_then(|n| origins.get(n))
+        .map(Origin::display_path)
+        .unwrap_or_else(|| PathBuf::from("templates"));
+    let detail = chain.last().cloned().unwrap_or_default();
+    let message = format!("template error: {}", first_line(&detail));
+    Diagnostic::error("template", file, message).hint(
+        text.lines()
+            .skip(1)
+            .filter(|l| !l.trim().is_empty())
+            .collect::<Vec<_>>()
+            .join(" | "),
+    )
+}
+
+fn first_line(s: &str) -> &str {
+    s.lines().find(|l| !l.trim().is_empty()).unwrap_or(s)
+}

@@ -1,0 +1,443 @@
+//! RENDER: build the template views of one entity page from the resolved
+//! site and its pre-rendered Markdown.
+
+use super::Prepared;
+use super::context::*;
+use super::links::{Linker, SitePath, tag_slug};
+use crate::config::Config;
+use crate::content::model::*;
+use crate::resolve::{Backlinks, facts};
+
+/// Read-only site data every view builder needs.
+pub struct SiteData<'a> {
+    pub config: &'a Config,
+    pub base: String,
+    pub entities: &'a [Entity],
+    pub paths: &'a [SitePath],
+    pub relations: &'a [Backlinks],
+    pub prepared: &'a [Prepared],
+    pub tag_counts: &'a std::collections::BTreeMap<String, usize>,
+}
+
+impl SiteData<'_> {
+    pub fn item(&self, linker: &Linker, i: EntityIdx, note: Option<String>) -> Item {
+        let e = &self.entities[i];
+        Item {
+            title: e.title.clone(),
+            href: linker.href(&self.paths[i]),
+            kind: e.kind.name(),
+            summary: e.summary.clone(),
+            date: e.date().map(|d| d.to_string()),
+            date_long: e.date().map(|d| d.long()),
+            status: status_of(e),
+            note,
+        }
+    }
+
+    fn items(&self, linker: &Linker, list: &[EntityIdx]) -> Vec<Item> {
+        list.iter().map(|&i| self.item(linker, i, None)).collect()
+    }
+
+    pub fn tag_link(&self, linker: &Linker, tag: &str) -> TagLink {
+        TagLink {
+            name: tag.to_owned(),
+            href: linker.href(&SitePath::of(&["tags", &tag_slug(tag)])),
+            count: self.tag_counts.get(&tag_slug(tag)).copied().unwrap_or(0),
+        }
+    }
+
+    /// The full view of entity `i`, as `actor.html` & co. see it.
+    pub fn page_view(&self, i: EntityIdx, linker: &Linker) -> PageView {
+        let e = &self.entities[i];
+        let prepared = &self.prepared[i];
+        let mut citations = Citations::default();
+        let mut rows = self.typed_rows(i, linker);
+        rows.extend(self.fact_rows(e, prepared, linker, &mut citations));
+        for s in e.sources.iter().filter_map(|r| r.target) {
+            citations.number(s);
+        }
+        let questions = question_views(e, prepared);
+        PageView {
+            id: e.id.clone(),
+            kind: e.kind.name(),
+            kind_title: e.kind.plural_title(),
+            kind_href: linker.href(&SitePath::of(&[e.kind.dir()])),
+            slug: e.slug.clone(),
+            title: e.title.clone(),
+            summary: e.summary.clone(),
+            aliases: e.aliases.clone(),
+            tags: e.tags.iter().map(|t| self.tag_link(linker, t)).collect(),
+            href: linker.href(&self.paths[i]),
+            permalink: self.paths[i].absolute(&self.base),
+            date: e.date().map(|d| d.to_string()),
+            date_long: e.date().map(|d| d.long()),
+            updated: e.updated.map(|d| d.to_string()),
+            status: status_of(e),
+            body: prepared.body.clone(),
+            disputed_count: rows.iter().filter(|r| r.disputed).count(),
+            facts: rows,
+            open_questions: questions.iter().filter(|q| !q.answered).count(),
+            questions,
+            components: prepared.components.clone(),
+            relations: self.relation_groups(i, linker),
+            sources: self.source_entries(&citations, linker),
+            previous: self.relations[i]
+                .previous_meeting
+                .map(|p| self.link(linker, p)),
+            next: self.relations[i].next_meeting.map(|n| self.link(linker, n)),
+            external_url: match &e.data {
+                KindData::Source(s) => s.url.clone(),
+                _ => None,
+            },
+            extra: serde_json::to_value(&e.extra).unwrap_or_default(),
+        }
+    }
+
+    fn link(&self, linker: &Linker, i: EntityIdx) -> Link {
+        Link {
+            title: self.entities[i].title.clone(),
+            href: linker.href(&self.paths[i]),
+        }
+    }
+
+    fn ref_html(&self, linker: &Linker, r: &Ref) -> String {
+        match r.target {
+            Some(t) => format!(
+                "<a href=\"{}\">{}</a>",
+                escape(&linker.href(&self.paths[t])),
+                escape(&self.entities[t].title)
+            ),
+            None => escape(&r.raw),
+        }
+    }
+
+    fn refs_html(&self, linker: &Linker, refs: &[Ref]) -> String {
+        refs.iter()
+            .map(|r| self.ref_html(linker, r))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// Rows from typed keys, in the order SPEC gives them.
+    fn typed_rows(&self, i: EntityIdx, linker: &Linker) -> Vec<FactRow> {
+        let e = &self.entities[i];
+        let mut rows = Vec::new();
+        let mut text = |label: &str, value: Option<String>| {
+            if let Some(v) = value.filter(|v| !v.is_empty()) {
+                rows.push(typed_row(label, v));
+            }
+        };
+        match &e.data {
+            KindData::Actor(a) => {
+                text(
+                    "Type",
+                    a.actor_type.map(|t| escape(&capitalize(&enum_name(&t)))),
+                );
+                text("Role", a.role.as_deref().map(escape));
+                text("Country", a.country.as_deref().map(escape));
+                text(
+                    "Affiliation",
+                    a.affiliation.as_ref().map(|r| self.ref_html(linker, r)),
+                );
+                text("Members", Some(self.refs_html(linker, &a.members)));
+                text("Born", a.born.map(|d| d.long()));
+                text("Founded", a.founded.map(|d| d.long()));
+            }
+            KindData::Meeting(m) => {
+                let date = match m.end_date {
+                    Some(end) if end != m.date => format!("{} – {}", m.date.long(), end.long()),
+                    _ => m.date.long(),
+                };
+                text("Date", Some(date));
+                text("Location", m.location.as_deref().map(escape));
+                text(
+                    "Format",
+                    m.format
+                        .map(|f| escape(&capitalize(&enum_name(&f).replace('-', " ")))),
+                );
+                text("Host", m.host.as_ref().map(|r| self.ref_html(linker, r)));
+                let participants: Vec<String> = m
+                    .participants
+                    .iter()
+                    .map(|p| match &p.role {
+                        Some(role) => {
+                            format!("{} ({})", self.ref_html(linker, &p.actor), escape(role))
+                        }
+                        None => self.ref_html(linker, &p.actor),
+                    })
+                    .collect();
+                text("Participants", Some(participants.join(", ")));
+                text(
+                    "Proposals discussed",
+                    Some(self.refs_html(linker, &m.proposals)),
+                );
+                text("Outcome", self.prepared[i].outcome.clone());
+                text(
+                    "Status",
+                    m.status.map(|s| escape(&capitalize(&enum_name(&s)))),
+                );
+            }
+            KindData::Proposal(p) => {
+                text(
+                    "Status",
+                    p.status
+                        .map(|s| escape(&capitalize(&enum_name(&s).replace('-', " ")))),
+                );
+                text("Proposed by", Some(self.refs_html(linker, &p.proposed_by)));
+                text("Supporters", Some(self.refs_html(linker, &p.supporters)));
+                text("Opponents", Some(self.refs_html(linker, &p.opponents)));
+                text("Date", p.date.map(|d| d.long()));
+            }
+            KindData::Source(s) => {
+                text("Publisher", s.publisher.as_deref().map(escape));
+                text("Author", s.author.as_deref().map(escape));
+                text("Published", s.date.map(|d| d.long()));
+                text(
+                    "Type",
+                    s.source_type.map(|t| escape(&capitalize(&enum_name(&t)))),
+                );
+                text(
+                    "Original",
+                    s.url.as_deref().map(|u| {
+                        format!(
+                            "<a href=\"{0}\" rel=\"external noopener\">{0}</a>",
+                            escape(u)
+                        )
+                    }),
+                );
+            }
+            KindData::Page => {}
+        }
+        rows
+    }
+
+    /// `key_facts` rows, grouped so disputed labels become one row.
+    fn fact_rows(
+        &self,
+        e: &Entity,
+        prepared: &Prepared,
+        linker: &Linker,
+        citations: &mut Citations,
+    ) -> Vec<FactRow> {
+        let position = |f: &Fact| {
+            e.key_facts
+                .iter()
+                .position(|x| std::ptr::eq(x, f))
+                .unwrap_or(0)
+        };
+        facts::group(&e.key_facts)
+            .into_iter()
+            .map(|row| {
+                let disputed = row.is_disputed();
+                let values = row
+                    .values
+                    .iter()
+                    .map(|same| {
+                        let sources: Vec<EntityIdx> = same
+                            .iter()
+                            .flat_map(|f| f.sources.iter().filter_map(|r| r.target))
+                            .collect();
+                        let mut unique = Vec::new();
+                        for s in sources {
+                            if !unique.contains(&s) {
+                                unique.push(s);
+                            }
+                        }
+                        FactValue {
+                            html: prepared.facts[position(same[0])].clone(),
+                            note: same.iter().find_map(|f| f.note.clone()),
+                            citations: unique
+                                .into_iter()
+                                .map(|s| self.citation(citations.number(s), s, linker))
+                                .collect(),
+                        }
+                    })
+                    .collect();
+                FactRow {
+                    label: row.label.to_owned(),
+                    disputed,
+                    typed: false,
+                    values,
+                }
+            })
+            .collect()
+    }
+
+    fn citation(&self, number: usize, s: EntityIdx, linker: &Linker) -> Citation {
+        Citation {
+            number,
+            title: self.entities[s].title.clone(),
+            href: linker.href(&self.paths[s]),
+        }
+    }
+
+    fn source_entries(&self, citations: &Citations, linker: &Linker) -> Vec<SourceEntry> {
+        citations
+            .order
+            .iter()
+            .enumerate()
+            .map(|(n, &s)| {
+                let e = &self.entities[s];
+                let (publisher, url) = match &e.data {
+                    KindData::Source(src) => (src.publisher.clone(), src.url.clone()),
+                    _ => (None, None),
+                };
+                SourceEntry {
+                    number: n + 1,
+                    title: e.title.clone(),
+                    href: linker.href(&self.paths[s]),
+                    publisher,
+                    date: e.date().map(|d| d.long()),
+                    url,
+                }
+            })
+            .collect()
+    }
+
+    /// Every relation of entity `i`, as titled groups; empty ones left out.
+    fn relation_groups(&self, i: EntityIdx, linker: &Linker) -> Vec<RelationGroup> {
+        let b = &self.relations[i];
+        let mut groups = Vec::new();
+        let mut add = |id: &'static str, title: &'static str, items: Vec<Item>| {
+            if !items.is_empty() {
+                groups.push(RelationGroup { id, title, items });
+            }
+        };
+        let attended = b
+            .attended
+            .iter()
+            .map(|(m, role)| self.item(linker, *m, role.clone()))
+            .collect();
+        add("attended", "Meetings attended", attended);
+        add("hosted", "Meetings hosted", self.items(linker, &b.hosted));
+        add(
+            "proposed",
+            "Proposals made",
+            self.items(linker, &b.proposed),
+        );
+        add(
+            "supports",
+            "Proposals supported",
+            self.items(linker, &b.supports),
+        );
+        add(
+            "opposes",
+            "Proposals opposed",
+            self.items(linker, &b.opposes),
+        );
+        add("member-of", "Member of", self.items(linker, &b.member_of));
+        add(
+            "affiliates",
+            "Affiliated actors",
+            self.items(linker, &b.affiliates),
+        );
+        add(
+            "discussed-in",
+            "Discussed at meetings",
+            self.items(linker, &b.discussed_in),
+        );
+        let facts = b
+            .cited_by_facts
+            .iter()
+            .map(|(p, label)| self.item(linker, *p, Some(label.clone())))
+            .collect();
+        add("cited-by-facts", "Facts citing this source", facts);
+        add(
+            "cited-by-pages",
+            "Pages drawing on this source",
+            self.items(linker, &b.cited_by_pages),
+        );
+        add(
+            "mentioned-by",
+            "Mentioned on",
+            self.items(linker, &b.mentioned_by),
+        );
+        groups
+    }
+}
+
+/// Numbers sources in the order a page first cites them.
+#[derive(Default)]
+struct Citations {
+    order: Vec<EntityIdx>,
+}
+
+impl Citations {
+    fn number(&mut self, source: EntityIdx) -> usize {
+        match self.order.iter().position(|&s| s == source) {
+            Some(p) => p + 1,
+            None => {
+                self.order.push(source);
+                self.order.len()
+            }
+        }
+    }
+}
+
+fn typed_row(label: &str, html: String) -> FactRow {
+    FactRow {
+        label: label.to_owned(),
+        disputed: false,
+        typed: true,
+        values: vec![FactValue {
+            html,
+            note: None,
+            citations: Vec::new(),
+        }],
+    }
+}
+
+pub fn question_views(e: &Entity, prepared: &Prepared) -> Vec<QuestionView> {
+    e.questions
+        .iter()
+        .zip(&prepared.answers)
+        .enumerate()
+        .map(|(n, (q, answer))| QuestionView {
+            question: q.question.clone(),
+            answered: answer.is_some(),
+            answer: answer.clone(),
+            id: format!("q{}", n + 1),
+        })
+        .collect()
+}
+
+/// A status word for lists and timelines.
+pub fn status_of(e: &Entity) -> Option<String> {
+    match &e.data {
+        KindData::Meeting(m) => m.status.map(|s| enum_name(&s)),
+        KindData::Proposal(p) => p.status.map(|s| enum_name(&s)),
+        _ => None,
+    }
+}
+
+/// The serde name of a unit enum variant (`under-negotiation`).
+pub fn enum_name<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+fn capitalize(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// HTML-escapes text for the few places HTML is built outside templates.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
