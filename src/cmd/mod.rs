@@ -134,10 +134,10 @@ fn add_template_sources(
 ) {
     for (name, origin) in &templates.origins {
         let path = origin.display_path();
-        if found.iter().any(|d| d.file == path) {
-            if let Some(text) = templates.sources.get(name) {
-                diagnostics.add_source(&path, text);
-            }
+        if found.iter().any(|d| d.file == path)
+            && let Some(text) = templates.sources.get(name)
+        {
+            diagnostics.add_source(&path, text);
         }
     }
 }

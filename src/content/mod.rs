@@ -74,10 +74,10 @@ fn discover(root: &Path, diags: &mut Diagnostics) -> Vec<Found> {
         .follow_links(false)
         .sort_by_file_name();
     let mut found = Vec::new();
-    let mut entries = walker
+    let entries = walker
         .into_iter()
         .filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name().to_str()));
-    while let Some(entry) = entries.next() {
+    for entry in entries {
         let Ok(entry) = entry else { continue };
         let path = entry.path();
         let rel = path.strip_prefix(root).unwrap_or(path).to_path_buf();

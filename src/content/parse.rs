@@ -603,15 +603,15 @@ impl Reader<'_, '_> {
         let url_node = f.remove("url");
         let url_span = url_node.as_ref().map(|n| n.span);
         let url = self.string("url", url_node);
-        if let (Some(url), Some(span)) = (&url, url_span) {
-            if !is_safe_url(url) {
-                self.error(
-                    "unsafe-url",
-                    span,
-                    format!("`url` must be an http(s) address, found `{url}`"),
-                    Some("write the full address, starting with https://".into()),
-                );
-            }
+        if let (Some(url), Some(span)) = (&url, url_span)
+            && !is_safe_url(url)
+        {
+            self.error(
+                "unsafe-url",
+                span,
+                format!("`url` must be an http(s) address, found `{url}`"),
+                Some("write the full address, starting with https://".into()),
+            );
         }
         Source {
             publisher: self.string("publisher", f.remove("publisher")),

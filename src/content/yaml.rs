@@ -399,10 +399,11 @@ fn plain_value(text: String) -> Value {
     let only_exponent_letters = text
         .bytes()
         .all(|b| !b.is_ascii_alphabetic() || b == b'e' || b == b'E');
-    if has_digit && only_exponent_letters {
-        if let Ok(f) = text.parse::<f64>() {
-            return Value::Float(f);
-        }
+    if has_digit
+        && only_exponent_letters
+        && let Ok(f) = text.parse::<f64>()
+    {
+        return Value::Float(f);
     }
     Value::Str(text)
 }

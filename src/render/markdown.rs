@@ -110,10 +110,20 @@ impl PageRender<'_> {
     }
 
     fn render(&mut self, text: &Text, block: bool, autolink: bool) -> Rendered {
-        let events: Vec<(Event<'_>, std::ops::Range<usize>)> =
-            Parser::new_ext(&text.source, options())
-                .into_offset_iter()
-                .collect();
+        let escaped = TablePipes::escape(&text.source);
+        let source = escaped
+            .as_ref()
+            .map_or(text.source.as_str(), |e| e.text.as_str());
+        let events: Vec<(Event<'_>, std::ops::Range<usize>)> = Parser::new_ext(source, options())
+            .into_offset_iter()
+            .collect();
+        let file_span = |range: &std::ops::Range<usize>| {
+            let local = match &escaped {
+                Some(e) => Span::new(e.original(range.start), e.original(range.end)),
+                None => Span::new(range.start, range.end),
+            };
+            text.file_span(local)
+        };
         let mut links_to = Vec::new();
         let explicit = self.explicit_targets(&events);
         let mut out_events: Vec<Event<'_>> = Vec::with_capacity(events.len());
@@ -128,7 +138,7 @@ impl PageRender<'_> {
                     dest_url,
                     ..
                 }) => {
-                    let span = text.file_span(Span::new(range.start, range.end));
+                    let span = file_span(range);
                     i = self.wikilink(
                         &events,
                         i,
@@ -147,7 +157,7 @@ impl PageRender<'_> {
                     id,
                 }) => {
                     state.link_depth += 1;
-                    let span = text.file_span(Span::new(range.start, range.end));
+                    let span = file_span(range);
                     let dest = self.safe_url(dest_url, span);
                     out_events.push(Event::Start(Tag::Link {
                         link_type: *link_type,
@@ -217,7 +227,7 @@ impl PageRender<'_> {
                     link_type: LinkType::WikiLink { .. },
                     dest_url,
                     ..
-                }) => match self.site.index.lookup(dest_url) {
+                }) => match self.site.index.lookup(dest_url.trim_end_matches('\\')) {
                     Lookup::Found(i) => Some(i),
                     _ => None,
                 },
@@ -243,6 +253,9 @@ impl PageRender<'_> {
             .find(|&j| matches!(events[j].0, Event::End(TagEnd::Link)))
             .unwrap_or(events.len());
         let inner = || events[start + 1..end].iter().map(|(e, _)| e.clone());
+        // In a table row the pipe is written `\\|` (as in Obsidian), which
+        // leaves a backslash at the end of the target.
+        let dest = dest.trim_end_matches('\\');
         match self.site.index.lookup(dest) {
             Lookup::Found(target) => {
                 let href = self.linker.href(&self.site.paths[target]);
@@ -384,6 +397,51 @@ impl HeadingIds {
     }
 }
 
+/// `[[slug|text]]` inside a table row: the pipe would split the cell, so it
+/// is escaped before parsing, remembering where, to keep positions exact.
+struct TablePipes {
+    text: String,
+    /// Offsets (in `text`) of the inserted backslashes.
+    inserted: Vec<usize>,
+}
+
+impl TablePipes {
+    fn escape(source: &str) -> Option<TablePipes> {
+        if !source.contains("[[") || !source.contains('|') {
+            return None;
+        }
+        let mut text = String::with_capacity(source.len() + 16);
+        let mut inserted = Vec::new();
+        for line in source.split_inclusive('\n') {
+            if !line.trim_start().starts_with('|') {
+                text.push_str(line);
+                continue;
+            }
+            let mut depth = 0;
+            let mut prev = '\0';
+            for (i, c) in line.char_indices() {
+                if line[i..].starts_with("[[") {
+                    depth += 1;
+                } else if line[i..].starts_with("]]") && depth > 0 {
+                    depth -= 1;
+                }
+                if c == '|' && depth > 0 && prev != '\\' {
+                    inserted.push(text.len());
+                    text.push('\\');
+                }
+                text.push(c);
+                prev = c;
+            }
+        }
+        (!inserted.is_empty()).then_some(TablePipes { text, inserted })
+    }
+
+    /// The offset in the original text of an offset in the escaped one.
+    fn original(&self, offset: usize) -> usize {
+        offset - self.inserted.partition_point(|&at| at < offset)
+    }
+}
+
 /// Whether a URL would run script when clicked.
 pub fn is_script_url(url: &str) -> bool {
     let squeezed: String = url
@@ -404,10 +462,13 @@ fn truncate(s: &str, max: usize) -> String {
     }
 }
 
+/// A name only counts as a mention when it stands as a word of its own:
+/// not "Ukraine" inside "RBC-Ukraine" or "Ukrainian".
 fn at_word_boundary(text: &str, start: usize, end: usize) -> bool {
+    let joins = |c: char| c.is_alphanumeric() || c == '-' || c == '_';
     let before = text[..start].chars().next_back();
     let after = text[end..].chars().next();
-    !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+    !before.is_some_and(joins) && !after.is_some_and(joins)
 }
 
 fn strip_single_paragraph(html: String) -> String {
@@ -415,10 +476,9 @@ fn strip_single_paragraph(html: String) -> String {
     if let Some(inner) = trimmed
         .strip_prefix("<p>")
         .and_then(|s| s.strip_suffix("</p>"))
+        && !inner.contains("<p>")
     {
-        if !inner.contains("<p>") {
-            return inner.to_owned();
-        }
+        return inner.to_owned();
     }
     html
 }
@@ -426,4 +486,27 @@ fn strip_single_paragraph(html: String) -> String {
 /// A heading level's number, for the table of contents.
 pub fn level_number(level: HeadingLevel) -> u8 {
     level as u8
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_pipes_inside_refs_are_escaped_with_positions_kept() {
+        let src = "text [[a|b]]\n| a | [[x|y]] |\n";
+        let escaped = TablePipes::escape(src).unwrap();
+        assert_eq!(escaped.text, "text [[a|b]]\n| a | [[x\\|y]] |\n");
+        let after = escaped.text.find("y]]").unwrap();
+        assert_eq!(escaped.original(after), src.find("y]]").unwrap());
+        assert!(TablePipes::escape("| a | b |\n").is_none());
+    }
+
+    #[test]
+    fn script_urls_are_recognised_through_case_and_spaces() {
+        assert!(is_script_url("javascript:alert(1)"));
+        assert!(is_script_url(" JaVa\tScRiPt:alert(1)"));
+        assert!(is_script_url("data:text/html,x"));
+        assert!(!is_script_url("https://example.org/javascript:"));
+    }
 }

@@ -236,10 +236,10 @@ fn relations(entities: &[Entity]) -> Relations {
                     push_unique(&mut rel[t].hosted, i);
                 }
                 for p in &m.participants {
-                    if let Some(t) = p.actor.target {
-                        if !rel[t].attended.iter().any(|(m, _)| *m == i) {
-                            rel[t].attended.push((i, p.role.clone()));
-                        }
+                    if let Some(t) = p.actor.target
+                        && !rel[t].attended.iter().any(|(m, _)| *m == i)
+                    {
+                        rel[t].attended.push((i, p.role.clone()));
                     }
                 }
                 targets(&m.proposals).for_each(|t| push_unique(&mut rel[t].discussed_in, i));

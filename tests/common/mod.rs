@@ -1,0 +1,94 @@
+//! Helpers for integration tests: run the real binary on a fixture site and
+//! read what it wrote.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// Path of a fixture site under `tests/fixtures/`.
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+/// Runs `explainer` with `args`, from `cwd`.
+pub fn explainer(cwd: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_explainer"))
+        .current_dir(cwd)
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("the explainer binary runs")
+}
+
+/// A fixture built into a fresh temporary folder.
+pub struct Built {
+    pub dir: tempfile::TempDir,
+    pub output: Output,
+}
+
+impl Built {
+    pub fn out(&self) -> PathBuf {
+        self.dir.path().join("out")
+    }
+
+    /// The text of an output file, panicking with its path if missing.
+    pub fn read(&self, rel: &str) -> String {
+        let path = self.out().join(rel);
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    }
+
+    /// The `<main>` element of a page, where the content is.
+    pub fn main(&self, rel: &str) -> String {
+        let html = self.read(rel);
+        let start = html.find("<main").expect("page has <main>");
+        let end = html.find("</main>").expect("page closes </main>");
+        html[start..end].to_owned()
+    }
+
+    pub fn stderr(&self) -> String {
+        String::from_utf8_lossy(&self.output.stderr).into_owned()
+    }
+}
+
+/// Builds fixture `name` with extra `args` into a temporary folder.
+pub fn build(name: &str, args: &[&str]) -> Built {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("out");
+    let root = fixture(name);
+    let mut all = vec![
+        "build",
+        "--root",
+        root.to_str().unwrap(),
+        "--output",
+        out.to_str().unwrap(),
+    ];
+    all.extend_from_slice(args);
+    let output = explainer(dir.path(), &all);
+    Built { dir, output }
+}
+
+/// Builds and asserts success.
+pub fn build_ok(name: &str, args: &[&str]) -> Built {
+    let built = build(name, args);
+    assert!(
+        built.output.status.success(),
+        "build of {name} failed:\n{}",
+        built.stderr()
+    );
+    built
+}
+
+/// Every file under `dir`, relative, sorted.
+pub fn files(dir: &Path) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_type().is_file())
+        .map(|e| e.path().strip_prefix(dir).unwrap().to_path_buf())
+        .collect();
+    out.sort();
+    out
+}
