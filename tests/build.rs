@@ -534,7 +534,7 @@ fn site_templates_override_theme_templates_by_path() {
 }
 
 #[test]
-fn the_example_site_builds_without_errors_or_warnings() {
+fn the_example_site_builds_with_no_warning_but_its_disputed_facts() {
     let dir = tempfile::tempdir().unwrap();
     let root = env!("CARGO_MANIFEST_DIR");
     let out = dir.path().join("out");
@@ -544,7 +544,15 @@ fn the_example_site_builds_without_errors_or_warnings() {
     );
     let stderr = String::from_utf8_lossy(&result.stderr);
     assert!(result.status.success(), "{stderr}");
-    assert!(stderr.is_empty(), "warnings on the example site:\n{stderr}");
+    let unexpected: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("warning:") || l.starts_with("error:"))
+        .filter(|l| !l.ends_with("[disputed-fact]"))
+        .collect();
+    assert!(
+        unexpected.is_empty(),
+        "the example site should only warn about its disputed facts:\n{stderr}"
+    );
     let links = internal_links(&out);
     for (page, link) in links {
         let path = link.split('#').next().unwrap();

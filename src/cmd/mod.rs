@@ -76,7 +76,8 @@ pub fn compile(root: &Path, options: &CompileOptions) -> Result<Compiled, Failur
     let relations = resolve::resolve(&mut entities, &index, &mut found);
     let (layers, template_diags) = templates::collect(root, &config.theme);
     found.extend(template_diags);
-    let mut files = Vec::new();
+    let mut files: Vec<OutFile> = Vec::new();
+    found.extend(resolve::warnings::content_warnings(&entities));
     match templates::compile(layers) {
         Ok(templates) => {
             let site = render::Site {
@@ -86,18 +87,30 @@ pub fn compile(root: &Path, options: &CompileOptions) -> Result<Compiled, Failur
                 index: &index,
                 relations,
             };
-            let (rendered, render_diags) = render::render(
+            let rendered = render::render(
                 site,
                 &templates,
                 RenderOptions {
                     serving: options.serving,
                 },
             );
-            let mut render_diags = render_diags;
+            let mut render_diags = rendered.diagnostics;
             resolve::add_hints(&entities, &index, &mut render_diags);
             found.extend(render_diags);
+            let menu: Vec<String> = config.menu.iter().map(|m| m.url.clone()).collect();
+            let linked = resolve::warnings::linked_from_home_and_menu(
+                loaded.home.as_ref(),
+                &menu,
+                &entities,
+                &index,
+            );
+            found.extend(resolve::warnings::orphans(
+                &entities,
+                &rendered.relations,
+                &linked,
+            ));
             add_template_sources(&mut diagnostics, &templates, &found);
-            files = rendered;
+            files = rendered.files;
         }
         Err(template_errors) => found.extend(template_errors),
     }

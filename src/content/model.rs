@@ -198,6 +198,8 @@ impl Text {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Fact {
     pub label: String,
+    /// Where the label was written, for warnings about the fact.
+    pub label_span: Span,
     pub value: Text,
     pub sources: Vec<Ref>,
     pub note: Option<String>,

@@ -327,7 +327,9 @@ impl Reader<'_, '_> {
     fn fact(&mut self, node: Node) -> Option<Fact> {
         let span = node.span;
         let mut fields = self.mapping("key_facts", node, &["label", "value", "sources", "note"])?;
-        let label = self.string("label", fields.remove("label"));
+        let label_node = fields.remove("label");
+        let label_span = label_node.as_ref().map_or(span, |n| n.span);
+        let label = self.string("label", label_node);
         let value = self.text("value", fields.remove("value"));
         let (Some(label), Some(value)) = (label, value) else {
             self.error(
@@ -342,6 +344,7 @@ impl Reader<'_, '_> {
         let note = self.string("note", fields.remove("note"));
         Some(Fact {
             label,
+            label_span,
             value,
             sources,
             note,

@@ -257,6 +257,11 @@ impl<'a> Builder<'a> {
                 seen.insert(name, key.span);
             }
         }
+        // Block mappings report their start after the first key; the key
+        // itself is where a reader looks.
+        let start = entries
+            .first()
+            .map_or(start, |(k, _)| k.span.start.min(start));
         let node = Node {
             value: Value::Map(entries),
             span: Span::new(start, self.last_end),

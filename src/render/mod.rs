@@ -45,6 +45,14 @@ pub struct Prepared {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+/// What rendering produced: the files, the problems found on the way, and
+/// the relations completed with the mentions found in Markdown.
+pub struct Rendered {
+    pub files: Vec<OutFile>,
+    pub diagnostics: Vec<Diagnostic>,
+    pub relations: Relations,
+}
+
 /// The resolved site: what rendering reads.
 pub struct Site<'a> {
     pub config: &'a Config,
@@ -72,7 +80,7 @@ pub fn render(
     mut site: Site<'_>,
     templates: &templates::Templates,
     options: RenderOptions,
-) -> (Vec<OutFile>, Vec<Diagnostic>) {
+) -> Rendered {
     let paths: Vec<SitePath> = site.entities.iter().map(entity_path).collect();
     let kinds: Vec<(String, Kind, String)> = site
         .entities
@@ -119,7 +127,11 @@ pub fn render(
     };
     let (files, render_diags) = pages.render_all();
     diagnostics.extend(render_diags);
-    (files, diagnostics)
+    Rendered {
+        files,
+        diagnostics,
+        relations: site.relations,
+    }
 }
 
 /// Renders one entity's Markdown for its own page.

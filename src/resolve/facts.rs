@@ -60,6 +60,7 @@ mod tests {
         };
         Fact {
             label: label.into(),
+            label_span: Span::default(),
             value,
             sources: vec![],
             note: None,
