@@ -75,6 +75,8 @@ pub fn compile(root: &Path, options: &CompileOptions) -> Result<Compiled, Failur
     let mut found: Vec<Diagnostic> = Vec::new();
     let relations = resolve::resolve(&mut entities, &index, &mut found);
     let (layers, template_diags) = templates::collect(root, &config.theme);
+    let template_texts: Vec<(PathBuf, String)> =
+        layers.values().map(|(origin, text)| (origin.display_path(), text.clone())).collect();
     found.extend(template_diags);
     let mut files: Vec<OutFile> = Vec::new();
     found.extend(resolve::warnings::content_warnings(&entities));
@@ -109,11 +111,11 @@ pub fn compile(root: &Path, options: &CompileOptions) -> Result<Compiled, Failur
                 &rendered.relations,
                 &linked,
             ));
-            add_template_sources(&mut diagnostics, &templates, &found);
             files = rendered.files;
         }
         Err(template_errors) => found.extend(template_errors),
     }
+    add_template_sources(&mut diagnostics, &template_texts, &found);
     add_content_sources(root, &mut diagnostics, &found);
     diagnostics.extend(found);
     Ok(Compiled {
@@ -140,17 +142,11 @@ fn add_content_sources(root: &Path, diagnostics: &mut Diagnostics, found: &[Diag
     }
 }
 
-fn add_template_sources(
-    diagnostics: &mut Diagnostics,
-    templates: &templates::Templates,
-    found: &[Diagnostic],
-) {
-    for (name, origin) in &templates.origins {
-        let path = origin.display_path();
-        if found.iter().any(|d| d.file == path)
-            && let Some(text) = templates.sources.get(name)
-        {
-            diagnostics.add_source(&path, text);
+/// Registers the text of every template a diagnostic points into.
+fn add_template_sources(diagnostics: &mut Diagnostics, texts: &[(PathBuf, String)], found: &[Diagnostic]) {
+    for (path, text) in texts {
+        if found.iter().any(|d| &d.file == path) {
+            diagnostics.add_source(path, text);
         }
     }
 }

@@ -340,11 +340,11 @@ impl PageRender<'_> {
     fn safe_url<'e>(&mut self, url: &CowStr<'e>, span: Span) -> CowStr<'e> {
         if is_script_url(url) {
             self.diagnostics.push(
-                Diagnostic::error(
+                Diagnostic::warning(
                     "unsafe-url",
                     self.file,
                     format!(
-                        "link to a script URL `{}` is not allowed",
+                        "link to a script URL `{}` was removed",
                         truncate(url, 40)
                     ),
                 )

@@ -122,7 +122,7 @@ impl Pages<'_> {
             .templates
             .tera
             .render(&template, &ctx)
-            .map_err(|e| template_error(&e, &self.templates.origins))?;
+            .map_err(|e| template_error(&e, &self.templates.origins, &self.templates.sources))?;
         Ok(OutFile {
             path: path.output_file(),
             bytes: html.into_bytes(),
@@ -510,7 +510,7 @@ impl Pages<'_> {
             .templates
             .tera
             .render("404.html", &ctx)
-            .map_err(|e| template_error(&e, &self.templates.origins))?;
+            .map_err(|e| template_error(&e, &self.templates.origins, &self.templates.sources))?;
         Ok(OutFile {
             path: "404.html".into(),
             bytes: html.into_bytes(),
@@ -522,7 +522,7 @@ impl Pages<'_> {
             .templates
             .tera
             .render(template, &ctx)
-            .map_err(|e| template_error(&e, &self.templates.origins))?;
+            .map_err(|e| template_error(&e, &self.templates.origins, &self.templates.sources))?;
         Ok(OutFile {
             path: template.into(),
             bytes: text.into_bytes(),

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use tera::Tera;
 use walkdir::WalkDir;
 
-use crate::diag::Diagnostic;
+use crate::diag::{Diagnostic, Span};
 
 /// The default theme, compiled in so any site builds without a `themes/`
 /// folder. `theme_files_are_all_embedded` (tests) keeps this list complete.
@@ -251,7 +251,7 @@ pub fn compile(layers: BTreeMap<String, (Origin, String)>) -> Result<Templates, 
         .collect();
     let list: Vec<(String, String)> = layers.into_iter().map(|(k, (_, t))| (k, t)).collect();
     if let Err(e) = tera.add_raw_templates(list) {
-        diags.push(template_error(&e, &origins));
+        diags.push(template_error(&e, &origins, &sources));
     }
     tera.register_function("get_env", refuse_get_env);
     if diags.is_empty() {
@@ -277,10 +277,14 @@ fn refuse_get_env(_: &std::collections::HashMap<String, tera::Value>) -> tera::R
     ))
 }
 
-/// Turns a Tera error into a diagnostic naming the template file. Tera puts
-/// the failing template's name and, for syntax errors, `--> line:col` in its
-/// message chain.
-pub fn template_error(error: &tera::Error, origins: &BTreeMap<String, Origin>) -> Diagnostic {
+/// Turns a Tera error into a diagnostic naming the template file and, where
+/// it can be found, the line: Tera reports `--> line:col` for syntax errors,
+/// and names the variable for unknown ones, which we look up in the source.
+pub fn template_error(
+    error: &tera::Error,
+    origins: &BTreeMap<String, Origin>,
+    sources: &BTreeMap<String, String>,
+) -> Diagnostic {
     let mut chain = vec![error.to_string()];
     let mut source = std::error::Error::source(error);
     while let Some(s) = source {
@@ -288,24 +292,60 @@ pub fn template_error(error: &tera::Error, origins: &BTreeMap<String, Origin>) -
         source = s.source();
     }
     let text = chain.join("\n");
-    let name = origins
-        .keys()
-        .find(|n| text.contains(&format!("'{n}'")))
+    // The innermost template named is the one at fault (`while rendering
+    // 'actor.html'` wraps errors from `entity.html`).
+    let name = chain
+        .iter()
+        .rev()
+        .find_map(|line| origins.keys().find(|n| line.contains(&format!("'{n}'"))))
         .cloned();
-    let file = name
-        .as_ref()
-        .and_then(|n| origins.get(n))
-        .map(Origin::display_path)
-        .unwrap_or_else(|| PathBuf::from("templates"));
-    let detail = chain.last().cloned().unwrap_or_default();
-    let message = format!("template error: {}", first_line(&detail));
-    Diagnostic::error("template", file, message).hint(
-        text.lines()
-            .skip(1)
-            .filter(|l| !l.trim().is_empty())
-            .collect::<Vec<_>>()
-            .join(" | "),
-    )
+    let origin = name.as_ref().and_then(|n| origins.get(n));
+    let file = origin.map(Origin::display_path).unwrap_or_else(|| PathBuf::from("templates"));
+    let template_text = name.as_ref().and_then(|n| sources.get(n)).map(String::as_str).unwrap_or("");
+    let (message, span) = match syntax_position(&text, template_text) {
+        Some(span) => (format!("template syntax error: {}", syntax_reason(&text)), Some(span)),
+        None => {
+            let detail = chain.iter().rev().map(|l| first_line(l)).find(|l| !l.trim().is_empty()).unwrap_or("");
+            (format!("template error: {detail}"), variable_position(&text, template_text))
+        }
+    };
+    let mut d = Diagnostic::error("template", file, message);
+    if let Some(span) = span {
+        d = d.at(span);
+    }
+    let name = name.unwrap_or_default();
+    d.hint(match origin {
+        Some(Origin::Builtin(_)) => format!("the built-in `{name}` failed; a template of yours it includes or extends may be the cause"),
+        _ => format!("fix `{name}`; the variables each template sees are listed in docs/templates.md"),
+    })
+}
+
+/// `--> 5:1` in a Tera parse error, as a span in the template text.
+fn syntax_position(error: &str, template: &str) -> Option<Span> {
+    let after = error.split("--> ").nth(1)?;
+    let (line, rest) = after.split_once(':')?;
+    let column: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    let (line, column): (usize, usize) = (line.trim().parse().ok()?, column.parse().ok()?);
+    let line_start = template.split_inclusive('\n').take(line.saturating_sub(1)).map(str::len).sum::<usize>();
+    let line_text = template[line_start..].lines().next().unwrap_or("");
+    let offset = line_start + line_text.char_indices().nth(column.saturating_sub(1)).map_or(line_text.len(), |(i, _)| i);
+    Some(Span::new(offset, offset + 1))
+}
+
+/// The `= …` explanation pest puts under a syntax error.
+fn syntax_reason(error: &str) -> String {
+    error
+        .lines()
+        .find_map(|l| l.trim_start().strip_prefix("= "))
+        .unwrap_or("cannot parse the template")
+        .to_owned()
+}
+
+/// Where `Variable `x.y` not found` was used in the template text.
+fn variable_position(error: &str, template: &str) -> Option<Span> {
+    let name = error.split("Variable `").nth(1)?.split('`').next()?;
+    let at = template.find(name)?;
+    Some(Span::new(at, at + name.len()))
 }
 
 fn first_line(s: &str) -> &str {

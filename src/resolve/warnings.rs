@@ -154,5 +154,7 @@ impl Backlinks {
             && self.cited_by_facts.is_empty()
             && self.cited_by_pages.is_empty()
             && self.mentioned_by.is_empty()
+            && self.previous_meeting.is_none()
+            && self.next_meeting.is_none()
     }
 }
