@@ -75,8 +75,10 @@ pub fn compile(root: &Path, options: &CompileOptions) -> Result<Compiled, Failur
     let mut found: Vec<Diagnostic> = Vec::new();
     let relations = resolve::resolve(&mut entities, &index, &mut found);
     let (layers, template_diags) = templates::collect(root, &config.theme);
-    let template_texts: Vec<(PathBuf, String)> =
-        layers.values().map(|(origin, text)| (origin.display_path(), text.clone())).collect();
+    let template_texts: Vec<(PathBuf, String)> = layers
+        .values()
+        .map(|(origin, text)| (origin.display_path(), text.clone()))
+        .collect();
     found.extend(template_diags);
     let mut files: Vec<OutFile> = Vec::new();
     found.extend(resolve::warnings::content_warnings(&entities));
@@ -143,7 +145,11 @@ fn add_content_sources(root: &Path, diagnostics: &mut Diagnostics, found: &[Diag
 }
 
 /// Registers the text of every template a diagnostic points into.
-fn add_template_sources(diagnostics: &mut Diagnostics, texts: &[(PathBuf, String)], found: &[Diagnostic]) {
+fn add_template_sources(
+    diagnostics: &mut Diagnostics,
+    texts: &[(PathBuf, String)],
+    found: &[Diagnostic],
+) {
     for (path, text) in texts {
         if found.iter().any(|d| &d.file == path) {
             diagnostics.add_source(path, text);

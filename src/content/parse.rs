@@ -609,11 +609,14 @@ impl Reader<'_, '_> {
         if let (Some(url), Some(span)) = (&url, url_span)
             && !is_safe_url(url)
         {
-            self.error(
-                "unsafe-url",
-                span,
-                format!("`url` must be an http(s) address, found `{url}`"),
-                Some("write the full address, starting with https://".into()),
+            self.diags.push(
+                Diagnostic::warning(
+                    "unsafe-url",
+                    self.info.file,
+                    format!("`url` must be an http(s) address, found `{url}`; it is left out"),
+                )
+                .at(span)
+                .hint("write the full address, starting with https://"),
             );
         }
         Source {

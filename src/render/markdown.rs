@@ -343,10 +343,7 @@ impl PageRender<'_> {
                 Diagnostic::warning(
                     "unsafe-url",
                     self.file,
-                    format!(
-                        "link to a script URL `{}` was removed",
-                        truncate(url, 40)
-                    ),
+                    format!("link to a script URL `{}` was removed", truncate(url, 40)),
                 )
                 .at(span)
                 .hint("link to an http(s) address or to a page with [[slug]]"),

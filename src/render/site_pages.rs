@@ -118,11 +118,10 @@ impl Pages<'_> {
         frame.jsonld = super::jsonld::for_job(self.data, job, &frame);
         ctx.insert("site", &frame.site);
         insert_frame(&mut ctx, &frame);
-        let html = self
-            .templates
-            .tera
-            .render(&template, &ctx)
-            .map_err(|e| template_error(&e, &self.templates.origins, &self.templates.sources))?;
+        let html =
+            self.templates.tera.render(&template, &ctx).map_err(|e| {
+                template_error(&e, &self.templates.origins, &self.templates.sources)
+            })?;
         Ok(OutFile {
             path: path.output_file(),
             bytes: html.into_bytes(),
@@ -506,11 +505,10 @@ impl Pages<'_> {
         let mut ctx = Context::new();
         ctx.insert("site", &frame.site);
         insert_frame(&mut ctx, &frame);
-        let html = self
-            .templates
-            .tera
-            .render("404.html", &ctx)
-            .map_err(|e| template_error(&e, &self.templates.origins, &self.templates.sources))?;
+        let html =
+            self.templates.tera.render("404.html", &ctx).map_err(|e| {
+                template_error(&e, &self.templates.origins, &self.templates.sources)
+            })?;
         Ok(OutFile {
             path: "404.html".into(),
             bytes: html.into_bytes(),
@@ -518,11 +516,10 @@ impl Pages<'_> {
     }
 
     fn file(&self, template: &str, ctx: Context) -> Result<OutFile, Diagnostic> {
-        let text = self
-            .templates
-            .tera
-            .render(template, &ctx)
-            .map_err(|e| template_error(&e, &self.templates.origins, &self.templates.sources))?;
+        let text =
+            self.templates.tera.render(template, &ctx).map_err(|e| {
+                template_error(&e, &self.templates.origins, &self.templates.sources)
+            })?;
         Ok(OutFile {
             path: template.into(),
             bytes: text.into_bytes(),
@@ -648,7 +645,7 @@ pub fn feed_date(e: &Entity) -> Option<crate::content::model::Date> {
 }
 
 fn insert_frame(ctx: &mut Context, frame: &Frame) {
-    if let Ok(tera::Value::Object(map)) = serde_json::to_value(frame) {
+    if let Ok(serde_json::Value::Object(map)) = serde_json::to_value(frame) {
         for (k, v) in map {
             if k != "site" {
                 ctx.insert(k, &v);

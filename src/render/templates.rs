@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use tera::Tera;
+use tera::{ErrorKind, Kwargs, State, Tera, TeraResult, Value};
 use walkdir::WalkDir;
 
 use crate::diag::{Diagnostic, Span};
@@ -226,8 +226,10 @@ fn read_dir_layer(
     }
 }
 
-/// Compiles the templates. Tera's `get_env` is removed: a theme must not read
-/// the builder's environment (tokens, paths) into public pages.
+/// Compiles the templates. Tera's `get_env` does not exist in 2.x; we
+/// register one that fails with a clear message, so a theme written for 1.x
+/// learns why instead of reading the builder's environment (tokens, paths)
+/// into public pages.
 pub fn compile(layers: BTreeMap<String, (Origin, String)>) -> Result<Templates, Vec<Diagnostic>> {
     let mut diags = Vec::new();
     for name in REQUIRED {
@@ -241,6 +243,7 @@ pub fn compile(layers: BTreeMap<String, (Origin, String)>) -> Result<Templates, 
     let mut tera = Tera::default();
     tera.autoescape_on(vec![".html", ".xml", ".htm"]);
     tera.set_escape_fn(escape);
+    tera.register_function("get_env", refuse_get_env);
     let origins: BTreeMap<String, Origin> = layers
         .iter()
         .map(|(k, (o, _))| (k.clone(), o.clone()))
@@ -253,7 +256,6 @@ pub fn compile(layers: BTreeMap<String, (Origin, String)>) -> Result<Templates, 
     if let Err(e) = tera.add_raw_templates(list) {
         diags.push(template_error(&e, &origins, &sources));
     }
-    tera.register_function("get_env", refuse_get_env);
     if diags.is_empty() {
         Ok(Templates {
             tera,
@@ -267,85 +269,85 @@ pub fn compile(layers: BTreeMap<String, (Origin, String)>) -> Result<Templates, 
 
 /// HTML/XML escaping for templates. Unlike Tera's default it leaves `/`
 /// alone, so relative links stay readable in the output.
-fn escape(text: &str) -> String {
-    crate::render::views::escape(text)
+fn escape(text: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    out.write_all(crate::render::views::escape(text).as_bytes())
 }
 
-fn refuse_get_env(_: &std::collections::HashMap<String, tera::Value>) -> tera::Result<tera::Value> {
-    Err(tera::Error::msg(
+fn refuse_get_env(_: Kwargs, _: &State) -> TeraResult<Value> {
+    Err(tera::Error::message(
         "`get_env` is disabled in explainer themes: pass values through `extra` in site.yaml instead",
     ))
 }
 
-/// Turns a Tera error into a diagnostic naming the template file and, where
-/// it can be found, the line: Tera reports `--> line:col` for syntax errors,
-/// and names the variable for unknown ones, which we look up in the source.
+/// Turns a Tera error into a diagnostic naming the template file and line.
+/// Tera 2 reports syntax and rendering errors with the template's name and
+/// a byte range in its source.
 pub fn template_error(
     error: &tera::Error,
     origins: &BTreeMap<String, Origin>,
     sources: &BTreeMap<String, String>,
 ) -> Diagnostic {
-    let mut chain = vec![error.to_string()];
-    let mut source = std::error::Error::source(error);
-    while let Some(s) = source {
-        chain.push(s.to_string());
-        source = s.source();
-    }
-    let text = chain.join("\n");
-    // The innermost template named is the one at fault (`while rendering
-    // 'actor.html'` wraps errors from `entity.html`).
-    let name = chain
-        .iter()
-        .rev()
-        .find_map(|line| origins.keys().find(|n| line.contains(&format!("'{n}'"))))
-        .cloned();
-    let origin = name.as_ref().and_then(|n| origins.get(n));
-    let file = origin.map(Origin::display_path).unwrap_or_else(|| PathBuf::from("templates"));
-    let template_text = name.as_ref().and_then(|n| sources.get(n)).map(String::as_str).unwrap_or("");
-    let (message, span) = match syntax_position(&text, template_text) {
-        Some(span) => (format!("template syntax error: {}", syntax_reason(&text)), Some(span)),
-        None => {
-            let detail = chain.iter().rev().map(|l| first_line(l)).find(|l| !l.trim().is_empty()).unwrap_or("");
-            (format!("template error: {detail}"), variable_position(&text, template_text))
+    let (name, message, span) = match error.kind() {
+        ErrorKind::SyntaxError(report) | ErrorKind::RenderingError(report) => {
+            let range = &report.span().range;
+            (
+                report.filename().to_owned(),
+                report.message().to_owned(),
+                Some(Span::new(range.start, range.end)),
+            )
+        }
+        other => {
+            let text = other.to_string();
+            let (name, span) = located_in_text(&text, sources).unwrap_or_default();
+            (name, first_line(&text).to_owned(), span)
         }
     };
-    let mut d = Diagnostic::error("template", file, message);
+    let origin = origins.get(&name);
+    let file = origin
+        .map(Origin::display_path)
+        .unwrap_or_else(|| PathBuf::from("templates"));
+    let mut d = Diagnostic::error("template", file, format!("template error: {message}"));
     if let Some(span) = span {
         d = d.at(span);
     }
-    let name = name.unwrap_or_default();
+    if message.starts_with("Unknown tag") {
+        d = d.hint("an `{% if %}`, `{% for %}` or `{% block %}` above this line may be missing its closing tag");
+    }
     d.hint(match origin {
         Some(Origin::Builtin(_)) => format!("the built-in `{name}` failed; a template of yours it includes or extends may be the cause"),
         _ => format!("fix `{name}`; the variables each template sees are listed in docs/templates.md"),
     })
 }
 
-/// `--> 5:1` in a Tera parse error, as a span in the template text.
-fn syntax_position(error: &str, template: &str) -> Option<Span> {
-    let after = error.split("--> ").nth(1)?;
-    let (line, rest) = after.split_once(':')?;
-    let column: String = rest.chars().take_while(char::is_ascii_digit).collect();
-    let (line, column): (usize, usize) = (line.trim().parse().ok()?, column.parse().ok()?);
-    let line_start = template.split_inclusive('\n').take(line.saturating_sub(1)).map(str::len).sum::<usize>();
+/// Some Tera errors are plain messages that embed `--> name:line:col`.
+fn located_in_text(
+    text: &str,
+    sources: &BTreeMap<String, String>,
+) -> Option<(String, Option<Span>)> {
+    let after = text.split("--> ").nth(1)?;
+    let mut parts = after.split(':');
+    let name = parts.next()?.trim().to_owned();
+    let line: usize = parts.next()?.trim().parse().ok()?;
+    let column: usize = parts
+        .next()?
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect::<String>()
+        .parse()
+        .ok()?;
+    let template = sources.get(&name)?;
+    let line_start: usize = template
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum();
     let line_text = template[line_start..].lines().next().unwrap_or("");
-    let offset = line_start + line_text.char_indices().nth(column.saturating_sub(1)).map_or(line_text.len(), |(i, _)| i);
-    Some(Span::new(offset, offset + 1))
-}
-
-/// The `= …` explanation pest puts under a syntax error.
-fn syntax_reason(error: &str) -> String {
-    error
-        .lines()
-        .find_map(|l| l.trim_start().strip_prefix("= "))
-        .unwrap_or("cannot parse the template")
-        .to_owned()
-}
-
-/// Where `Variable `x.y` not found` was used in the template text.
-fn variable_position(error: &str, template: &str) -> Option<Span> {
-    let name = error.split("Variable `").nth(1)?.split('`').next()?;
-    let at = template.find(name)?;
-    Some(Span::new(at, at + name.len()))
+    let offset = line_start
+        + line_text
+            .char_indices()
+            .nth(column.saturating_sub(1))
+            .map_or(line_text.len(), |(i, _)| i);
+    Some((name, Some(Span::new(offset, offset + 1))))
 }
 
 fn first_line(s: &str) -> &str {
