@@ -291,9 +291,11 @@ impl Located<'_> {
             };
             let number = start.line.to_string();
             let pad = " ".repeat(number.len());
+            let (shown, column) = window(line, start.column);
+            let width = width.min(MAX_SHOWN_LINE);
             let _ = writeln!(out, "{pad} |");
-            let _ = writeln!(out, "{number} | {}", line.replace('\t', " "));
-            let caret_pad = " ".repeat(start.column - 1);
+            let _ = writeln!(out, "{number} | {}", shown.replace('\t', " "));
+            let caret_pad = " ".repeat(column - 1);
             let _ = writeln!(out, "{pad} | {caret_pad}{on}{}{off}", "^".repeat(width));
         }
         for hint in &d.hints {
@@ -301,6 +303,27 @@ impl Located<'_> {
         }
         out.push('\n');
     }
+}
+
+/// Longest source line shown under a diagnostic, in characters.
+const MAX_SHOWN_LINE: usize = 120;
+
+/// A long line cut to a window around `column`; returns the window and the
+/// column within it.
+fn window(line: &str, column: usize) -> (String, usize) {
+    let count = line.chars().count();
+    if count <= MAX_SHOWN_LINE {
+        return (line.to_owned(), column);
+    }
+    let start = column
+        .saturating_sub(MAX_SHOWN_LINE / 2)
+        .min(count - MAX_SHOWN_LINE);
+    let shown: String = line.chars().skip(start).take(MAX_SHOWN_LINE).collect();
+    let prefix = if start > 0 { "…" } else { "" };
+    (
+        format!("{prefix}{shown}…"),
+        column - start + usize::from(start > 0),
+    )
 }
 
 #[derive(Serialize)]

@@ -227,8 +227,21 @@ fn read_one(root: &Path, found: &Found) -> Parsed {
     parsed
 }
 
-/// Parses one file's text; public to the crate so `serve` can re-parse a
-/// single changed file.
+/// Parses one content file given its path relative to the site root and its
+/// text: what `load` does per file, for re-parsing a single changed file and
+/// for property tests.
+pub fn parse_file(rel: &Path, text: &str) -> (Option<Entity>, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let entity = classify(
+        Path::new("content"),
+        rel,
+        rel.to_path_buf(),
+        &mut Diagnostics::default(),
+    )
+    .and_then(|found| parse_text(&found, text, &mut diags));
+    (entity, diags)
+}
+
 fn parse_text(found: &Found, text: &str, diags: &mut Vec<Diagnostic>) -> Option<Entity> {
     let rel = &found.rel;
     if found.kind.is_some() && !is_valid_slug(&found.slug) {

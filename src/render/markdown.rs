@@ -95,21 +95,22 @@ impl PageRender<'_> {
     /// Renders a page body: block Markdown, headings get ids, and the first
     /// mention of each actor becomes a link.
     pub fn body(&mut self, text: &Text) -> Rendered {
-        self.render(text, true, true)
+        self.render(text, TextKind::Body)
     }
 
     /// Renders a fact value, answer or component: no autolinking, and a
     /// lone paragraph loses its `<p>` so it sits inside a table cell.
     pub fn inline(&mut self, text: &Text) -> Rendered {
-        self.render(text, false, false)
+        self.render(text, TextKind::Inline)
     }
 
     /// Renders block Markdown without autolinking (answers, outcomes).
     pub fn block(&mut self, text: &Text) -> Rendered {
-        self.render(text, true, false)
+        self.render(text, TextKind::Value)
     }
 
-    fn render(&mut self, text: &Text, block: bool, autolink: bool) -> Rendered {
+    fn render(&mut self, text: &Text, kind: TextKind) -> Rendered {
+        let autolink = kind == TextKind::Body;
         let escaped = TablePipes::escape(&text.source);
         let source = escaped
             .as_ref()
@@ -202,13 +203,17 @@ impl PageRender<'_> {
                 Event::Text(t) if autolink && state.may_autolink() => {
                     self.autolink(t, &explicit, &mut out_events, &mut links_to);
                 }
+                // Raw HTML is for trusted bodies; in front matter values it is text.
+                Event::Html(raw) | Event::InlineHtml(raw) if kind != TextKind::Body => {
+                    out_events.push(Event::Text(raw.clone()));
+                }
                 other => out_events.push(other.clone()),
             }
             i += 1;
         }
         let mut html = String::with_capacity(text.source.len() * 3 / 2);
         pulldown_cmark::html::push_html(&mut html, out_events.into_iter());
-        if !block {
+        if kind == TextKind::Inline {
             html = strip_single_paragraph(html);
         }
         Rendered { html, links_to }
@@ -352,6 +357,17 @@ impl PageRender<'_> {
         }
         url.clone()
     }
+}
+
+/// Where a piece of Markdown comes from, which decides what it may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TextKind {
+    /// A page body: block Markdown, autolinking, raw HTML allowed.
+    Body,
+    /// A fact value or component: inline, and raw HTML shown as text.
+    Inline,
+    /// An answer or outcome: block Markdown, raw HTML shown as text.
+    Value,
 }
 
 #[derive(Default)]
