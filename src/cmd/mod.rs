@@ -54,6 +54,12 @@ pub struct CompileOptions {
 /// Runs load → resolve → render. Never stops at the first problem: every
 /// stage runs as far as it can and all diagnostics come back together.
 pub fn compile(root: &Path, options: &CompileOptions) -> Result<Compiled, Failure> {
+    if !root.is_dir() {
+        return Err(Failure(format!(
+            "site folder {} does not exist",
+            root.display()
+        )));
+    }
     if !root.join("content").is_dir() && !root.join(config::CONFIG_FILE).is_file() {
         return Err(Failure(format!(
             "{} is not an explainer site: it has no site.yaml and no content/ folder",
@@ -71,7 +77,7 @@ pub fn compile(root: &Path, options: &CompileOptions) -> Result<Compiled, Failur
         .entities
         .into_iter()
         .partition(|e| options.drafts || !e.draft);
-    let index = Index::new(&entities, &drafts);
+    let index = Index::new(&entities, &drafts).with_unparsed(&loaded.unparsed);
     let mut found: Vec<Diagnostic> = Vec::new();
     let relations = resolve::resolve(&mut entities, &index, &mut found);
     let (layers, template_diags) = templates::collect(root, &config.theme);
@@ -79,10 +85,18 @@ pub fn compile(root: &Path, options: &CompileOptions) -> Result<Compiled, Failur
         .values()
         .map(|(origin, text)| (origin.display_path(), text.clone()))
         .collect();
+    let templates_missing = !template_diags.is_empty();
     found.extend(template_diags);
     let mut files: Vec<OutFile> = Vec::new();
     found.extend(resolve::warnings::content_warnings(&entities));
-    match templates::compile(layers) {
+    // Without every template there is nothing sensible to render; the
+    // missing ones are already reported.
+    let compiled = if templates_missing {
+        Err(Vec::new())
+    } else {
+        templates::compile(layers)
+    };
+    match compiled {
         Ok(templates) => {
             let site = render::Site {
                 config: &config,
@@ -102,12 +116,8 @@ pub fn compile(root: &Path, options: &CompileOptions) -> Result<Compiled, Failur
             resolve::add_hints(&entities, &index, &mut render_diags);
             found.extend(render_diags);
             let menu: Vec<String> = config.menu.iter().map(|m| m.url.clone()).collect();
-            let linked = resolve::warnings::linked_from_home_and_menu(
-                loaded.home.as_ref(),
-                &menu,
-                &entities,
-                &index,
-            );
+            let mut linked = resolve::warnings::linked_from_menu(&menu, &entities);
+            linked.extend(&rendered.home_links);
             found.extend(resolve::warnings::orphans(
                 &entities,
                 &rendered.relations,

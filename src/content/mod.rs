@@ -24,6 +24,9 @@ pub struct Loaded {
     pub entities: Vec<Entity>,
     /// `content/_index.md`, when present.
     pub home: Option<Entity>,
+    /// `(id, slug)` of files that exist but could not be parsed: refs to them
+    /// are not reported again, since the file's own error says it all.
+    pub unparsed: Vec<(String, String)>,
     pub diagnostics: Diagnostics,
 }
 
@@ -52,13 +55,19 @@ pub fn load(root: &Path) -> Loaded {
         match p.entity {
             Some(e) if e.id == HOME_ID => loaded.home = Some(e),
             Some(e) => loaded.entities.push(e),
-            None => {}
+            None => {
+                if let Some(kind) = p.kind {
+                    loaded
+                        .unparsed
+                        .push((format!("{}/{}", kind.dir(), p.slug), p.slug));
+                }
+            }
         }
     }
     loaded
         .entities
         .sort_by(|a, b| a.id.cmp(&b.id).then(a.file.cmp(&b.file)));
-    report_duplicate_ids(&mut loaded.entities, &mut diagnostics);
+    report_duplicate_ids(root, &mut loaded.entities, &mut diagnostics);
     loaded.diagnostics = diagnostics;
     loaded
 }
@@ -185,6 +194,8 @@ pub fn slugify(text: &str) -> String {
 
 struct Parsed {
     rel: PathBuf,
+    kind: Option<Kind>,
+    slug: String,
     text: Option<String>,
     entity: Option<Entity>,
     diagnostics: Vec<Diagnostic>,
@@ -193,6 +204,8 @@ struct Parsed {
 fn read_one(root: &Path, found: &Found) -> Parsed {
     let mut parsed = Parsed {
         rel: found.rel.clone(),
+        kind: found.kind,
+        slug: found.slug.clone(),
         text: None,
         entity: None,
         diagnostics: Vec::new(),
@@ -252,6 +265,7 @@ fn parse_text(found: &Found, text: &str, diags: &mut Vec<Diagnostic>) -> Option<
                 rel,
                 format!("`{}` is not a valid slug", found.slug),
             )
+            .at(Span::new(0, 0))
             .hint(format!(
                 "file names are lowercase letters, digits and `-`; rename it to `{better}`"
             )),
@@ -313,18 +327,22 @@ fn parse_text(found: &Found, text: &str, diags: &mut Vec<Diagnostic>) -> Option<
 
 /// Two files with one id (`x.md` and `x.yaml`): an error on the second, and
 /// only the first is kept.
-fn report_duplicate_ids(entities: &mut Vec<Entity>, diags: &mut Diagnostics) {
+fn report_duplicate_ids(root: &Path, entities: &mut Vec<Entity>, diags: &mut Diagnostics) {
     let mut keep = Vec::with_capacity(entities.len());
     for e in entities.drain(..) {
         match keep.last() {
             Some(prev) if is_same_id(prev, &e) => {
                 let prev: &Entity = prev;
+                if let Ok(text) = fs::read_to_string(root.join(&e.file)) {
+                    diags.add_source(&e.file, &text);
+                }
                 diags.push(
                     Diagnostic::error(
                         "duplicate-id",
                         &e.file,
                         format!("`{}` is defined twice", e.id),
                     )
+                    .at(Span::new(0, 0))
                     .hint(format!(
                         "`{}` already defines it; remove or rename one of the two files",
                         prev.file.display()

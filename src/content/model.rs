@@ -58,6 +58,17 @@ impl Kind {
         }
     }
 
+    /// The singular noun with its article: "an actor", "a meeting".
+    pub fn with_article(self) -> &'static str {
+        match self {
+            Kind::Actor => "an actor",
+            Kind::Meeting => "a meeting",
+            Kind::Proposal => "a proposal",
+            Kind::Source => "a source",
+            Kind::Page => "a page",
+        }
+    }
+
     /// Heading of the kind's list page.
     pub fn plural_title(self) -> &'static str {
         match self {

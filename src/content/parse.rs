@@ -146,17 +146,17 @@ impl Reader<'_, '_> {
     }
 
     fn unknown_key(&mut self, key: &str, span: Span, known: &[&'static str]) {
-        let kind = self.info.kind.name();
         let mut d = Diagnostic::warning(
             "unknown-key",
             self.info.file,
-            format!("unknown key `{key}` for a {kind}"),
+            format!("unknown key `{key}` for {}", self.info.kind.with_article()),
         )
         .at(span);
         d = match closest(key, known.iter().copied()) {
             Some(k) => d.hint(format!("did you mean `{k}`?")),
             None => d.hint(format!(
-                "a {kind} knows: {}; templates can still read it as `page.extra.{key}`",
+                "{} knows: {}; templates can still read it as `page.extra.{key}`",
+                capitalize_first(self.info.kind.with_article()),
                 known.join(", ")
             )),
         };
@@ -659,4 +659,12 @@ pub fn node_to_json(node: &Node) -> serde_json::Value {
                 .collect(),
         ),
     }
+}
+
+fn capitalize_first(s: &str) -> String {
+    let mut chars = s.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }

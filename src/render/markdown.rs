@@ -279,13 +279,15 @@ impl PageRender<'_> {
                 links_to.push(target);
             }
             lookup => {
-                self.diagnostics.push(resolve::ref_error(
-                    dest,
-                    span,
-                    self.file,
-                    &lookup,
-                    self.site.kinds,
-                ));
+                if lookup != Lookup::Unparsed {
+                    self.diagnostics.push(resolve::ref_error(
+                        dest,
+                        span,
+                        self.file,
+                        &lookup,
+                        self.site.kinds,
+                    ));
+                }
                 if has_pothole {
                     out.extend(inner());
                 } else {

@@ -51,6 +51,8 @@ pub struct Rendered {
     pub files: Vec<OutFile>,
     pub diagnostics: Vec<Diagnostic>,
     pub relations: Relations,
+    /// Entities the home page text links to.
+    pub home_links: Vec<EntityIdx>,
 }
 
 /// The resolved site: what rendering reads.
@@ -108,6 +110,12 @@ pub fn render(
             resolve::add_mention(&mut site.relations, from, to);
         }
     }
+    let home = site
+        .home
+        .map(|h| prepare_home(&md_site, h, site.config.pretty_links));
+    if let Some(h) = &home {
+        diagnostics.extend(h.diagnostics.iter().cloned());
+    }
     let tag_counts = tag_counts(site.entities);
     let data = views::SiteData {
         config: site.config,
@@ -121,6 +129,7 @@ pub fn render(
     let pages = site_pages::Pages {
         data: &data,
         home: site.home,
+        home_body: home.as_ref().map(|h| h.body.clone()),
         md_site: &md_site,
         templates,
         options,
@@ -131,6 +140,27 @@ pub fn render(
         files,
         diagnostics,
         relations: site.relations,
+        home_links: home.map(|h| h.links_to).unwrap_or_default(),
+    }
+}
+
+/// Renders the home page's Markdown, at the site root.
+fn prepare_home(site: &markdown::Site<'_>, home: &Entity, pretty: bool) -> Prepared {
+    let linker = Linker::for_page(&SitePath::home(), pretty);
+    let mut page = PageRender {
+        site,
+        linker: &linker,
+        file: &home.file,
+        this: None,
+        autolinked: HashSet::new(),
+        diagnostics: Vec::new(),
+    };
+    let rendered = page.body(&home.body);
+    Prepared {
+        body: rendered.html,
+        links_to: rendered.links_to,
+        diagnostics: page.diagnostics,
+        ..Default::default()
     }
 }
 

@@ -39,6 +39,8 @@ pub enum Job {
 pub struct Pages<'a> {
     pub data: &'a SiteData<'a>,
     pub home: Option<&'a Entity>,
+    /// The home page's rendered Markdown.
+    pub home_body: Option<String>,
     pub md_site: &'a markdown::Site<'a>,
     pub templates: &'a Templates,
     pub options: RenderOptions,
@@ -161,7 +163,7 @@ impl Pages<'_> {
                 )
             }
             Job::Home => {
-                ctx.insert("home", &self.home_view(linker));
+                ctx.insert("home", &self.home_view());
                 ctx.insert("sections", &self.sections_summary(linker));
                 ctx.insert("latest", &self.latest_meetings(linker, HOME_LATEST));
                 (
@@ -362,7 +364,7 @@ impl Pages<'_> {
             .collect()
     }
 
-    fn home_view(&self, linker: &Linker) -> HomeView {
+    fn home_view(&self) -> HomeView {
         let config = self.data.config;
         let Some(home) = self.home else {
             return HomeView {
@@ -371,15 +373,7 @@ impl Pages<'_> {
                 body: String::new(),
             };
         };
-        let mut page = PageRender {
-            site: self.md_site,
-            linker,
-            file: &home.file,
-            this: None,
-            autolinked: HashSet::new(),
-            diagnostics: Vec::new(),
-        };
-        let body = page.body(&home.body).html;
+        let body = self.home_body.clone().unwrap_or_default();
         let title = if home.title == home.slug {
             config.title.clone()
         } else {

@@ -191,6 +191,22 @@ pub fn collect(root: &Path, theme: &str) -> (BTreeMap<String, (Origin, String)>,
     }
     read_dir_layer(root, &theme_dir.join("templates"), &mut layers, &mut diags);
     read_dir_layer(root, &root.join("templates"), &mut layers, &mut diags);
+    let theme_present = theme == "default" || theme_dir.is_dir();
+    for name in REQUIRED
+        .iter()
+        .filter(|n| theme_present && !layers.contains_key(**n))
+    {
+        diags.push(
+            Diagnostic::error(
+                "missing-template",
+                format!("themes/{theme}/templates/{name}"),
+                format!("template `{name}` is missing from theme `{theme}`"),
+            )
+            .hint(format!(
+                "add themes/{theme}/templates/{name} (or templates/{name} in the site), or set `theme: default` to use the built-in theme"
+            )),
+        );
+    }
     (layers, diags)
 }
 
@@ -232,14 +248,6 @@ fn read_dir_layer(
 /// into public pages.
 pub fn compile(layers: BTreeMap<String, (Origin, String)>) -> Result<Templates, Vec<Diagnostic>> {
     let mut diags = Vec::new();
-    for name in REQUIRED {
-        if !layers.contains_key(*name) {
-            diags.push(
-                Diagnostic::error("missing-template", format!("templates/{name}"), format!("template `{name}` is missing"))
-                    .hint(format!("add templates/{name}, or remove the theme's override folder so the default is used")),
-            );
-        }
-    }
     let mut tera = Tera::default();
     tera.autoescape_on(vec![".html", ".xml", ".htm"]);
     tera.set_escape_fn(escape);
@@ -290,11 +298,18 @@ pub fn template_error(
     let (name, message, span) = match error.kind() {
         ErrorKind::SyntaxError(report) | ErrorKind::RenderingError(report) => {
             let range = &report.span().range;
-            (
-                report.filename().to_owned(),
-                report.message().to_owned(),
-                Some(Span::new(range.start, range.end)),
-            )
+            let name = report.filename().to_owned();
+            let at = sources
+                .get(&name)
+                .and_then(|t| t.get(range.clone()))
+                .unwrap_or("");
+            let message = match report.message() {
+                // Tera says "Unknown tag" for a tag that is known but out of
+                // place, such as `endblock` while an `if` is still open.
+                "Unknown tag" if !at.is_empty() => format!("unexpected tag `{at}`"),
+                other => other.to_owned(),
+            };
+            (name, message, Some(Span::new(range.start, range.end)))
         }
         other => {
             let text = other.to_string();
@@ -310,7 +325,7 @@ pub fn template_error(
     if let Some(span) = span {
         d = d.at(span);
     }
-    if message.starts_with("Unknown tag") {
+    if message.starts_with("unexpected tag") {
         d = d.hint("an `{% if %}`, `{% for %}` or `{% block %}` above this line may be missing its closing tag");
     }
     d.hint(match origin {

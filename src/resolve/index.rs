@@ -13,6 +13,8 @@ pub struct Index {
     by_slug: HashMap<String, Vec<EntityIdx>>,
     /// Ids and slugs of drafts left out of this build.
     drafts: HashSet<String>,
+    /// Ids and slugs of files that failed to parse.
+    unparsed: HashSet<String>,
 }
 
 /// What a ref points at.
@@ -23,10 +25,22 @@ pub enum Lookup {
     Ambiguous(Vec<EntityIdx>),
     /// A draft that this build leaves out.
     Draft,
+    /// A file that exists but has errors of its own.
+    Unparsed,
     NotFound,
 }
 
 impl Index {
+    /// Marks files that exist but failed to parse, so refs to them resolve
+    /// to [`Lookup::Unparsed`] instead of a second, misleading error.
+    pub fn with_unparsed(mut self, unparsed: &[(String, String)]) -> Self {
+        for (id, slug) in unparsed {
+            self.unparsed.insert(id.clone());
+            self.unparsed.insert(slug.clone());
+        }
+        self
+    }
+
     pub fn new(entities: &[Entity], drafts: &[Entity]) -> Self {
         let mut index = Index::default();
         for (i, e) in entities.iter().enumerate() {
@@ -50,6 +64,7 @@ impl Index {
             Some([only]) => Lookup::Found(*only),
             Some(many) if !raw.contains('/') => Lookup::Ambiguous(many.to_vec()),
             _ if self.drafts.contains(raw) => Lookup::Draft,
+            _ if self.unparsed.contains(raw) => Lookup::Unparsed,
             _ => Lookup::NotFound,
         }
     }

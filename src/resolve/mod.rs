@@ -78,7 +78,7 @@ impl Resolver<'_> {
                 } else {
                     let want = expected
                         .iter()
-                        .map(|k| k.name())
+                        .map(|k| k.with_article())
                         .collect::<Vec<_>>()
                         .join(" or ");
                     diags.push(
@@ -86,20 +86,21 @@ impl Resolver<'_> {
                             "wrong-kind",
                             file,
                             format!(
-                                "`{key}` must name a {want}, but `{}` is a {}",
+                                "`{key}` must name {want}, but `{}` is {}",
                                 r.raw,
-                                kind.name()
+                                kind.with_article()
                             ),
                         )
                         .at(r.span)
                         .hint(format!(
-                            "`{id}` is a {}; point `{key}` at a page under content/{}/",
-                            kind.name(),
+                            "`{id}` is {}; point `{key}` at a page under content/{}/",
+                            kind.with_article(),
                             expected[0].dir()
                         )),
                     );
                 }
             }
+            Lookup::Unparsed => {}
             other => diags.push(ref_error(&r.raw, r.span, file, &other, self.kinds)),
         }
     }

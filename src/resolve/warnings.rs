@@ -2,7 +2,7 @@
 //! see before readers do: unsourced and disputed facts, missing summaries,
 //! empty reader questions, and pages nothing links to.
 
-use super::{Backlinks, Index, Lookup, facts};
+use super::{Backlinks, facts};
 use crate::content::model::Entity;
 use crate::diag::Diagnostic;
 
@@ -104,40 +104,17 @@ pub fn orphans(
         .collect()
 }
 
-/// Entities linked from the home page text or the site menu.
-pub fn linked_from_home_and_menu(
-    home: Option<&Entity>,
-    menu_urls: &[String],
-    entities: &[Entity],
-    index: &Index,
-) -> Vec<usize> {
-    let mut linked = Vec::new();
-    if let Some(home) = home {
-        for target in bracket_refs(&home.body.source) {
-            if let Lookup::Found(i) = index.lookup(target.split('|').next().unwrap_or("")) {
-                linked.push(i);
-            }
-        }
-    }
-    for url in menu_urls {
-        let path = url.trim_matches('/');
-        if let Some(i) = entities
-            .iter()
-            .position(|e| format!("{}/{}", e.kind.dir(), e.slug) == path)
-        {
-            linked.push(i);
-        }
-    }
-    linked
-}
-
-/// The text of every `[[…]]` in a string (a cheap scan; code is not told
-/// apart, which only makes the orphan check more lenient).
-fn bracket_refs(text: &str) -> impl Iterator<Item = &str> {
-    text.split("[[").skip(1).filter_map(|part| {
-        part.split_once("]]")
-            .map(|(inside, _)| inside.trim_end_matches('\\'))
-    })
+/// Entities the site menu links to (`/pages/about/`).
+pub fn linked_from_menu(menu_urls: &[String], entities: &[Entity]) -> Vec<usize> {
+    menu_urls
+        .iter()
+        .filter_map(|url| {
+            let path = url.trim_matches('/');
+            entities
+                .iter()
+                .position(|e| format!("{}/{}", e.kind.dir(), e.slug) == path)
+        })
+        .collect()
 }
 
 impl Backlinks {

@@ -92,3 +92,21 @@ pub fn files(dir: &Path) -> Vec<PathBuf> {
     out.sort();
     out
 }
+
+/// Runs `explainer check --root <fixture>` with extra `args`, from the crate
+/// root, so the command is the one a writer would type.
+pub fn check(name: &str, args: &[&str]) -> Output {
+    let root = fixture(name);
+    let mut all = vec!["check", "--root", root.to_str().unwrap()];
+    all.extend_from_slice(args);
+    explainer(Path::new(env!("CARGO_MANIFEST_DIR")), &all)
+}
+
+/// Copies every file of `from` into `to`, creating folders as needed.
+pub fn copy_tree(from: &Path, to: &Path) {
+    for file in files(from) {
+        let target = to.join(&file);
+        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+        std::fs::copy(from.join(&file), target).unwrap();
+    }
+}
