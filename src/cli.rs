@@ -8,11 +8,34 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[command(
     name = "explainer",
     version,
-    about = "A static site generator for news explainer sites"
+    about = "A static site generator for news explainer sites",
+    after_help = "Examples:\n  explainer init my-site          # a new site that builds at once\n  explainer new actor \"Jane Doe\"   # content/actors/jane-doe.md\n  explainer check                  # every problem, with file:line:col\n  explainer build                  # the site, into public/\n\nDocumentation: docs/getting-started.md, docs/cli.md"
 )]
 pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// Flags every command takes, before or after its name.
+#[derive(Debug, Clone, Default, Args)]
+pub struct GlobalArgs {
+    /// When to use colours: `auto` means on a terminal, unless NO_COLOR is set.
+    #[arg(long, value_enum, default_value_t = Color::Auto, global = true, help_heading = "Global options")]
+    pub color: Color,
+    /// Print only errors: no summary line, no warnings, no progress bar.
+    #[arg(
+        long,
+        short,
+        global = true,
+        conflicts_with = "verbose",
+        help_heading = "Global options"
+    )]
+    pub quiet: bool,
+    /// Also print how long each stage took (load, resolve, render, write).
+    #[arg(long, short, global = true, help_heading = "Global options")]
+    pub verbose: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -27,6 +50,27 @@ pub enum Command {
         after_help = "Examples:\n  explainer check\n  explainer check --format json --deny-warnings"
     )]
     Check(CheckArgs),
+    /// Build in memory, serve on http://127.0.0.1:1111, rebuild on every save
+    /// and reload open tabs; errors show in the browser.
+    #[command(
+        after_help = "Examples:\n  explainer serve\n  explainer serve --port 8080 --open\n  explainer serve --poll        # on network or container file systems"
+    )]
+    Serve(ServeArgs),
+    /// Create a new site in DIR: site.yaml and one example of each kind of page.
+    #[command(
+        after_help = "The new site uses the built-in default theme (no themes/ folder), so it\nkeeps the theme's fixes when explainer is upgraded.\n\nExamples:\n  explainer init my-site\n  explainer init . --force    # add the starter files to an existing folder, keeping its files"
+    )]
+    Init(InitArgs),
+    /// Create a content file for a new actor, meeting, proposal, source or page.
+    #[command(
+        after_help = "The slug (file name) comes from the title; Cyrillic is transliterated and\naccents are dropped. A site's archetypes/<kind>.md replaces the built-in\ntemplate for that kind (placeholders: {{title}}, {{slug}}, {{date}}, {{kind}}).\n\nExamples:\n  explainer new actor \"Volodymyr Zelensky\"\n  explainer new meeting \"Paris summit\" --root my-site\n  explainer new actor \"Володимир Зеленський\"     # content/actors/volodymyr-zelenskyi.md\n  explainer new source \"Reuters, 6 January\" --slug reuters-paris-summit"
+    )]
+    New(NewArgs),
+    /// Print a shell completion script to stdout.
+    #[command(
+        after_help = "Examples:\n  explainer completions bash > ~/.local/share/bash-completion/completions/explainer\n  explainer completions zsh > ~/.zfunc/_explainer\n  explainer completions fish > ~/.config/fish/completions/explainer.fish"
+    )]
+    Completions(CompletionsArgs),
 }
 
 /// Arguments every command that reads a site shares.
@@ -41,9 +85,6 @@ pub struct SiteArgs {
     /// Treat warnings as errors.
     #[arg(long)]
     pub deny_warnings: bool,
-    /// When to colour diagnostics.
-    #[arg(long, value_enum, default_value_t = Color::Auto)]
-    pub color: Color,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -70,14 +111,77 @@ pub struct CheckArgs {
     pub format: Format,
 }
 
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub site: SiteArgs,
+    /// Address to listen on; loopback by default, so only this machine can connect.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: String,
+    /// Port to listen on.
+    #[arg(long, default_value_t = 1111)]
+    pub port: u16,
+    /// Open the site in a browser once it is served.
+    #[arg(long)]
+    pub open: bool,
+    /// Poll the file system instead of relying on change events (network
+    /// drives, some containers and VMs).
+    #[arg(long)]
+    pub poll: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct InitArgs {
+    /// The folder to create the site in; created if missing.
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+    /// Add the starter files to a non-empty folder. Existing files are never
+    /// overwritten: they are skipped, and each one is named.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct NewArgs {
+    /// What to create.
+    #[arg(value_enum)]
+    pub kind: NewKind,
+    /// The page's title, in quotes; the file name is made from it.
+    pub title: String,
+    /// The site folder (holding site.yaml and content/).
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
+    /// Use this slug (file name without `.md`) instead of one made from the title.
+    #[arg(long)]
+    pub slug: Option<String>,
+}
+
+/// The kinds of content `new` creates: the folders of `content/`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum NewKind {
+    Actor,
+    Meeting,
+    Proposal,
+    Source,
+    Page,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     Human,
     Json,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
 pub enum Color {
+    #[default]
     Auto,
     Always,
     Never,

@@ -13,6 +13,8 @@ pub mod diag;
 pub mod output;
 pub mod render;
 pub mod resolve;
+pub mod serve;
+pub mod slug;
 
 use cli::{Cli, Command};
 pub use cmd::{Failure, Outcome};
@@ -20,7 +22,11 @@ pub use cmd::{Failure, Outcome};
 /// Runs one command line.
 pub fn run(cli: &Cli) -> Result<Outcome, Failure> {
     match &cli.command {
-        Command::Build(args) => cmd::build::run(args),
-        Command::Check(args) => cmd::check::run(args),
+        Command::Build(args) => cmd::build::run(args, &cli.global),
+        Command::Check(args) => cmd::check::run(args, &cli.global),
+        Command::Serve(args) => serve::run(args, &cli.global),
+        Command::Init(args) => cmd::init::run(args, &cli.global),
+        Command::New(args) => cmd::new::run(args, &cli.global),
+        Command::Completions(args) => cmd::completions::run(args),
     }
 }

@@ -19,7 +19,12 @@ fn main() -> ExitCode {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,
         Ok(Outcome::ContentErrors) => ExitCode::from(1),
         Err(failure) => {
-            eprintln!("error: {failure}");
+            let (on, off) = if explainer::cmd::use_color(cli.global.color) {
+                ("\x1b[1;31m", "\x1b[0m")
+            } else {
+                ("", "")
+            };
+            eprintln!("{on}error{off}: {failure}");
             ExitCode::from(2)
         }
     }

@@ -2,11 +2,12 @@
 
 use std::time::Instant;
 
-use super::{CompileOptions, Failure, Outcome, compile, report};
-use crate::cli::BuildArgs;
+use super::progress::Progress;
+use super::{CompileOptions, Failure, Outcome, Stage, compile_observed, report, use_color};
+use crate::cli::{BuildArgs, GlobalArgs};
 use crate::output::{self, StaticSources};
 
-pub fn run(args: &BuildArgs) -> Result<Outcome, Failure> {
+pub fn run(args: &BuildArgs, global: &GlobalArgs) -> Result<Outcome, Failure> {
     let started = Instant::now();
     let root = &args.site.root;
     let options = CompileOptions {
@@ -14,13 +15,18 @@ pub fn run(args: &BuildArgs) -> Result<Outcome, Failure> {
         base_url: args.base_url.clone(),
         serving: false,
     };
-    let mut compiled = compile(root, &options)?;
+    let color = use_color(global.color);
+    let progress = Progress::start(!global.quiet, color, started);
+    let compiled = compile_observed(root, &options, &|stage| progress.stage(stage));
+    // Clear the line before anything else is printed.
+    progress.finish();
+    let mut compiled = compiled?;
     let out = match &args.output {
         Some(o) => o.clone(),
         None => root.join(&compiled.config.output_dir),
     };
     output::check_target(root, &out, args.force).map_err(|e| Failure(e.to_string()))?;
-    if report(&mut compiled.diagnostics, &args.site) == Outcome::ContentErrors {
+    if report(&mut compiled.diagnostics, &args.site, global) == Outcome::ContentErrors {
         eprintln!(
             "build failed; the previous output in {} was left as it was",
             out.display()
@@ -35,19 +41,30 @@ pub fn run(args: &BuildArgs) -> Result<Outcome, Failure> {
             root.join("static"),
         ],
     };
-    output::write(&out, &compiled.files, &statics).map_err(|e| Failure(e.to_string()))?;
-    let html_pages = compiled
-        .files
-        .iter()
-        .filter(|f| f.path.extension().is_some_and(|e| e == "html"))
-        .count();
-    println!(
-        "Built {} pages ({} entities) into {} in {:.2} s",
-        group_thousands(html_pages),
-        group_thousands(compiled.pages),
-        out.display(),
-        started.elapsed().as_secs_f64()
-    );
+    let progress = Progress::start(!global.quiet, color, started);
+    progress.stage(Stage::Write);
+    let writing = Instant::now();
+    let written = output::write(&out, &compiled.files, &statics);
+    progress.finish();
+    written.map_err(|e| Failure(e.to_string()))?;
+    compiled.timings.write = writing.elapsed();
+    if global.verbose {
+        eprint!("{}", compiled.timings.lines(Stage::Write));
+    }
+    if !global.quiet {
+        let html_pages = compiled
+            .files
+            .iter()
+            .filter(|f| f.path.extension().is_some_and(|e| e == "html"))
+            .count();
+        println!(
+            "Built {} pages ({} entities) into {} in {:.2} s",
+            group_thousands(html_pages),
+            group_thousands(compiled.pages),
+            out.display(),
+            started.elapsed().as_secs_f64()
+        );
+    }
     Ok(Outcome::Clean)
 }
 

@@ -1,10 +1,11 @@
 //! `explainer check`: the whole pipeline without writing, reporting every
 //! problem in the human or JSON format.
 
-use super::{CompileOptions, Failure, Outcome, compile, use_color};
-use crate::cli::{CheckArgs, Format};
+use super::{CompileOptions, Failure, Outcome, Stage, compile, use_color};
+use crate::cli::{CheckArgs, Format, GlobalArgs};
+use crate::diag::Severity;
 
-pub fn run(args: &CheckArgs) -> Result<Outcome, Failure> {
+pub fn run(args: &CheckArgs, global: &GlobalArgs) -> Result<Outcome, Failure> {
     let options = CompileOptions {
         drafts: args.site.drafts,
         base_url: None,
@@ -17,7 +18,17 @@ pub fn run(args: &CheckArgs) -> Result<Outcome, Failure> {
     }
     match args.format {
         Format::Json => println!("{}", diagnostics.render_json()),
-        Format::Human => eprint!("{}", diagnostics.render_human(use_color(args.site.color))),
+        // Quiet: the errors and their count, or nothing at all.
+        Format::Human if global.quiet => {
+            diagnostics.retain(|d| d.severity == Severity::Error);
+            if diagnostics.has_errors() {
+                eprint!("{}", diagnostics.render_human(use_color(global.color)));
+            }
+        }
+        Format::Human => eprint!("{}", diagnostics.render_human(use_color(global.color))),
+    }
+    if global.verbose {
+        eprint!("{}", compiled.timings.lines(Stage::Render));
     }
     Ok(if diagnostics.has_errors() {
         Outcome::ContentErrors

@@ -1,18 +1,24 @@
 //! Commands: orchestration of the pipeline stages, nothing more.
 //!
 //! [`compile`] runs load → resolve → render in memory; `build` adds the write
-//! stage, `check` reports what `compile` found.
+//! stage, `check` reports what `compile` found. `init`, `new` and
+//! `completions` write starter files and scripts without running the pipeline.
 
 pub mod build;
 pub mod check;
+pub mod completions;
+pub mod init;
+pub mod new;
+pub mod progress;
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
-use crate::cli::{Color, SiteArgs};
+use crate::cli::{Color, GlobalArgs, SiteArgs};
 use crate::config::{self, Config};
 use crate::content;
-use crate::diag::{Diagnostic, Diagnostics};
+use crate::diag::{Diagnostic, Diagnostics, Severity};
 use crate::render::{self, OutFile, RenderOptions, templates};
 use crate::resolve::{self, Index};
 
@@ -41,6 +47,104 @@ pub struct Compiled {
     pub diagnostics: Diagnostics,
     /// Entity pages rendered (drafts left out are not counted).
     pub pages: usize,
+    /// How long each stage took, for `--verbose`.
+    pub timings: Timings,
+}
+
+/// The stages of the pipeline, in order, as progress and timings name them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    Load,
+    Resolve,
+    Render,
+    Write,
+}
+
+impl Stage {
+    pub const ALL: [Stage; 4] = [Stage::Load, Stage::Resolve, Stage::Render, Stage::Write];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Stage::Load => "load",
+            Stage::Resolve => "resolve",
+            Stage::Render => "render",
+            Stage::Write => "write",
+        }
+    }
+}
+
+/// Wall-clock time of each stage of one run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Timings {
+    pub load: Duration,
+    pub resolve: Duration,
+    pub render: Duration,
+    pub write: Duration,
+}
+
+impl Timings {
+    fn set(&mut self, stage: Stage, took: Duration) {
+        match stage {
+            Stage::Load => self.load = took,
+            Stage::Resolve => self.resolve = took,
+            Stage::Render => self.render = took,
+            Stage::Write => self.write = took,
+        }
+    }
+
+    fn get(&self, stage: Stage) -> Duration {
+        match stage {
+            Stage::Load => self.load,
+            Stage::Resolve => self.resolve,
+            Stage::Render => self.render,
+            Stage::Write => self.write,
+        }
+    }
+
+    /// One line per stage, `  render    41.2 ms`, up to and including `last`.
+    pub fn lines(&self, last: Stage) -> String {
+        let mut out = String::new();
+        for stage in Stage::ALL {
+            let ms = self.get(stage).as_secs_f64() * 1000.0;
+            out.push_str(&format!("  {:<8} {ms:>8.1} ms\n", stage.name()));
+            if stage == last {
+                break;
+            }
+        }
+        out
+    }
+}
+
+/// Times the stages of a run and tells an observer when each one starts.
+struct StageClock<'a> {
+    current: Stage,
+    since: Instant,
+    timings: Timings,
+    observer: &'a dyn Fn(Stage),
+}
+
+impl<'a> StageClock<'a> {
+    fn start(observer: &'a dyn Fn(Stage)) -> Self {
+        observer(Stage::Load);
+        StageClock {
+            current: Stage::Load,
+            since: Instant::now(),
+            timings: Timings::default(),
+            observer,
+        }
+    }
+
+    fn next(&mut self, stage: Stage) {
+        self.timings.set(self.current, self.since.elapsed());
+        (self.observer)(stage);
+        self.current = stage;
+        self.since = Instant::now();
+    }
+
+    fn finish(mut self) -> Timings {
+        self.timings.set(self.current, self.since.elapsed());
+        self.timings
+    }
 }
 
 /// What changes how a site compiles, besides its files.
@@ -54,6 +158,15 @@ pub struct CompileOptions {
 /// Runs load → resolve → render. Never stops at the first problem: every
 /// stage runs as far as it can and all diagnostics come back together.
 pub fn compile(root: &Path, options: &CompileOptions) -> Result<Compiled, Failure> {
+    compile_observed(root, options, &|_| {})
+}
+
+/// [`compile`], calling `observer` as each stage starts (for a progress bar).
+pub fn compile_observed(
+    root: &Path,
+    options: &CompileOptions,
+    observer: &dyn Fn(Stage),
+) -> Result<Compiled, Failure> {
     if !root.is_dir() {
         return Err(Failure(format!(
             "site folder {} does not exist",
@@ -66,6 +179,7 @@ pub fn compile(root: &Path, options: &CompileOptions) -> Result<Compiled, Failur
             root.display()
         )));
     }
+    let mut clock = StageClock::start(observer);
     let mut diagnostics = Diagnostics::default();
     let mut config = config::load(root, &mut diagnostics);
     if let Some(url) = &options.base_url {
@@ -77,6 +191,7 @@ pub fn compile(root: &Path, options: &CompileOptions) -> Result<Compiled, Failur
         .entities
         .into_iter()
         .partition(|e| options.drafts || !e.draft);
+    clock.next(Stage::Resolve);
     let index = Index::new(&entities, &drafts).with_unparsed(&loaded.unparsed);
     let mut found: Vec<Diagnostic> = Vec::new();
     let relations = resolve::resolve(&mut entities, &index, &mut found);
@@ -89,6 +204,7 @@ pub fn compile(root: &Path, options: &CompileOptions) -> Result<Compiled, Failur
     found.extend(template_diags);
     let mut files: Vec<OutFile> = Vec::new();
     found.extend(resolve::warnings::content_warnings(&entities));
+    clock.next(Stage::Render);
     // Without every template there is nothing sensible to render; the
     // missing ones are already reported.
     let compiled = if templates_missing {
@@ -135,6 +251,7 @@ pub fn compile(root: &Path, options: &CompileOptions) -> Result<Compiled, Failur
         files,
         diagnostics,
         pages: entities.len(),
+        timings: clock.finish(),
     })
 }
 
@@ -180,13 +297,17 @@ pub fn use_color(choice: Color) -> bool {
     }
 }
 
-/// Prints diagnostics to stderr and decides the outcome.
-pub fn report(diagnostics: &mut Diagnostics, site: &SiteArgs) -> Outcome {
+/// Prints diagnostics to stderr and decides the outcome. `--quiet` keeps
+/// only the errors.
+pub fn report(diagnostics: &mut Diagnostics, site: &SiteArgs, global: &GlobalArgs) -> Outcome {
     if site.deny_warnings {
         diagnostics.deny_warnings();
     }
+    if global.quiet {
+        diagnostics.retain(|d| d.severity == Severity::Error);
+    }
     if !diagnostics.is_empty() {
-        eprint!("{}", diagnostics.render_human(use_color(site.color)));
+        eprint!("{}", diagnostics.render_human(use_color(global.color)));
     }
     if diagnostics.has_errors() {
         Outcome::ContentErrors
