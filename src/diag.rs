@@ -154,6 +154,21 @@ impl Diagnostics {
         self.sources.extend(other.sources);
     }
 
+    /// Every diagnostic, in the order they were found.
+    pub fn items(&self) -> &[Diagnostic] {
+        &self.items
+    }
+
+    /// The text registered for `file`, if any.
+    pub fn source(&self, file: &Path) -> Option<&str> {
+        self.sources.get(file).map(String::as_str)
+    }
+
+    /// Drops the diagnostics `keep` rejects (a re-parsed file's old ones).
+    pub fn retain(&mut self, keep: impl FnMut(&Diagnostic) -> bool) {
+        self.items.retain(keep);
+    }
+
     pub fn errors(&self) -> usize {
         self.items
             .iter()

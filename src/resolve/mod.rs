@@ -70,6 +70,8 @@ impl Resolver<'_> {
     /// Resolves one typed ref, checking the kind the key expects.
     fn typed(&self, key: &str, r: &mut Ref, file: &Path, diags: &mut Vec<Diagnostic>) {
         let expected = index::expected_kinds(key);
+        // A ref may be resolved again after an edit: forget the old target.
+        r.target = None;
         match self.index.lookup(&r.raw) {
             Lookup::Found(i) => {
                 let (id, kind, _) = &self.kinds[i];

@@ -1,0 +1,228 @@
+//! Benchmark: save-to-served latency of `explainer serve` on a large site.
+//!
+//! Starts the release binary's `serve` on a free port against a copy-free
+//! site folder (it edits files in place and restores them at the end), then
+//! for each kind of edit — a body edit, a title edit (every page showing the
+//! title must change) and a template edit — saves a file and polls over HTTP
+//! until the served page shows the change. Prints the median and p95 over
+//! the runs of each kind.
+//!
+//! ```sh
+//! cargo build --release
+//! cargo run --release --example gen_site -- 10000 /tmp/site10k
+//! cargo run --release --example serve_latency -- /tmp/site10k [runs]
+//! ```
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Longest wait for one edit to show before the benchmark gives up.
+const TIMEOUT: Duration = Duration::from_secs(30);
+/// Pause between edits so each one is its own burst.
+const SETTLE: Duration = Duration::from_millis(300);
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let Some(root) = args.get(1).map(PathBuf::from) else {
+        eprintln!("usage: serve_latency SITE_DIR [RUNS]");
+        std::process::exit(2);
+    };
+    let runs: usize = args.get(2).and_then(|r| r.parse().ok()).unwrap_or(20);
+    let binary = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/release/explainer");
+    let port = TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port");
+    let mut server = Server::start(&binary, &root, port);
+    let started = Instant::now();
+    wait_until(port, "/", |body| !body.is_empty());
+    println!(
+        "site: {} — serve ready after {:.2} s",
+        root.display(),
+        started.elapsed().as_secs_f64()
+    );
+
+    let (meeting, actor) = pick_pages(&root);
+    let body = measure(runs, |n| body_edit(&root, &meeting, port, n));
+    report("body edit", &body);
+    let title = measure(runs, |n| title_edit(&root, &actor, &meeting, port, n));
+    report("title edit", &title);
+    let template = measure(runs, |n| template_edit(&root, &meeting, port, n));
+    report("template edit", &template);
+    let _ = std::fs::remove_file(root.join("templates/partials/sources.html"));
+    server.stop();
+}
+
+struct Server(Child);
+
+impl Server {
+    fn start(binary: &Path, root: &Path, port: u16) -> Self {
+        let child = Command::new(binary)
+            .args([
+                "serve",
+                "--root",
+                &root.to_string_lossy(),
+                "--port",
+                &port.to_string(),
+                "--quiet",
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("explainer serve starts (build it with cargo build --release)");
+        Server(child)
+    }
+
+    fn stop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A meeting with an actor participant: the actor's title shows on it.
+fn pick_pages(root: &Path) -> (PathBuf, PathBuf) {
+    let meetings = root.join("content/meetings");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&meetings)
+        .expect("content/meetings")
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    files.sort();
+    for meeting in files {
+        let text = std::fs::read_to_string(&meeting).unwrap_or_default();
+        let participant = text
+            .lines()
+            .skip_while(|l| !l.starts_with("participants:"))
+            .nth(1)
+            .map(str::trim);
+        if let Some(slug) = participant
+            .and_then(|l| l.strip_prefix("- "))
+            .filter(|s| !s.contains(':'))
+        {
+            let actor = root
+                .join("content/actors")
+                .join(format!("{}.md", slug.trim()));
+            if actor.is_file() {
+                return (meeting, actor);
+            }
+        }
+    }
+    panic!(
+        "no meeting with a plain actor participant in {}",
+        meetings.display()
+    );
+}
+
+fn url_of(file: &Path) -> String {
+    let kind = file
+        .parent()
+        .and_then(|p| p.file_name())
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let slug = file
+        .file_stem()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    format!("/{kind}/{slug}/")
+}
+
+fn body_edit(root: &Path, meeting: &Path, port: u16, n: usize) -> Duration {
+    let _ = root;
+    let original = std::fs::read_to_string(meeting).expect("meeting text");
+    let marker = format!("Latency marker {n}.");
+    let started = Instant::now();
+    std::fs::write(meeting, format!("{original}\n{marker}\n")).expect("write");
+    wait_until(port, &url_of(meeting), |body| body.contains(&marker));
+    let took = started.elapsed();
+    std::fs::write(meeting, original).expect("restore");
+    took
+}
+
+fn title_edit(root: &Path, actor: &Path, meeting: &Path, port: u16, n: usize) -> Duration {
+    let _ = root;
+    let original = std::fs::read_to_string(actor).expect("actor text");
+    let title_line = original
+        .lines()
+        .find(|l| l.starts_with("title:"))
+        .expect("a title line")
+        .to_owned();
+    let new_title = format!("Renamed Actor {n}");
+    let started = Instant::now();
+    std::fs::write(
+        actor,
+        original.replacen(&title_line, &format!("title: \"{new_title}\""), 1),
+    )
+    .expect("write");
+    wait_until(port, &url_of(meeting), |body| body.contains(&new_title));
+    let took = started.elapsed();
+    std::fs::write(actor, original).expect("restore");
+    wait_until(port, &url_of(meeting), |body| !body.contains(&new_title));
+    took
+}
+
+fn template_edit(root: &Path, meeting: &Path, port: u16, n: usize) -> Duration {
+    let partial = root.join("templates/partials/sources.html");
+    std::fs::create_dir_all(partial.parent().expect("parent")).expect("templates folder");
+    let marker = format!("template-marker-{n}");
+    let started = Instant::now();
+    std::fs::write(
+        &partial,
+        format!("<p class=\"{marker}\">{{{{ page.sources | length }}}} sources</p>\n"),
+    )
+    .expect("write");
+    wait_until(port, &url_of(meeting), |body| body.contains(&marker));
+    started.elapsed()
+}
+
+fn measure(runs: usize, mut one: impl FnMut(usize) -> Duration) -> Vec<Duration> {
+    let mut times = Vec::with_capacity(runs);
+    for n in 0..runs {
+        std::thread::sleep(SETTLE);
+        times.push(one(n));
+    }
+    times.sort();
+    times
+}
+
+fn report(what: &str, sorted: &[Duration]) {
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    let median = sorted[sorted.len() / 2];
+    let p95 = sorted[((sorted.len() as f64 * 0.95).ceil() as usize)
+        .saturating_sub(1)
+        .min(sorted.len() - 1)];
+    println!(
+        "{what:<14} median {:>7.1} ms   p95 {:>7.1} ms   min {:>7.1} ms   max {:>7.1} ms   ({} runs)",
+        ms(median),
+        ms(p95),
+        ms(sorted[0]),
+        ms(sorted[sorted.len() - 1]),
+        sorted.len()
+    );
+}
+
+/// Polls a page until `ok` holds for its body.
+fn wait_until(port: u16, path: &str, ok: impl Fn(&str) -> bool) {
+    let started = Instant::now();
+    while started.elapsed() < TIMEOUT {
+        if get(port, path).is_some_and(|body| ok(&body)) {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    panic!("{path}: the change did not show within {TIMEOUT:?}");
+}
+
+fn get(port: u16, path: &str) -> Option<String> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
+    )
+    .ok()?;
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).ok()?;
+    Some(String::from_utf8_lossy(&raw).into_owned())
+}

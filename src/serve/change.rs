@@ -1,0 +1,126 @@
+//! SERVE: what a changed path means for the build — the table from a file
+//! event to a [`Change`], with editor temporary files left out.
+
+use std::path::{Component, Path, PathBuf};
+
+use super::rebuild::Change;
+
+/// Classifies a path (relative to the site root) that the watcher reported.
+/// `None` means the change does not matter: an editor's temporary file, the
+/// output folder, anything outside the watched folders.
+pub fn classify(rel: &Path, theme: &str, output_dir: &Path) -> Option<Change> {
+    if rel.starts_with(output_dir) || is_editor_temp(rel) {
+        return None;
+    }
+    let parts: Vec<&str> = rel
+        .components()
+        .filter_map(|c| {
+            if let Component::Normal(s) = c {
+                s.to_str()
+            } else {
+                None
+            }
+        })
+        .collect();
+    match parts.as_slice() {
+        ["site.yaml"] => Some(Change::Everything),
+        ["content", ..] => Some(content_change(rel)),
+        ["templates", ..] => Some(Change::Template),
+        ["static", rest @ ..] if !rest.is_empty() => Some(Change::Static(rest.iter().collect())),
+        ["themes", name, "templates", ..] if *name == theme => Some(Change::Template),
+        ["themes", name, "static", rest @ ..] if *name == theme && !rest.is_empty() => {
+            Some(Change::Static(rest.iter().collect::<PathBuf>()))
+        }
+        _ => None,
+    }
+}
+
+/// A content file is rebuilt alone; anything else under `content/` (a
+/// folder renamed or deleted) changes which files exist: rebuild all.
+fn content_change(rel: &Path) -> Change {
+    let is_content_file = rel
+        .extension()
+        .is_some_and(|e| e == "md" || e == "yaml" || e == "yml");
+    if is_content_file {
+        Change::Content(rel.to_path_buf())
+    } else {
+        Change::Everything
+    }
+}
+
+/// Files editors write next to the one being saved, which never become
+/// pages: vim's swap and backup files and its `4913` probe, emacs lock and
+/// autosave files, JetBrains' safe-write copies, and dot files in general.
+pub fn is_editor_temp(rel: &Path) -> bool {
+    let Some(name) = rel.file_name().and_then(|n| n.to_str()) else {
+        return false;
+    };
+    name.starts_with('.')
+        || name.starts_with('#')
+        || name.ends_with('~')
+        || name.ends_with('#')
+        || name.ends_with(".swp")
+        || name.ends_with(".swx")
+        || name.ends_with(".tmp")
+        || name.contains("___jb_tmp___")
+        || name.contains("___jb_old___")
+        || name == "4913"
+        || rel
+            .components()
+            .any(|c| matches!(c, Component::Normal(s) if s.to_string_lossy().starts_with('.')))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn changes_are_classified_by_where_they_happen() {
+        let table: &[(&str, Option<Change>)] = &[
+            ("site.yaml", Some(Change::Everything)),
+            (
+                "content/actors/a.md",
+                Some(Change::Content("content/actors/a.md".into())),
+            ),
+            (
+                "content/actors/b.yaml",
+                Some(Change::Content("content/actors/b.yaml".into())),
+            ),
+            (
+                "content/_index.md",
+                Some(Change::Content("content/_index.md".into())),
+            ),
+            ("content/actors", Some(Change::Everything)),
+            ("content/old-folder", Some(Change::Everything)),
+            ("templates/actor.html", Some(Change::Template)),
+            ("templates/partials/key_facts.html", Some(Change::Template)),
+            ("themes/default/templates/base.html", Some(Change::Template)),
+            ("themes/other/templates/base.html", None),
+            (
+                "static/img/logo.png",
+                Some(Change::Static("img/logo.png".into())),
+            ),
+            (
+                "themes/default/static/style.css",
+                Some(Change::Static("style.css".into())),
+            ),
+            ("public/index.html", None),
+            ("README.md", None),
+            ("content/actors/.a.md.swp", None),
+            ("content/actors/a.md~", None),
+            ("content/actors/.#a.md", None),
+            ("content/actors/#a.md#", None),
+            ("content/actors/a.md___jb_tmp___", None),
+            ("content/actors/a.md___jb_old___", None),
+            ("content/actors/4913", None),
+            ("content/.git/index", None),
+        ];
+        for (path, expected) in table {
+            assert_eq!(
+                &classify(Path::new(path), "default", Path::new("public")),
+                expected,
+                "{path}"
+            );
+        }
+    }
+}

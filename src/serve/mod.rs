@@ -1,0 +1,179 @@
+//! SERVE: `explainer serve` — build in memory, serve over HTTP on loopback,
+//! watch the site, rebuild only what a change touches, reload open tabs, and
+//! show errors in the browser without stopping.
+//!
+//! The loop reads like this: wait for a burst of file events, classify each
+//! path, apply the batch to the [`rebuild::Session`], publish the new output
+//! to the HTTP threads, and — once the folder has been quiet a moment —
+//! tell open tabs to reload, once per burst.
+
+pub mod change;
+pub mod http;
+pub mod overlay;
+pub mod rebuild;
+pub mod watch;
+
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crate::cli::{GlobalArgs, ServeArgs};
+use crate::cmd::{CompileOptions, Failure, Outcome, use_color};
+use rebuild::{Change, Session};
+
+/// How long after the last rebuild of a burst open tabs are told to reload:
+/// a burst of saves (30 a second) reloads them once, at its end.
+const RELOAD_QUIET: Duration = Duration::from_millis(120);
+
+pub fn run(args: &ServeArgs, global: &GlobalArgs) -> Result<Outcome, Failure> {
+    let root = crate::output::absolute(&args.site.root);
+    if !root.is_dir() {
+        return Err(Failure(format!(
+            "site folder {} does not exist",
+            root.display()
+        )));
+    }
+    let bind: IpAddr = args
+        .bind
+        .parse()
+        .map_err(|_| Failure(format!("--bind {} is not an IP address", args.bind)))?;
+    if !bind.is_loopback() {
+        eprintln!(
+            "warning: serving on {bind}, which other machines can reach; the preview has no authentication"
+        );
+    }
+    let server = tiny_http::Server::http((bind, args.port)).map_err(|e| {
+        Failure(format!(
+            "cannot listen on {bind}:{}: {e} (is another server using the port? try --port)",
+            args.port
+        ))
+    })?;
+    let options = CompileOptions {
+        drafts: args.site.drafts,
+        base_url: Some(format!("http://{}:{}", host_for(bind), args.port)),
+        serving: true,
+    };
+    // Watch before the first build, so no save is missed: one made during
+    // the build is simply applied after it.
+    let (_watcher, events) = watch::start(&root, args.poll)
+        .map_err(|e| Failure(format!("cannot watch {}: {e}", root.display())))?;
+    let started = Instant::now();
+    let mut session = Session::new(&root, options);
+    let shared = Arc::new(http::Shared::new(&bind.to_string(), args.port));
+    let color = use_color(global.color);
+    publish(&session, &shared, color);
+    let url = format!("http://{}:{}/", host_for(bind), args.port);
+    let pages = session
+        .output()
+        .keys()
+        .filter(|p| p.extension().is_some_and(|e| e == "html"))
+        .count();
+    if !global.quiet {
+        println!(
+            "Serving {pages} pages at {url} (built in {:.2} s); press Ctrl+C to stop",
+            started.elapsed().as_secs_f64()
+        );
+    }
+    let http_shared = Arc::clone(&shared);
+    std::thread::spawn(move || http::run(server, http_shared));
+    if args.open {
+        open_browser(&url);
+    }
+    watch_loop(&root, &mut session, &shared, &events, color, global.quiet);
+    Ok(Outcome::Clean)
+}
+
+fn host_for(bind: IpAddr) -> String {
+    match bind {
+        IpAddr::V6(v6) if v6.is_loopback() => "[::1]".into(),
+        IpAddr::V6(v6) => format!("[{v6}]"),
+        IpAddr::V4(v4) => v4.to_string(),
+    }
+}
+
+/// Rebuilds on every burst of changes until the watcher stops.
+fn watch_loop(
+    root: &Path,
+    session: &mut Session,
+    shared: &http::Shared,
+    events: &std::sync::mpsc::Receiver<notify::Result<notify::Event>>,
+    color: bool,
+    quiet: bool,
+) {
+    let mut reload_due: Option<Instant> = None;
+    loop {
+        let wait = reload_due.map(|due| due.saturating_duration_since(Instant::now()));
+        let Some(paths) = watch::next_batch(events, wait) else {
+            return;
+        };
+        let changes = classify_all(root, session, &paths);
+        if !changes.is_empty() {
+            let started = Instant::now();
+            let outcome = session.apply(&changes);
+            publish(session, shared, color);
+            if !outcome.changed.is_empty() && !quiet {
+                println!(
+                    "Rebuilt {} in {:.0} ms ({} {} changed)",
+                    if outcome.full {
+                        "everything".to_owned()
+                    } else {
+                        format!("{} pages", outcome.rendered)
+                    },
+                    started.elapsed().as_secs_f64() * 1000.0,
+                    outcome.changed.len(),
+                    if outcome.changed.len() == 1 {
+                        "file"
+                    } else {
+                        "files"
+                    }
+                );
+            }
+            if !outcome.changed.is_empty() {
+                reload_due = Some(Instant::now() + RELOAD_QUIET);
+            }
+        }
+        if reload_due.is_some_and(|due| Instant::now() >= due) {
+            shared.reload_all();
+            reload_due = None;
+        }
+    }
+}
+
+fn classify_all(root: &Path, session: &Session, paths: &[PathBuf]) -> Vec<Change> {
+    let config = session.config();
+    let mut changes: Vec<Change> = paths
+        .iter()
+        .filter_map(|p| p.strip_prefix(root).ok())
+        .filter_map(|rel| change::classify(rel, &config.theme, &config.output_dir))
+        .collect();
+    changes.sort();
+    changes.dedup();
+    changes
+}
+
+/// Hands the session's output and overlay to the HTTP threads, and prints
+/// the diagnostics.
+fn publish(session: &Session, shared: &http::Shared, color: bool) {
+    let diagnostics = session.diagnostics();
+    if !diagnostics.is_empty() {
+        eprint!("{}", diagnostics.render_human(color));
+    }
+    shared.publish(http::Snapshot {
+        files: session.output().clone(),
+        overlay: overlay::overlay(diagnostics),
+    });
+}
+
+fn open_browser(url: &str) {
+    let opener = if cfg!(target_os = "macos") {
+        "open"
+    } else if cfg!(windows) {
+        "explorer"
+    } else {
+        "xdg-open"
+    };
+    if std::process::Command::new(opener).arg(url).spawn().is_err() {
+        eprintln!("could not open a browser; visit {url}");
+    }
+}
