@@ -61,6 +61,13 @@ fn tricky() -> impl Strategy<Value = String> {
     prop::collection::vec(pieces, 0..60).prop_map(|v| v.concat())
 }
 
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(2000)
+}
+
 fn render_markdown(source: &str) -> String {
     let index = Index::new(&[], &[]);
     let autolinker = Autolinker::new(&[], true);
@@ -89,7 +96,8 @@ fn render_markdown(source: &str) -> String {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+    // 2,000 cases per property by default; PROPTEST_CASES=200000 for a long run.
+    #![proptest_config(ProptestConfig { cases: cases(), ..ProptestConfig::default() })]
 
     #[test]
     fn front_matter_split_never_panics(text in tricky()) {

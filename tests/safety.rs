@@ -242,12 +242,31 @@ fn symlinks_out_of_the_site_are_not_followed() {
     let dir = tempfile::tempdir().unwrap();
     let site = dir.path().join("site");
     std::fs::create_dir_all(site.join("content/actors")).unwrap();
-    std::fs::write(dir.path().join("secret.md"), "---\ntitle: Secret\nsummary: s\n---\nPrivate notes.\n").unwrap();
-    std::os::unix::fs::symlink(dir.path().join("secret.md"), site.join("content/actors/secret.md")).unwrap();
-    std::fs::write(site.join("content/actors/a.md"), "---\ntitle: A\nsummary: s\n---\nText.\n").unwrap();
+    std::fs::write(
+        dir.path().join("secret.md"),
+        "---\ntitle: Secret\nsummary: s\n---\nPrivate notes.\n",
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(
+        dir.path().join("secret.md"),
+        site.join("content/actors/secret.md"),
+    )
+    .unwrap();
+    std::fs::write(
+        site.join("content/actors/a.md"),
+        "---\ntitle: A\nsummary: s\n---\nText.\n",
+    )
+    .unwrap();
     let out = explainer(&site, &["build"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("warning: symlink points outside the site; not followed [symlink-outside]"), "{stderr}");
+    assert!(
+        stderr.contains("warning: symlink points outside the site; not followed [symlink-outside]"),
+        "{stderr}"
+    );
     assert!(!site.join("public/actors/secret").exists());
 }

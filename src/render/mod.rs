@@ -10,6 +10,8 @@ pub mod context;
 pub mod jsonld;
 pub mod links;
 pub mod markdown;
+pub mod plain;
+pub mod search_index;
 pub mod site_pages;
 pub mod templates;
 pub mod views;
@@ -34,7 +36,7 @@ pub struct OutFile {
 }
 
 /// An entity's Markdown, rendered once for its own page (depth 2).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Prepared {
     pub body: String,
     pub facts: Vec<String>,
@@ -76,6 +78,56 @@ pub fn entity_path(e: &Entity) -> SitePath {
     SitePath::of(&[e.kind.dir(), &e.slug])
 }
 
+/// Lookup tables derived from the entity list alone: page paths, ids and
+/// kinds, and the autolinker. Built once per resolve and reused by every
+/// render, full or incremental.
+pub struct Tables {
+    pub paths: Vec<SitePath>,
+    pub kinds: Vec<(String, Kind, String)>,
+    pub autolinker: Autolinker,
+}
+
+impl Tables {
+    pub fn new(entities: &[Entity], config: &Config) -> Self {
+        Tables {
+            paths: entities.iter().map(entity_path).collect(),
+            kinds: entities
+                .iter()
+                .map(|e| (e.id.clone(), e.kind, e.slug.clone()))
+                .collect(),
+            autolinker: Autolinker::new(entities, config.autolink),
+        }
+    }
+
+    /// What Markdown rendering needs, borrowed from the tables.
+    pub fn markdown<'a>(&'a self, entities: &'a [Entity], index: &'a Index) -> markdown::Site<'a> {
+        markdown::Site {
+            entities,
+            index,
+            kinds: &self.kinds,
+            autolinker: &self.autolinker,
+            paths: &self.paths,
+        }
+    }
+}
+
+/// Renders the Markdown of the given entities, in parallel.
+pub fn prepare_many(site: &markdown::Site<'_>, which: &[EntityIdx], pretty: bool) -> Vec<Prepared> {
+    which
+        .par_iter()
+        .map(|&i| prepare(site, i, pretty))
+        .collect()
+}
+
+/// Adds the mentions found in Markdown to the relations.
+pub fn add_mentions(relations: &mut Relations, prepared: &[Prepared]) {
+    for (from, p) in prepared.iter().enumerate() {
+        for &to in &p.links_to {
+            resolve::add_mention(relations, from, to);
+        }
+    }
+}
+
 /// Renders the whole site. Returns the files and every diagnostic found on
 /// the way (refs in Markdown, template errors).
 pub fn render(
@@ -83,36 +135,17 @@ pub fn render(
     templates: &templates::Templates,
     options: RenderOptions,
 ) -> Rendered {
-    let paths: Vec<SitePath> = site.entities.iter().map(entity_path).collect();
-    let kinds: Vec<(String, Kind, String)> = site
-        .entities
-        .iter()
-        .map(|e| (e.id.clone(), e.kind, e.slug.clone()))
-        .collect();
-    let autolinker = Autolinker::new(site.entities, site.config.autolink);
-    let md_site = markdown::Site {
-        entities: site.entities,
-        index: site.index,
-        kinds: &kinds,
-        autolinker: &autolinker,
-        paths: &paths,
-    };
-    let prepared: Vec<Prepared> = (0..site.entities.len())
-        .into_par_iter()
-        .map(|i| prepare(&md_site, i, site.config.pretty_links))
-        .collect();
+    let tables = Tables::new(site.entities, site.config);
+    let md_site = tables.markdown(site.entities, site.index);
+    let pretty = site.config.pretty_links;
+    let all: Vec<EntityIdx> = (0..site.entities.len()).collect();
+    let prepared = prepare_many(&md_site, &all, pretty);
     let mut diagnostics: Vec<Diagnostic> = prepared
         .iter()
         .flat_map(|p| p.diagnostics.iter().cloned())
         .collect();
-    for (from, p) in prepared.iter().enumerate() {
-        for &to in &p.links_to {
-            resolve::add_mention(&mut site.relations, from, to);
-        }
-    }
-    let home = site
-        .home
-        .map(|h| prepare_home(&md_site, h, site.config.pretty_links));
+    add_mentions(&mut site.relations, &prepared);
+    let home = site.home.map(|h| prepare_home(&md_site, h, pretty));
     if let Some(h) = &home {
         diagnostics.extend(h.diagnostics.iter().cloned());
     }
@@ -121,7 +154,7 @@ pub fn render(
         config: site.config,
         base: site.config.base(),
         entities: site.entities,
-        paths: &paths,
+        paths: &tables.paths,
         relations: &site.relations,
         prepared: &prepared,
         tag_counts: &tag_counts,
@@ -145,7 +178,7 @@ pub fn render(
 }
 
 /// Renders the home page's Markdown, at the site root.
-fn prepare_home(site: &markdown::Site<'_>, home: &Entity, pretty: bool) -> Prepared {
+pub fn prepare_home(site: &markdown::Site<'_>, home: &Entity, pretty: bool) -> Prepared {
     let linker = Linker::for_page(&SitePath::home(), pretty);
     let mut page = PageRender {
         site,
@@ -165,7 +198,7 @@ fn prepare_home(site: &markdown::Site<'_>, home: &Entity, pretty: bool) -> Prepa
 }
 
 /// Renders one entity's Markdown for its own page.
-fn prepare(site: &markdown::Site<'_>, i: EntityIdx, pretty: bool) -> Prepared {
+pub fn prepare(site: &markdown::Site<'_>, i: EntityIdx, pretty: bool) -> Prepared {
     let e = &site.entities[i];
     let linker = Linker::for_page(&site.paths[i], pretty);
     let mut page = PageRender {
@@ -224,7 +257,7 @@ fn prepare(site: &markdown::Site<'_>, i: EntityIdx, pretty: bool) -> Prepared {
 }
 
 /// How many pages carry each tag, by tag slug.
-fn tag_counts(entities: &[Entity]) -> BTreeMap<String, usize> {
+pub fn tag_counts(entities: &[Entity]) -> BTreeMap<String, usize> {
     let mut counts = BTreeMap::new();
     for e in entities {
         let unique: HashSet<String> = e.tags.iter().map(|t| links::tag_slug(t)).collect();

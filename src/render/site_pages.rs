@@ -18,7 +18,7 @@ use crate::content::model::{Entity, EntityIdx, Kind};
 use crate::diag::Diagnostic;
 
 /// One page or file to render.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Job {
     Home,
     List(Kind),
@@ -65,6 +65,14 @@ impl Pages<'_> {
         jobs.extend(self.data.tag_counts.keys().map(|t| Job::Tag(t.clone())));
         jobs.extend([Job::Atom, Job::Sitemap, Job::Robots, Job::SearchIndex]);
         jobs
+    }
+
+    /// Renders some jobs, keeping each result with its job, for `serve`'s
+    /// incremental rebuilds.
+    pub fn render_some(&self, jobs: &[Job]) -> Vec<(Job, Result<OutFile, Diagnostic>)> {
+        jobs.par_iter()
+            .map(|job| (job.clone(), self.render_job(job)))
+            .collect()
     }
 
     pub fn render_all(&self) -> (Vec<OutFile>, Vec<Diagnostic>) {
@@ -494,8 +502,14 @@ impl Pages<'_> {
             pretty: self.data.config.pretty_links,
         };
         let path = SitePath::of(&["404"]);
-        let mut frame = self.frame(&path, &linker, "Page not found", "");
+        let mut frame = self.frame(
+            &path,
+            &linker,
+            "Page not found",
+            "The page you asked for is not part of this explainer.",
+        );
         frame.permalink = format!("{base}404.html");
+        frame.jsonld = super::jsonld::for_job(self.data, &Job::NotFound, &frame);
         let mut ctx = Context::new();
         ctx.insert("site", &frame.site);
         insert_frame(&mut ctx, &frame);
@@ -560,10 +574,7 @@ impl Pages<'_> {
             let Some(path) = self.path_of(&job) else {
                 continue;
             };
-            let lastmod = match job {
-                Job::Entity(i) => feed_date(&self.data.entities[i]).map(|d| d.to_string()),
-                _ => None,
-            };
+            let lastmod = self.lastmod(&job).map(|d| d.to_string());
             urls.push(SitemapUrl {
                 loc: path.absolute(&self.data.base),
                 lastmod,
@@ -572,6 +583,22 @@ impl Pages<'_> {
         let mut ctx = self.absolute_context();
         ctx.insert("urls", &urls);
         ctx
+    }
+
+    /// When a page last changed: an entity's own date; for a page listing
+    /// entities, the newest of theirs.
+    fn lastmod(&self, job: &Job) -> Option<crate::content::model::Date> {
+        let e = self.data.entities;
+        let newest = |keep: &dyn Fn(&Entity) -> bool| {
+            e.iter().filter(|x| keep(x)).filter_map(feed_date).max()
+        };
+        match job {
+            Job::Entity(i) => feed_date(&e[*i]),
+            Job::List(kind) => newest(&|x| x.kind == *kind),
+            Job::Tag(slug) => newest(&|x| x.tags.iter().any(|t| &tag_slug(t) == slug)),
+            Job::Questions => newest(&|x| !x.questions.is_empty()),
+            _ => newest(&|_| true),
+        }
     }
 
     fn absolute_context(&self) -> Context {
@@ -593,28 +620,9 @@ impl Pages<'_> {
         ctx
     }
 
-    /// `search-index.js`: a script, not JSON, so it loads from `file://`
-    /// where `fetch` is refused.
+    /// `search-index.js`: see [`super::search_index`].
     fn search_index(&self) -> OutFile {
-        let e = self.data.entities;
-        let records: Vec<SearchRecord> = (0..e.len())
-            .map(|i| SearchRecord {
-                t: e[i].title.clone(),
-                k: e[i].kind.name(),
-                u: self.data.paths[i].site_relative(self.data.config.pretty_links),
-                s: e[i].summary.clone().unwrap_or_default(),
-                a: e[i].aliases.clone(),
-                d: e[i].date().map(|d| d.to_string()).unwrap_or_default(),
-                g: e[i].tags.clone(),
-            })
-            .collect();
-        let json = serde_json::to_string(&records)
-            .unwrap_or_else(|_| "[]".into())
-            .replace('<', "\\u003c");
-        OutFile {
-            path: "search-index.js".into(),
-            bytes: format!("window.EXPLAINER_SEARCH={json};\n").into_bytes(),
-        }
+        super::search_index::file(self.data)
     }
 }
 
@@ -677,15 +685,4 @@ struct FeedEntry {
 struct SitemapUrl {
     loc: String,
     lastmod: Option<String>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-struct SearchRecord {
-    t: String,
-    k: &'static str,
-    u: String,
-    s: String,
-    a: Vec<String>,
-    d: String,
-    g: Vec<String>,
 }

@@ -113,6 +113,10 @@ pub const DEFAULT_THEME: &[(&str, &str)] = &[
         "static/search.js",
         include_str!("../../themes/default/static/search.js"),
     ),
+    (
+        "static/favicon.svg",
+        include_str!("../../themes/default/static/favicon.svg"),
+    ),
 ];
 
 /// Where a template came from, so errors can name the file to fix.

@@ -1,0 +1,120 @@
+//! RENDER: the static search index. Input: the resolved site and each
+//! entity's rendered Markdown; output: `search-index.js`, read by the
+//! theme's `search.js` on `/search/`.
+//!
+//! It is a script setting `window.EXPLAINER_SEARCH`, not a JSON file, so it
+//! loads from `file://`, where `fetch` is refused, and on any static host.
+//! One record per entity, with one-letter keys and empty fields left out to
+//! keep it small: names in every script (title and aliases), the summary,
+//! the key facts as plain text, and the distinct terms of the start of the
+//! body; kind, date and tags for the page's filters.
+
+use serde::Serialize;
+
+use super::OutFile;
+use super::plain;
+use super::views::SiteData;
+use crate::content::model::{Entity, EntityIdx, KindData};
+
+/// How many words of a page's body the index looks at: the opening of an
+/// article, where the important names are. Each body word costs every
+/// search page load bytes: on a 10,000-page site 150 words make the index
+/// about 11 MB (2 MB gzipped), 300 words 16 MB; names, summaries and facts
+/// alone are 4.5 MB.
+pub const BODY_WORDS: usize = 150;
+
+/// One page in the index.
+#[derive(Debug, Clone, Serialize)]
+struct Record {
+    /// Title.
+    t: String,
+    /// Kind: actor, meeting, proposal, source, page.
+    k: &'static str,
+    /// Link from the site root.
+    u: String,
+    /// Summary.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    s: String,
+    /// Aliases, in any script.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    a: Vec<String>,
+    /// Date, `YYYY-MM-DD`.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    d: String,
+    /// Tags.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    g: Vec<String>,
+    /// Key facts as plain text, `label: value` joined by ` · `.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    f: String,
+    /// Distinct lowercase terms of the start of the body.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    b: String,
+}
+
+/// `search-index.js` for the whole site.
+pub fn file(data: &SiteData<'_>) -> OutFile {
+    let records: Vec<Record> = (0..data.entities.len()).map(|i| record(data, i)).collect();
+    let json = serde_json::to_string(&records)
+        .unwrap_or_else(|_| "[]".into())
+        .replace('<', "\\u003c");
+    OutFile {
+        path: "search-index.js".into(),
+        bytes: format!("window.EXPLAINER_SEARCH={json};\n").into_bytes(),
+    }
+}
+
+fn record(data: &SiteData<'_>, i: EntityIdx) -> Record {
+    let e = &data.entities[i];
+    let body = data
+        .prepared
+        .get(i)
+        .map(|p| plain::distinct_terms(&plain::text(&p.body), BODY_WORDS))
+        .unwrap_or_default();
+    Record {
+        t: e.title.clone(),
+        k: e.kind.name(),
+        u: data.paths[i].site_relative(data.config.pretty_links),
+        s: e.summary.clone().unwrap_or_default(),
+        a: e.aliases.clone(),
+        d: e.date().map(|d| d.to_string()).unwrap_or_default(),
+        g: e.tags.clone(),
+        f: facts_text(data, i),
+        b: body,
+    }
+}
+
+/// The facts a reader may search for: the typed keys that are text (role,
+/// country, location, publisher, author) and every key fact, label and value.
+fn facts_text(data: &SiteData<'_>, i: EntityIdx) -> String {
+    let e = &data.entities[i];
+    let mut parts: Vec<String> = typed_text(e)
+        .into_iter()
+        .map(|(label, value)| format!("{label}: {value}"))
+        .collect();
+    let values = data.prepared.get(i).map(|p| p.facts.as_slice());
+    for (n, fact) in e.key_facts.iter().enumerate() {
+        let value = values
+            .and_then(|v| v.get(n))
+            .map(|html| plain::text(html))
+            .unwrap_or_else(|| fact.value.source.clone());
+        parts.push(format!("{}: {value}", fact.label));
+    }
+    parts.join(" · ")
+}
+
+fn typed_text(e: &Entity) -> Vec<(&'static str, &str)> {
+    let pairs: Vec<(&'static str, Option<&String>)> = match &e.data {
+        KindData::Actor(a) => vec![("Role", a.role.as_ref()), ("Country", a.country.as_ref())],
+        KindData::Meeting(m) => vec![("Location", m.location.as_ref())],
+        KindData::Source(s) => vec![
+            ("Publisher", s.publisher.as_ref()),
+            ("Author", s.author.as_ref()),
+        ],
+        KindData::Proposal(_) | KindData::Page => Vec::new(),
+    };
+    pairs
+        .into_iter()
+        .filter_map(|(label, value)| value.map(|v| (label, v.as_str())))
+        .collect()
+}
