@@ -45,6 +45,8 @@ pub struct Prepared {
     pub outcome: Option<String>,
     pub links_to: Vec<EntityIdx>,
     pub diagnostics: Vec<Diagnostic>,
+    /// The entity's search-index record, as JSON.
+    pub search: String,
 }
 
 /// What rendering produced: the files, the problems found on the way, and
@@ -149,7 +151,8 @@ pub fn render(
     if let Some(h) = &home {
         diagnostics.extend(h.diagnostics.iter().cloned());
     }
-    let tag_counts = tag_counts(site.entities);
+    let tag_members = tag_members(site.entities);
+    let tag_counts = tag_counts(&tag_members);
     let data = views::SiteData {
         config: site.config,
         base: site.config.base(),
@@ -158,6 +161,7 @@ pub fn render(
         relations: &site.relations,
         prepared: &prepared,
         tag_counts: &tag_counts,
+        tag_members: &tag_members,
     };
     let pages = site_pages::Pages {
         data: &data,
@@ -215,7 +219,7 @@ pub fn prepare(site: &markdown::Site<'_>, i: EntityIdx, pretty: bool) -> Prepare
         r.html
     };
     let body = take(page.body(&e.body), &mut links_to);
-    let facts = e
+    let facts: Vec<String> = e
         .key_facts
         .iter()
         .map(|f| take(page.inline(&f.value), &mut links_to))
@@ -245,6 +249,8 @@ pub fn prepare(site: &markdown::Site<'_>, i: EntityIdx, pretty: bool) -> Prepare
         ),
         _ => (Vec::new(), None),
     };
+    let url = site.paths[i].site_relative(pretty);
+    let search = search_index::record_json(e, &body, &facts, url);
     Prepared {
         body,
         facts,
@@ -253,17 +259,29 @@ pub fn prepare(site: &markdown::Site<'_>, i: EntityIdx, pretty: bool) -> Prepare
         outcome,
         links_to,
         diagnostics: page.diagnostics,
+        search,
     }
 }
 
-/// How many pages carry each tag, by tag slug.
-pub fn tag_counts(entities: &[Entity]) -> BTreeMap<String, usize> {
-    let mut counts = BTreeMap::new();
-    for e in entities {
-        let unique: HashSet<String> = e.tags.iter().map(|t| links::tag_slug(t)).collect();
-        for t in unique {
-            *counts.entry(t).or_insert(0) += 1;
+/// The entities carrying each tag, by tag slug: computed once, so tag pages
+/// and counts need no scan over every entity.
+pub fn tag_members(entities: &[Entity]) -> BTreeMap<String, Vec<EntityIdx>> {
+    let mut members: BTreeMap<String, Vec<EntityIdx>> = BTreeMap::new();
+    for (i, e) in entities.iter().enumerate() {
+        for slug in e.tags.iter().map(|t| links::tag_slug(t)) {
+            let list = members.entry(slug).or_default();
+            if list.last() != Some(&i) {
+                list.push(i);
+            }
         }
     }
-    counts
+    members
+}
+
+/// How many pages carry each tag, by tag slug.
+pub fn tag_counts(members: &BTreeMap<String, Vec<EntityIdx>>) -> BTreeMap<String, usize> {
+    members
+        .iter()
+        .map(|(slug, list)| (slug.clone(), list.len()))
+        .collect()
 }

@@ -14,7 +14,7 @@ use serde::Serialize;
 use super::OutFile;
 use super::plain;
 use super::views::SiteData;
-use crate::content::model::{Entity, EntityIdx, KindData};
+use crate::content::model::{Entity, KindData};
 
 /// How many words of a page's body the index looks at: the opening of an
 /// article, where the important names are. Each body word costs every
@@ -53,49 +53,58 @@ struct Record {
 }
 
 /// `search-index.js` for the whole site.
+/// `search-index.js` from the records each entity's Markdown pass already
+/// serialised (see [`record_json`]): joining them is linear and allocation
+/// light, and an incremental rebuild only re-serialises what it re-rendered.
 pub fn file(data: &SiteData<'_>) -> OutFile {
-    let records: Vec<Record> = (0..data.entities.len()).map(|i| record(data, i)).collect();
-    let json = serde_json::to_string(&records)
-        .unwrap_or_else(|_| "[]".into())
-        .replace('<', "\\u003c");
+    let mut out = String::with_capacity(
+        data.prepared
+            .iter()
+            .map(|p| p.search.len() + 1)
+            .sum::<usize>()
+            + 64,
+    );
+    out.push_str("window.EXPLAINER_SEARCH=[");
+    for (n, p) in data.prepared.iter().enumerate() {
+        if n > 0 {
+            out.push(',');
+        }
+        out.push_str(&p.search);
+    }
+    out.push_str("];\n");
     OutFile {
         path: "search-index.js".into(),
-        bytes: format!("window.EXPLAINER_SEARCH={json};\n").into_bytes(),
+        bytes: out.into_bytes(),
     }
 }
 
-fn record(data: &SiteData<'_>, i: EntityIdx) -> Record {
-    let e = &data.entities[i];
-    let body = data
-        .prepared
-        .get(i)
-        .map(|p| plain::distinct_terms(&plain::text(&p.body), BODY_WORDS))
-        .unwrap_or_default();
-    Record {
+/// One entity's search record as JSON, with `<` escaped so the script
+/// cannot be closed by content. `url` is the page's site-relative link.
+pub fn record_json(e: &Entity, body_html: &str, fact_html: &[String], url: String) -> String {
+    let record = Record {
         t: e.title.clone(),
         k: e.kind.name(),
-        u: data.paths[i].site_relative(data.config.pretty_links),
+        u: url,
         s: e.summary.clone().unwrap_or_default(),
         a: e.aliases.clone(),
         d: e.date().map(|d| d.to_string()).unwrap_or_default(),
         g: e.tags.clone(),
-        f: facts_text(data, i),
-        b: body,
-    }
+        f: facts_text(e, fact_html),
+        b: plain::distinct_terms(&plain::text(body_html), BODY_WORDS),
+    };
+    serde_json::to_string(&record)
+        .unwrap_or_else(|_| "{}".into())
+        .replace('<', "\\u003c")
 }
 
-/// The facts a reader may search for: the typed keys that are text (role,
-/// country, location, publisher, author) and every key fact, label and value.
-fn facts_text(data: &SiteData<'_>, i: EntityIdx) -> String {
-    let e = &data.entities[i];
+fn facts_text(e: &Entity, fact_html: &[String]) -> String {
     let mut parts: Vec<String> = typed_text(e)
         .into_iter()
         .map(|(label, value)| format!("{label}: {value}"))
         .collect();
-    let values = data.prepared.get(i).map(|p| p.facts.as_slice());
     for (n, fact) in e.key_facts.iter().enumerate() {
-        let value = values
-            .and_then(|v| v.get(n))
+        let value = fact_html
+            .get(n)
             .map(|html| plain::text(html))
             .unwrap_or_else(|| fact.value.source.clone());
         parts.push(format!("{}: {value}", fact.label));

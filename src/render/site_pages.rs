@@ -235,9 +235,10 @@ impl Pages<'_> {
             }
             Job::Tag(slug) => {
                 let tag = self.tag_by_slug(linker, slug);
-                let items: Vec<Item> = (0..data.entities.len())
-                    .filter(|&i| data.entities[i].tags.iter().any(|t| &tag_slug(t) == slug))
-                    .map(|i| data.item(linker, i, None))
+                let members = data.tag_members.get(slug).map(Vec::as_slice).unwrap_or(&[]);
+                let items: Vec<Item> = members
+                    .iter()
+                    .map(|&i| data.item(linker, i, None))
                     .collect();
                 let title = format!("Tagged “{}”", tag.name);
                 ctx.insert("tag", &tag);
@@ -476,12 +477,12 @@ impl Pages<'_> {
     }
 
     fn tag_by_slug(&self, linker: &Linker, slug: &str) -> TagLink {
-        let name = self
-            .data
-            .entities
-            .iter()
-            .flat_map(|e| &e.tags)
-            .find(|t| tag_slug(t) == slug)
+        let members = self.data.tag_members.get(slug);
+        let first = members
+            .and_then(|m| m.first())
+            .map(|&i| &self.data.entities[i]);
+        let name = first
+            .and_then(|e| e.tags.iter().find(|t| tag_slug(t) == slug))
             .cloned()
             .unwrap_or_else(|| slug.to_owned());
         self.data.tag_link(linker, &name)
@@ -595,7 +596,15 @@ impl Pages<'_> {
         match job {
             Job::Entity(i) => feed_date(&e[*i]),
             Job::List(kind) => newest(&|x| x.kind == *kind),
-            Job::Tag(slug) => newest(&|x| x.tags.iter().any(|t| &tag_slug(t) == slug)),
+            Job::Tag(slug) => {
+                let members = self
+                    .data
+                    .tag_members
+                    .get(slug)
+                    .map(Vec::as_slice)
+                    .unwrap_or(&[]);
+                members.iter().filter_map(|&i| feed_date(&e[i])).max()
+            }
             Job::Questions => newest(&|x| !x.questions.is_empty()),
             _ => newest(&|_| true),
         }

@@ -17,6 +17,8 @@ pub struct SiteData<'a> {
     pub relations: &'a [Backlinks],
     pub prepared: &'a [Prepared],
     pub tag_counts: &'a std::collections::BTreeMap<String, usize>,
+    /// The entities carrying each tag, by tag slug, in entity order.
+    pub tag_members: &'a std::collections::BTreeMap<String, Vec<EntityIdx>>,
 }
 
 impl SiteData<'_> {

@@ -77,6 +77,7 @@ struct Derived {
     prepared: Vec<Prepared>,
     home_prepared: Option<Prepared>,
     tag_counts: BTreeMap<String, usize>,
+    tag_members: BTreeMap<String, Vec<EntityIdx>>,
 }
 
 /// What one rebuild did, for the terminal and the live-reload channel.
@@ -252,6 +253,7 @@ impl Session {
             relations: &d.relations,
             prepared: &d.prepared,
             tag_counts: &d.tag_counts,
+            tag_members: &d.tag_members,
         };
         let templates = self
             .templates
@@ -507,7 +509,8 @@ impl Session {
         let mut relations = d.base_relations.clone();
         render::add_mentions(&mut relations, &d.prepared);
         d.relations = relations;
-        d.tag_counts = render::tag_counts(&d.entities);
+        d.tag_members = render::tag_members(&d.entities);
+        d.tag_counts = render::tag_counts(&d.tag_members);
         let mut jobs: BTreeSet<Job> = BTreeSet::new();
         #[allow(clippy::needless_range_loop)] // i indexes four parallel vectors
         for i in 0..d.entities.len() {
@@ -706,6 +709,7 @@ impl Derived {
             prepared: Vec::new(),
             home_prepared: None,
             tag_counts: BTreeMap::new(),
+            tag_members: BTreeMap::new(),
         }
     }
 
@@ -731,7 +735,8 @@ impl Derived {
         let home_prepared = home.map(|h| render::prepare_home(&md_site, h, config.pretty_links));
         let mut relations = base_relations.clone();
         render::add_mentions(&mut relations, &prepared);
-        let tag_counts = render::tag_counts(&entities);
+        let tag_members = render::tag_members(&entities);
+        let tag_counts = render::tag_counts(&tag_members);
         Derived {
             entities,
             index,
@@ -742,6 +747,7 @@ impl Derived {
             prepared,
             home_prepared,
             tag_counts,
+            tag_members,
         }
     }
 }
