@@ -6,11 +6,12 @@
 //! without it is someone's work and is refused.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs;
 use std::hash::Hasher;
 use std::io;
 use std::path::{Component, Path, PathBuf};
+use std::sync::Mutex;
 
 use rayon::prelude::*;
 use walkdir::WalkDir;
@@ -119,37 +120,147 @@ pub fn absolute(path: &Path) -> PathBuf {
 /// Files whose bytes are the same as in the previous output (by the hashes
 /// the marker file lists) are hard-linked from it instead of written again.
 pub fn write(out: &Path, files: &[OutFile], statics: &StaticSources) -> Result<(), WriteError> {
-    let out = absolute(out);
-    let parent = out
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| PathBuf::from("."));
-    let name = out
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "public".into());
-    fs::create_dir_all(&parent).map_err(io_err(&parent))?;
-    clean_stale(&parent, &name);
-    let tmp = parent.join(format!(".{name}.explainer-tmp-{}", std::process::id()));
-    let all = gather(files, statics)?;
-    let result = fill(&tmp, &out, &all).and_then(|()| swap(&tmp, &out, &parent, &name));
-    if result.is_err() {
-        let _ = fs::remove_dir_all(&tmp);
+    let writer = Writer::begin(out)?;
+    writer.write_batch(files)?;
+    writer.finish(statics)
+}
+
+/// The output being written: a temporary folder beside the target, filled
+/// batch by batch as pages are rendered, and swapped in by [`Writer::finish`].
+/// Dropping a writer that did not finish removes the temporary folder, so
+/// the previous output stays as it was.
+pub struct Writer {
+    out: PathBuf,
+    parent: PathBuf,
+    name: String,
+    tmp: PathBuf,
+    previous: Manifest,
+    written: Mutex<Manifest>,
+    dirs: Mutex<HashSet<PathBuf>>,
+    finished: bool,
+}
+
+impl Writer {
+    pub fn begin(out: &Path) -> Result<Writer, WriteError> {
+        let out = absolute(out);
+        let parent = out
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("."));
+        let name = out
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "public".into());
+        fs::create_dir_all(&parent).map_err(io_err(&parent))?;
+        clean_stale(&parent, &name);
+        let tmp = parent.join(format!(".{name}.explainer-tmp-{}", std::process::id()));
+        fs::create_dir_all(&tmp).map_err(io_err(&tmp))?;
+        let previous = Manifest::read(&out);
+        Ok(Writer {
+            out,
+            parent,
+            name,
+            tmp,
+            previous,
+            written: Mutex::new(Manifest::default()),
+            dirs: Mutex::new(HashSet::new()),
+            finished: false,
+        })
     }
-    result
+
+    /// Writes (or links) one batch of files, in parallel.
+    pub fn write_batch(&self, files: &[OutFile]) -> Result<(), WriteError> {
+        let pending: Vec<Pending<'_>> = files
+            .iter()
+            .map(|f| (f.path.clone(), Cow::Borrowed(f.bytes.as_slice())))
+            .collect();
+        self.write_pending(&pending)
+    }
+
+    fn write_pending(&self, files: &[Pending<'_>]) -> Result<(), WriteError> {
+        self.make_dirs(files)?;
+        let hashes: Vec<(u64, usize)> = files
+            .par_iter()
+            .map(|(rel, bytes)| {
+                let hash = (hash(bytes), bytes.len());
+                let unchanged = self.previous.entries.get(rel) == Some(&hash);
+                if !(unchanged && fs::hard_link(self.out.join(rel), self.tmp.join(rel)).is_ok()) {
+                    write_file(&self.tmp, rel, bytes)?;
+                }
+                Ok(hash)
+            })
+            .collect::<Result<_, WriteError>>()?;
+        let mut written = self
+            .written
+            .lock()
+            .map_err(|_| WriteError::Refused("writer poisoned".into()))?;
+        for ((rel, _), h) in files.iter().zip(hashes) {
+            written.entries.insert(rel.clone(), h);
+        }
+        Ok(())
+    }
+
+    /// Creates the folders a batch needs, once each, parents first.
+    fn make_dirs(&self, files: &[Pending<'_>]) -> Result<(), WriteError> {
+        let mut made = self
+            .dirs
+            .lock()
+            .map_err(|_| WriteError::Refused("writer poisoned".into()))?;
+        let mut dirs: Vec<&Path> = files
+            .iter()
+            .filter_map(|(rel, _)| rel.parent())
+            .filter(|p| !p.as_os_str().is_empty())
+            .collect();
+        dirs.sort();
+        dirs.dedup();
+        for dir in dirs {
+            if made.contains(dir) {
+                continue;
+            }
+            check_relative(dir)?;
+            let path = self.tmp.join(dir);
+            fs::create_dir_all(&path).map_err(io_err(&path))?;
+            made.insert(dir.to_path_buf());
+        }
+        Ok(())
+    }
+
+    /// Adds the static files no rendered page replaced, writes the marker
+    /// with every file's hash, and swaps the folder in.
+    pub fn finish(mut self, statics: &StaticSources) -> Result<(), WriteError> {
+        let rendered: HashSet<PathBuf> = self
+            .written
+            .lock()
+            .map(|w| w.entries.keys().cloned().collect())
+            .unwrap_or_default();
+        let statics: Vec<Pending<'_>> = gather_statics(statics)?
+            .into_iter()
+            .filter(|(rel, _)| !rendered.contains(rel))
+            .collect();
+        self.write_pending(&statics)?;
+        let manifest = self.written.lock().map(|w| w.render()).unwrap_or_default();
+        write_file(&self.tmp, Path::new(MARKER), manifest.as_bytes())?;
+        swap(&self.tmp, &self.out, &self.parent, &self.name)?;
+        self.finished = true;
+        Ok(())
+    }
+}
+
+impl Drop for Writer {
+    fn drop(&mut self) {
+        if !self.finished {
+            let _ = fs::remove_dir_all(&self.tmp);
+        }
+    }
 }
 
 /// A file to write: its path in the output and its bytes.
 type Pending<'a> = (PathBuf, Cow<'a, [u8]>);
 
-/// Every file of the output in precedence order — the built-in theme's
-/// static files, then static folders, then rendered pages — later ones
-/// replacing earlier ones of the same path.
-fn gather<'a>(
-    files: &'a [OutFile],
-    statics: &StaticSources,
-) -> Result<Vec<Pending<'a>>, WriteError> {
-    let mut all: BTreeMap<PathBuf, Cow<'a, [u8]>> = BTreeMap::new();
+/// Static files in precedence order — the built-in theme's, then the
+/// static folders' — later ones replacing earlier ones of the same path.
+fn gather_statics(statics: &StaticSources) -> Result<Vec<Pending<'static>>, WriteError> {
+    let mut all: BTreeMap<PathBuf, Cow<'static, [u8]>> = BTreeMap::new();
     if statics.builtin_theme {
         for (path, text) in DEFAULT_THEME {
             if let Some(rel) = path.strip_prefix("static/") {
@@ -162,47 +273,7 @@ fn gather<'a>(
             all.insert(rel, Cow::Owned(bytes));
         }
     }
-    for f in files {
-        all.insert(f.path.clone(), Cow::Borrowed(&f.bytes));
-    }
     Ok(all.into_iter().collect())
-}
-
-/// Fills the temporary folder: folders first, then files in parallel.
-fn fill(tmp: &Path, previous: &Path, all: &[Pending<'_>]) -> Result<(), WriteError> {
-    fs::create_dir_all(tmp).map_err(io_err(tmp))?;
-    let mut dirs: Vec<&Path> = all
-        .iter()
-        .filter_map(|(rel, _)| rel.parent())
-        .filter(|p| !p.as_os_str().is_empty())
-        .collect();
-    dirs.sort();
-    dirs.dedup();
-    for dir in dirs {
-        check_relative(dir)?;
-        let path = tmp.join(dir);
-        fs::create_dir_all(&path).map_err(io_err(&path))?;
-    }
-    let old = Manifest::read(previous);
-    let hashes: Vec<(u64, usize)> = all
-        .par_iter()
-        .map(|(rel, bytes)| {
-            let hash = (hash(bytes), bytes.len());
-            let unchanged = old.entries.get(rel) == Some(&hash);
-            if !(unchanged && fs::hard_link(previous.join(rel), tmp.join(rel)).is_ok()) {
-                write_file(tmp, rel, bytes)?;
-            }
-            Ok(hash)
-        })
-        .collect::<Result<_, WriteError>>()?;
-    let manifest = Manifest {
-        entries: all
-            .iter()
-            .zip(hashes)
-            .map(|((rel, _), h)| (rel.clone(), h))
-            .collect(),
-    };
-    write_file(tmp, Path::new(MARKER), manifest.render().as_bytes())
 }
 
 fn hash(bytes: &[u8]) -> u64 {

@@ -278,9 +278,9 @@ fn ambiguous_bare_slug_lists_every_candidate() {
         &report,
         &[
             "error: `paris` is ambiguous: it could be `actors/paris` or `proposals/paris` [ambiguous-ref]",
-            "  --> content/actors/steve-witkoff.md:5:12",
+            "  --> content/actors/steve-witkoff.md:6:12",
             "  |",
-            "5 | He went to [[paris]].",
+            "6 | He went to [[paris]].",
             "  |            ^^^^^^^^^",
             "  = hint: write the full id, e.g. `[[actors/paris]]`",
         ],
@@ -484,7 +484,7 @@ fn missing_template_names_the_theme_folder() {
         block.join("\n")
     );
     // base.html is there; every other page template is reported, in one run.
-    assert_count(&report, "16 errors, 0 warnings");
+    assert_count(&report, "17 errors, 0 warnings");
 }
 
 #[test]
@@ -707,12 +707,102 @@ fn missing_summary_warns() {
     assert_count(&report, "0 errors, 1 warning");
 }
 
+// ------------------------------------------------------ editorial lint
+
+#[test]
+fn a_fact_whose_newest_source_is_old_in_an_active_story_warns() {
+    let report = check("stale-fact", &[]);
+    assert_exit(&report, 0);
+    assert_diagnostic(
+        &report,
+        &[
+            "warning: fact `Position` may be out of date: its newest source is from 1 November 2025, 66 days before the newest date in the story (6 January 2026) [stale-fact]",
+            "  --> content/actors/steve-witkoff.md:7:12",
+            "  |",
+            "7 |   - label: \"Position\"",
+            "  |            ^^^^^^^^^^",
+            "  = hint: the story is marked active (`extra.story_status: active`) and `stale_after_days` is 30: check that the fact still holds and cite a newer source",
+        ],
+    );
+    // `Latest` also cites the new report, so it is not stale.
+    assert_count(&report, "0 errors, 1 warning");
+}
+
+#[test]
+fn staleness_is_not_checked_once_the_story_is_no_longer_active() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("site");
+    common::copy_tree(&common::fixture("errors/stale-fact"), &root);
+    let config = std::fs::read_to_string(root.join("site.yaml"))
+        .unwrap()
+        .replace("story_status: active", "story_status: concluded");
+    std::fs::write(root.join("site.yaml"), config).unwrap();
+    let report = check_root(&root, &[]);
+    assert_exit(&report, 0);
+    assert_count(&report, "0 errors, 0 warnings");
+}
+
+#[test]
+fn an_actor_named_but_never_linked_on_a_page_warns_at_the_first_mention() {
+    let report = check("unlinked-mention", &[]);
+    assert_exit(&report, 0);
+    assert_diagnostic(
+        &report,
+        &[
+            "warning: `Steve Witkoff` is mentioned but this page never links it [unlinked-mention]",
+            "  --> content/pages/about.md:5:9",
+            "  |",
+            "5 | ## What Witkoff said",
+            "  |         ^^^^^^^",
+            "  = hint: write `[[steve-witkoff]]` at the first mention, so readers can follow it (autolinking only links names in the body, outside headings and links)",
+        ],
+    );
+    // The second mention, inside another link, is not reported again.
+    assert_count(&report, "0 errors, 1 warning");
+}
+
+#[test]
+fn a_proposal_status_without_any_source_warns() {
+    let report = check("unsourced-status", &[]);
+    assert_exit(&report, 0);
+    assert_diagnostic(
+        &report,
+        &[
+            "warning: `proposals/peace-plan` has `status: agreed` but no source says so [unsourced-status]",
+            "  --> content/proposals/peace-plan.md:2:8",
+            "  |",
+            "2 | title: \"Peace plan\"",
+            "  |        ^^^^^^^^^^^^",
+            "  = hint: add `sources:` to the proposal, or a key fact labelled `Status` citing the source that reports it",
+        ],
+    );
+    assert_count(&report, "0 errors, 1 warning");
+}
+
+#[test]
+fn an_actor_without_a_role_warns() {
+    let report = check("missing-role", &[]);
+    assert_exit(&report, 0);
+    assert_diagnostic(
+        &report,
+        &[
+            "warning: `actors/steve-witkoff` has no `role` [missing-role]",
+            "  --> content/actors/steve-witkoff.md:2:8",
+            "  |",
+            "2 | title: \"Steve Witkoff\"",
+            "  |        ^^^^^^^^^^^^^^^",
+            "  = hint: add `role:` (\"US special envoy\", \"Party to the talks\"): the key facts table shows it beside the type",
+        ],
+    );
+    assert_count(&report, "0 errors, 1 warning");
+}
+
 // ------------------------------------------------------ whole-run behaviour
 
 fn many_files_expected() -> Vec<(String, Option<u64>, Option<u64>, String)> {
     [
         ("content/actors/steve-witkoff.md", 4, 7, "invalid-date"),
-        ("content/actors/steve-witkoff.md", 6, 18, "ref-not-found"),
+        ("content/actors/steve-witkoff.md", 7, 18, "ref-not-found"),
         ("content/meetings/paris-talks.md", 1, 1, "missing-date"),
         ("content/meetings/paris-talks.md", 4, 9, "unknown-value"),
         ("content/pages/about.md", 5, 19, "ref-not-found"),

@@ -20,6 +20,10 @@ enum Edit {
     SetSummary(usize, String),
     AddRef(usize, usize),
     AddTag(usize, String),
+    /// Adds an actor to a proposal's supporters or a meeting's
+    /// participants: a typed relation, which maps and stance matrices
+    /// show two steps away.
+    AddTyped(usize, usize),
     Break(usize),
     Restore(usize),
     Create(usize),
@@ -50,6 +54,7 @@ fn edit() -> impl Strategy<Value = Edit> {
         2 => (file.clone(), words()).prop_map(|(f, w)| Edit::SetSummary(f, w)),
         3 => (file.clone(), file.clone()).prop_map(|(f, t)| Edit::AddRef(f, t)),
         2 => (file.clone(), prop::sample::select(vec!["diplomacy", "energy", "Summits"]).prop_map(str::to_owned)).prop_map(|(f, t)| Edit::AddTag(f, t)),
+        3 => (file.clone(), file.clone()).prop_map(|(f, t)| Edit::AddTyped(f, t)),
         1 => file.clone().prop_map(Edit::Break),
         2 => file.clone().prop_map(Edit::Restore),
         1 => file.clone().prop_map(Edit::Create),
@@ -166,6 +171,30 @@ impl Site {
                     text.replacen("\ntags: [", &format!("\ntags: [{tag}, "), 1)
                 } else {
                     text.replacen("---\n", &format!("---\ntags: [{tag}]\n"), 1)
+                };
+                self.write(&rel, &text);
+                content(rel)
+            }
+            Edit::AddTyped(f, t) => {
+                let rel = self.pick(*f)?;
+                let actor = self.pick(*t).filter(|p| p.starts_with("content/actors"))?;
+                let slug = Self::slug(&actor);
+                let text = self.read(&rel);
+                let text = if rel.starts_with("content/proposals") {
+                    if text.contains("\nsupporters: [") {
+                        text.replacen("\nsupporters: [", &format!("\nsupporters: [{slug}, "), 1)
+                    } else {
+                        text.replacen("---\n", &format!("---\nsupporters: [{slug}]\n"), 1)
+                    }
+                } else if rel.starts_with("content/meetings") && text.contains("\nparticipants:\n")
+                {
+                    text.replacen(
+                        "\nparticipants:\n",
+                        &format!("\nparticipants:\n  - {slug}\n"),
+                        1,
+                    )
+                } else {
+                    return None;
                 };
                 self.write(&rel, &text);
                 content(rel)

@@ -3,9 +3,12 @@
 use std::time::Instant;
 
 use super::progress::Progress;
-use super::{CompileOptions, Failure, Outcome, Stage, compile_observed, report, use_color};
+use super::{CompileOptions, Failure, Outcome, Stage, compile_streaming, report, use_color};
 use crate::cli::{BuildArgs, GlobalArgs};
+use crate::config;
+use crate::diag::Diagnostics;
 use crate::output::{self, StaticSources};
+use crate::render::OutFile;
 
 pub fn run(args: &BuildArgs, global: &GlobalArgs) -> Result<Outcome, Failure> {
     let started = Instant::now();
@@ -16,22 +19,40 @@ pub fn run(args: &BuildArgs, global: &GlobalArgs) -> Result<Outcome, Failure> {
         serving: false,
     };
     let color = use_color(global.color);
+    super::ensure_site(root)?;
+    let out = match &args.output {
+        Some(o) => o.clone(),
+        None => root.join(config::load(root, &mut Diagnostics::default()).output_dir),
+    };
+    output::check_target(root, &out, args.force).map_err(|e| Failure(e.to_string()))?;
+    // Pages are written to a temporary folder as they are rendered; it is
+    // swapped in only if the whole build succeeds, and removed otherwise.
+    let writer = output::Writer::begin(&out).map_err(|e| Failure(e.to_string()))?;
+    let mut write_error = None;
+    let mut html_pages = 0;
+    let mut emit = |files: Vec<OutFile>| {
+        html_pages += files
+            .iter()
+            .filter(|f| f.path.extension().is_some_and(|e| e == "html"))
+            .count();
+        if write_error.is_none() {
+            write_error = writer.write_batch(&files).err();
+        }
+    };
     let progress = Progress::start(!global.quiet, color, started);
-    let compiled = compile_observed(root, &options, &|stage| progress.stage(stage));
+    let compiled = compile_streaming(root, &options, &|stage| progress.stage(stage), &mut emit);
     // Clear the line before anything else is printed.
     progress.finish();
     let mut compiled = compiled?;
-    let out = match &args.output {
-        Some(o) => o.clone(),
-        None => root.join(&compiled.config.output_dir),
-    };
-    output::check_target(root, &out, args.force).map_err(|e| Failure(e.to_string()))?;
     if report(&mut compiled.diagnostics, &args.site, global) == Outcome::ContentErrors {
         eprintln!(
             "build failed; the previous output in {} was left as it was",
             out.display()
         );
         return Ok(Outcome::ContentErrors);
+    }
+    if let Some(e) = write_error {
+        return Err(Failure(e.to_string()));
     }
     let theme = &compiled.config.theme;
     let statics = StaticSources {
@@ -41,22 +62,15 @@ pub fn run(args: &BuildArgs, global: &GlobalArgs) -> Result<Outcome, Failure> {
             root.join("static"),
         ],
     };
-    let progress = Progress::start(!global.quiet, color, started);
-    progress.stage(Stage::Write);
     let writing = Instant::now();
-    let written = output::write(&out, &compiled.files, &statics);
-    progress.finish();
-    written.map_err(|e| Failure(e.to_string()))?;
+    writer
+        .finish(&statics)
+        .map_err(|e| Failure(e.to_string()))?;
     compiled.timings.write = writing.elapsed();
     if global.verbose {
         eprint!("{}", compiled.timings.lines(Stage::Write));
     }
     if !global.quiet {
-        let html_pages = compiled
-            .files
-            .iter()
-            .filter(|f| f.path.extension().is_some_and(|e| e == "html"))
-            .count();
         println!(
             "Built {} pages ({} entities) into {} in {:.2} s",
             group_thousands(html_pages),

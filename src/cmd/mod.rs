@@ -167,18 +167,23 @@ pub fn compile_observed(
     options: &CompileOptions,
     observer: &dyn Fn(Stage),
 ) -> Result<Compiled, Failure> {
-    if !root.is_dir() {
-        return Err(Failure(format!(
-            "site folder {} does not exist",
-            root.display()
-        )));
-    }
-    if !root.join("content").is_dir() && !root.join(config::CONFIG_FILE).is_file() {
-        return Err(Failure(format!(
-            "{} is not an explainer site: it has no site.yaml and no content/ folder",
-            root.display()
-        )));
-    }
+    let mut files = Vec::new();
+    let mut compiled =
+        compile_streaming(root, options, observer, &mut |chunk| files.extend(chunk))?;
+    compiled.files = files;
+    Ok(compiled)
+}
+
+/// [`compile_observed`], handing rendered files to `emit` in chunks as they
+/// are rendered instead of keeping them (`Compiled::files` stays empty), so
+/// `build` can write a site of any size in bounded memory.
+pub fn compile_streaming(
+    root: &Path,
+    options: &CompileOptions,
+    observer: &dyn Fn(Stage),
+    emit: &mut dyn FnMut(Vec<OutFile>),
+) -> Result<Compiled, Failure> {
+    ensure_site(root)?;
     let mut clock = StageClock::start(observer);
     let mut diagnostics = Diagnostics::default();
     let mut config = config::load(root, &mut diagnostics);
@@ -221,13 +226,10 @@ pub fn compile_observed(
                 index: &index,
                 relations,
             };
-            let rendered = render::render(
-                site,
-                &templates,
-                RenderOptions {
-                    serving: options.serving,
-                },
-            );
+            let options = RenderOptions {
+                serving: options.serving,
+            };
+            let rendered = render::render_streaming(site, &templates, options, emit);
             let mut render_diags = rendered.diagnostics;
             resolve::add_hints(&entities, &index, &mut render_diags);
             found.extend(render_diags);
@@ -239,8 +241,10 @@ pub fn compile_observed(
                 &rendered.relations,
                 &linked,
             ));
+            found.extend(resolve::lint::lint(&entities, &rendered.relations, &config));
             files = rendered.files;
         }
+        // Nothing rendered: `emit` was never called.
         Err(template_errors) => found.extend(template_errors),
     }
     add_template_sources(&mut diagnostics, &template_texts, &found);
@@ -253,6 +257,23 @@ pub fn compile_observed(
         pages: entities.len(),
         timings: clock.finish(),
     })
+}
+
+/// Checks that `root` is a site folder at all (exit 2 otherwise).
+pub fn ensure_site(root: &Path) -> Result<(), Failure> {
+    if !root.is_dir() {
+        return Err(Failure(format!(
+            "site folder {} does not exist",
+            root.display()
+        )));
+    }
+    if !root.join("content").is_dir() && !root.join(config::CONFIG_FILE).is_file() {
+        return Err(Failure(format!(
+            "{} is not an explainer site: it has no site.yaml and no content/ folder",
+            root.display()
+        )));
+    }
+    Ok(())
 }
 
 /// Registers the text of every content file a diagnostic points into.

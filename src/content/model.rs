@@ -213,7 +213,8 @@ pub struct Fact {
     pub label_span: Span,
     pub value: Text,
     pub sources: Vec<Ref>,
-    pub note: Option<String>,
+    /// Markdown, like the value: it may cite a page with `[[ref]]`.
+    pub note: Option<Text>,
     pub span: Span,
 }
 

@@ -341,7 +341,7 @@ impl Reader<'_, '_> {
             return None;
         };
         let sources = self.refs("sources", fields.remove("sources"));
-        let note = self.string("note", fields.remove("note"));
+        let note = self.text("note", fields.remove("note"));
         Some(Fact {
             label,
             label_span,

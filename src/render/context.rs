@@ -41,7 +41,9 @@ pub struct Citation {
 #[derive(Debug, Clone, Serialize)]
 pub struct FactValue {
     pub html: String,
+    /// The fact's note as written, and rendered (it may hold `[[refs]]`).
     pub note: Option<String>,
+    pub note_html: Option<String>,
     pub citations: Vec<Citation>,
 }
 
@@ -126,6 +128,10 @@ pub struct PageView {
     /// Source pages: the original's address.
     pub external_url: Option<String>,
     pub extra: serde_json::Value,
+    /// Timeline, relation map, stance matrix and feed link, flattened into
+    /// `page.timeline_svg`, `page.map_svg`, `page.stances`, `page.feed_href`.
+    #[serde(flatten)]
+    pub visuals: crate::render::visuals::EntityVisuals,
 }
 
 /// What every template gets, whatever the page.
@@ -168,8 +174,8 @@ pub struct Frame {
     /// The output is served by `explainer serve` (the theme may show a banner).
     pub serving: bool,
     /// Links to the site's fixed pages, by name: `home`, `actors`,
-    /// `meetings`, `proposals`, `sources`, `pages`, `timeline`, `questions`,
-    /// `tags`, `search`.
+    /// `meetings`, `proposals`, `sources`, `pages`, `timeline`, `map`,
+    /// `questions`, `tags`, `search`.
     pub nav: std::collections::BTreeMap<&'static str, String>,
     /// schema.org JSON-LD for this page, with `<` escaped so it cannot close
     /// its `<script>` element.

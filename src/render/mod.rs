@@ -7,14 +7,20 @@
 //! the write stage puts on disk and `serve` keeps in memory.
 
 pub mod context;
+pub mod entity_feeds;
+pub mod exports;
+pub mod graph;
 pub mod jsonld;
 pub mod links;
 pub mod markdown;
 pub mod plain;
 pub mod search_index;
 pub mod site_pages;
+pub mod stance;
+pub mod svg;
 pub mod templates;
 pub mod views;
+pub mod visuals;
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::PathBuf;
@@ -47,6 +53,10 @@ pub struct Prepared {
     pub diagnostics: Vec<Diagnostic>,
     /// The entity's search-index record, as JSON.
     pub search: String,
+    /// Each key fact's note, rendered inline (or none).
+    pub notes: Vec<Option<String>>,
+    /// Answers rendered for `/questions/`, one folder up from entity pages.
+    pub answers_listed: Vec<Option<String>>,
 }
 
 /// What rendering produced: the files, the problems found on the way, and
@@ -130,12 +140,28 @@ pub fn add_mentions(relations: &mut Relations, prepared: &[Prepared]) {
     }
 }
 
-/// Renders the whole site. Returns the files and every diagnostic found on
-/// the way (refs in Markdown, template errors).
+/// Renders the whole site into memory. Returns the files and every
+/// diagnostic found on the way (refs in Markdown, template errors).
 pub fn render(
+    site: Site<'_>,
+    templates: &templates::Templates,
+    options: RenderOptions,
+) -> Rendered {
+    let mut files = Vec::new();
+    let mut rendered = render_streaming(site, templates, options, &mut |chunk| files.extend(chunk));
+    rendered.files = files;
+    rendered
+}
+
+/// Renders the whole site, handing files to `emit` in chunks as they are
+/// rendered. Returns every diagnostic found on the way (refs in Markdown,
+/// template errors) and the relations completed with mentions; `files` is
+/// left empty.
+pub fn render_streaming(
     mut site: Site<'_>,
     templates: &templates::Templates,
     options: RenderOptions,
+    emit: &mut dyn FnMut(Vec<OutFile>),
 ) -> Rendered {
     let tables = Tables::new(site.entities, site.config);
     let md_site = tables.markdown(site.entities, site.index);
@@ -171,7 +197,8 @@ pub fn render(
         templates,
         options,
     };
-    let (files, render_diags) = pages.render_all();
+    let render_diags = pages.render_chunked(emit);
+    let files = Vec::new();
     diagnostics.extend(render_diags);
     Rendered {
         files,
@@ -249,8 +276,14 @@ pub fn prepare(site: &markdown::Site<'_>, i: EntityIdx, pretty: bool) -> Prepare
         ),
         _ => (Vec::new(), None),
     };
+    let notes = e
+        .key_facts
+        .iter()
+        .map(|f| f.note.as_ref().map(|n| take(page.inline(n), &mut links_to)))
+        .collect();
     let url = site.paths[i].site_relative(pretty);
     let search = search_index::record_json(e, &body, &facts, url);
+    let answers_listed = answers_for_questions_page(site, i, pretty);
     Prepared {
         body,
         facts,
@@ -260,7 +293,35 @@ pub fn prepare(site: &markdown::Site<'_>, i: EntityIdx, pretty: bool) -> Prepare
         links_to,
         diagnostics: page.diagnostics,
         search,
+        notes,
+        answers_listed,
     }
+}
+
+/// An entity's answers as `/questions/` shows them: links relative to that
+/// page. Rendered here, once, so the questions page is only assembled.
+fn answers_for_questions_page(
+    site: &markdown::Site<'_>,
+    i: EntityIdx,
+    pretty: bool,
+) -> Vec<Option<String>> {
+    let e = &site.entities[i];
+    if e.questions.iter().all(|q| q.answer.is_none()) {
+        return vec![None; e.questions.len()];
+    }
+    let linker = Linker::for_page(&SitePath::of(&["questions"]), pretty);
+    let mut page = PageRender {
+        site,
+        linker: &linker,
+        file: &e.file,
+        this: Some(i),
+        autolinked: HashSet::new(),
+        diagnostics: Vec::new(),
+    };
+    e.questions
+        .iter()
+        .map(|q| q.answer.as_ref().map(|a| page.block(a).html))
+        .collect()
 }
 
 /// The entities carrying each tag, by tag slug: computed once, so tag pages

@@ -10,7 +10,7 @@ use tera::Context;
 
 use super::context::*;
 use super::links::{Linker, SitePath, tag_slug};
-use super::markdown::{self, PageRender};
+use super::markdown;
 use super::templates::{Templates, template_error};
 use super::views::{SiteData, question_views};
 use super::{OutFile, RenderOptions};
@@ -33,6 +33,13 @@ pub enum Job {
     Sitemap,
     Robots,
     SearchIndex,
+    /// `/map/`: the site-wide relation map.
+    Map,
+    /// `actors/<slug>/atom.xml`: one actor's or proposal's own feed.
+    EntityFeed(EntityIdx),
+    /// `data/entities.json` and `data/timeline.json`.
+    DataEntities,
+    DataTimeline,
 }
 
 /// Everything needed to render any page.
@@ -46,6 +53,10 @@ pub struct Pages<'a> {
     pub options: RenderOptions,
 }
 
+/// Pages rendered between two hand-overs to the writer: large enough to
+/// keep both cores busy, small enough to bound memory on huge sites.
+const RENDER_CHUNK: usize = 2048;
+
 /// Newest items in the feed and on the home page come first.
 const HOME_LATEST: usize = 6;
 
@@ -55,8 +66,14 @@ impl Pages<'_> {
         let mut jobs = vec![Job::Home];
         jobs.extend(Kind::ALL.iter().map(|&k| Job::List(k)));
         jobs.extend((0..self.data.entities.len()).map(Job::Entity));
+        jobs.extend(
+            (0..self.data.entities.len())
+                .filter(|&i| super::visuals::has_feed(self.data.entities[i].kind))
+                .map(Job::EntityFeed),
+        );
         jobs.extend([
             Job::Timeline,
+            Job::Map,
             Job::Questions,
             Job::Tags,
             Job::Search,
@@ -64,6 +81,7 @@ impl Pages<'_> {
         ]);
         jobs.extend(self.data.tag_counts.keys().map(|t| Job::Tag(t.clone())));
         jobs.extend([Job::Atom, Job::Sitemap, Job::Robots, Job::SearchIndex]);
+        jobs.extend([Job::DataEntities, Job::DataTimeline]);
         jobs
     }
 
@@ -76,22 +94,31 @@ impl Pages<'_> {
     }
 
     pub fn render_all(&self) -> (Vec<OutFile>, Vec<Diagnostic>) {
-        let results: Vec<Result<OutFile, Diagnostic>> = self
-            .jobs()
-            .par_iter()
-            .map(|job| self.render_job(job))
-            .collect();
-        let mut files = Vec::with_capacity(results.len());
+        let mut files = Vec::new();
+        let diags = self.render_chunked(&mut |chunk| files.extend(chunk));
+        (files, diags)
+    }
+
+    /// Renders every job, handing the files to `emit` a chunk at a time so a
+    /// large site never holds all its pages in memory. Returns the template
+    /// errors, each reported once.
+    pub fn render_chunked(&self, emit: &mut dyn FnMut(Vec<OutFile>)) -> Vec<Diagnostic> {
         let mut diags = Vec::new();
         let mut seen_template_errors = HashSet::new();
-        for r in results {
-            match r {
-                Ok(f) => files.push(f),
-                Err(d) if seen_template_errors.insert(d.message.clone()) => diags.push(d),
-                Err(_) => {}
+        for jobs in self.jobs().chunks(RENDER_CHUNK) {
+            let results: Vec<Result<OutFile, Diagnostic>> =
+                jobs.par_iter().map(|job| self.render_job(job)).collect();
+            let mut files = Vec::with_capacity(results.len());
+            for r in results {
+                match r {
+                    Ok(f) => files.push(f),
+                    Err(d) if seen_template_errors.insert(d.message.clone()) => diags.push(d),
+                    Err(_) => {}
+                }
             }
+            emit(files);
         }
-        (files, diags)
+        diags
     }
 
     /// The page path of a job; `None` for files that are not pages.
@@ -101,6 +128,7 @@ impl Pages<'_> {
             Job::List(k) => SitePath::of(&[k.dir()]),
             Job::Entity(i) => self.data.paths[*i].clone(),
             Job::Timeline => SitePath::of(&["timeline"]),
+            Job::Map => SitePath::of(&["map"]),
             Job::Questions => SitePath::of(&["questions"]),
             Job::Tags => SitePath::of(&["tags"]),
             Job::Tag(t) => SitePath::of(&["tags", t]),
@@ -116,6 +144,9 @@ impl Pages<'_> {
             Job::Sitemap => self.file("sitemap.xml", self.sitemap_context()),
             Job::Robots => self.file("robots.txt", self.sitemap_context()),
             Job::SearchIndex => Ok(self.search_index()),
+            Job::EntityFeed(i) => super::entity_feeds::render(self, *i),
+            Job::DataEntities => Ok(super::exports::entities(self.data)),
+            Job::DataTimeline => Ok(super::exports::timeline(self.data)),
             _ => self.page(job),
         }
     }
@@ -163,6 +194,7 @@ impl Pages<'_> {
                 let section = self.section(*kind, linker);
                 let title = section.title.to_owned();
                 ctx.insert("section", &section);
+                ctx.insert("stances", &super::stance::for_list(data, *kind, linker));
                 (
                     String::from("list.html"),
                     title,
@@ -183,6 +215,7 @@ impl Pages<'_> {
             }
             Job::Timeline => {
                 ctx.insert("months", &self.timeline(linker));
+                ctx.insert("timeline_svg", &super::svg::timeline::site(data, linker));
                 (
                     String::from("timeline.html"),
                     "Timeline".into(),
@@ -250,6 +283,18 @@ impl Pages<'_> {
                     ctx,
                 )
             }
+            Job::Map => {
+                ctx.insert("map", &super::svg::map::site(data, linker));
+                (
+                    String::from("map.html"),
+                    "Relation map".into(),
+                    format!(
+                        "Who met whom and who backs which proposal in {}",
+                        data.config.title
+                    ),
+                    ctx,
+                )
+            }
             Job::Search => (
                 String::from("search.html"),
                 "Search".into(),
@@ -307,6 +352,7 @@ impl Pages<'_> {
                 .map(|k| (k.plural_title().to_owned(), format!("/{}/", k.dir())))
                 .collect();
             items.push(("Timeline".into(), "/timeline/".into()));
+            items.push(("Map".into(), "/map/".into()));
             items.push(("Questions".into(), "/questions/".into()));
             items
         } else {
@@ -446,19 +492,7 @@ impl Pages<'_> {
         with_questions
             .into_iter()
             .map(|i| {
-                let mut page = PageRender {
-                    site: self.md_site,
-                    linker,
-                    file: &e[i].file,
-                    this: Some(i),
-                    autolinked: HashSet::new(),
-                    diagnostics: Vec::new(),
-                };
-                let answers = e[i]
-                    .questions
-                    .iter()
-                    .map(|q| q.answer.as_ref().map(|a| page.block(a).html))
-                    .collect();
+                let answers = self.data.prepared[i].answers_listed.clone();
                 let prepared = super::Prepared {
                     answers,
                     ..Default::default()
@@ -566,6 +600,8 @@ impl Pages<'_> {
             .unwrap_or_else(|| "1970-01-01T00:00:00Z".into());
         ctx.insert("updated", &updated);
         ctx.insert("entries", &entries);
+        ctx.insert("feed_title", &self.data.config.title);
+        ctx.insert("feed_home", &self.data.base);
         ctx
     }
 
@@ -610,7 +646,7 @@ impl Pages<'_> {
         }
     }
 
-    fn absolute_context(&self) -> Context {
+    pub(super) fn absolute_context(&self) -> Context {
         let config = self.data.config;
         let mut ctx = Context::new();
         ctx.insert(
@@ -641,7 +677,7 @@ fn nav_links(linker: &Linker) -> std::collections::BTreeMap<&'static str, String
     for kind in Kind::ALL {
         nav.insert(kind.dir(), linker.href(&SitePath::of(&[kind.dir()])));
     }
-    for page in ["timeline", "questions", "tags", "search"] {
+    for page in ["timeline", "map", "questions", "tags", "search"] {
         nav.insert(page, linker.href(&SitePath::of(&[page])));
     }
     nav

@@ -54,6 +54,10 @@ pub const DEFAULT_THEME: &[(&str, &str)] = &[
         include_str!("../../themes/default/templates/timeline.html"),
     ),
     (
+        "templates/map.html",
+        include_str!("../../themes/default/templates/map.html"),
+    ),
+    (
         "templates/questions.html",
         include_str!("../../themes/default/templates/questions.html"),
     ),
@@ -104,6 +108,18 @@ pub const DEFAULT_THEME: &[(&str, &str)] = &[
     (
         "templates/partials/sources.html",
         include_str!("../../themes/default/templates/partials/sources.html"),
+    ),
+    (
+        "templates/partials/visuals.html",
+        include_str!("../../themes/default/templates/partials/visuals.html"),
+    ),
+    (
+        "templates/partials/stance_matrix.html",
+        include_str!("../../themes/default/templates/partials/stance_matrix.html"),
+    ),
+    (
+        "templates/partials/map_legend.html",
+        include_str!("../../themes/default/templates/partials/map_legend.html"),
     ),
     (
         "static/style.css",
@@ -157,6 +173,7 @@ pub const REQUIRED: &[&str] = &[
     "source.html",
     "page.html",
     "timeline.html",
+    "map.html",
     "questions.html",
     "tags.html",
     "tag.html",

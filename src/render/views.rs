@@ -92,6 +92,7 @@ impl SiteData<'_> {
                 _ => None,
             },
             extra: serde_json::to_value(&e.extra).unwrap_or_default(),
+            visuals: super::visuals::for_entity(self, i, linker),
         }
     }
 
@@ -247,7 +248,12 @@ impl SiteData<'_> {
                         }
                         FactValue {
                             html: prepared.facts[position(same[0])].clone(),
-                            note: same.iter().find_map(|f| f.note.clone()),
+                            note: same
+                                .iter()
+                                .find_map(|f| f.note.as_ref().map(|n| n.source.clone())),
+                            note_html: same
+                                .iter()
+                                .find_map(|f| prepared.notes.get(position(f)).cloned().flatten()),
                             citations: unique
                                 .into_iter()
                                 .map(|s| self.citation(citations.number(s), s, linker))
@@ -384,6 +390,7 @@ fn typed_row(label: &str, html: String) -> FactRow {
         values: vec![FactValue {
             html,
             note: None,
+            note_html: None,
             citations: Vec::new(),
         }],
     }

@@ -8,6 +8,7 @@
 
 pub mod facts;
 pub mod index;
+pub mod lint;
 pub mod warnings;
 
 use std::path::Path;

@@ -10,6 +10,10 @@
 //! date, tags…) changed — the pages that list it. A template change
 //! re-renders the pages using that template; a static file is copied alone;
 //! `site.yaml`, and files appearing or disappearing, rebuild everything.
+//! The figures (relation maps, timelines, stance matrices) show entities
+//! two steps away, so pages are re-rendered when a fingerprint of their
+//! figures changes; entity feeds go with their pages, and the site map and
+//! data exports with any change to what they read.
 //! Whatever the path, only files whose bytes changed are replaced, and a
 //! property test checks that the result equals a full build.
 
@@ -63,7 +67,13 @@ pub struct Session {
     job_errors: BTreeMap<Job, Diagnostic>,
     /// What is served: rendered pages and static files.
     output: BTreeMap<PathBuf, Arc<[u8]>>,
+    /// Texts of content files that diagnostics point into, read once and
+    /// forgotten when the file changes.
+    texts: BTreeMap<PathBuf, String>,
     diagnostics: Diagnostics,
+    /// A fingerprint of each entity page's figures, to find the pages a
+    /// change two steps away reaches (see [`render::visuals`]).
+    visuals: Vec<u64>,
 }
 
 /// Everything computed from the entities, kept to be patched.
@@ -111,7 +121,9 @@ impl Session {
             derived: empty,
             job_errors: BTreeMap::new(),
             output: BTreeMap::new(),
+            texts: BTreeMap::new(),
             diagnostics: Diagnostics::default(),
+            visuals: Vec::new(),
         };
         session.rebuild_all();
         session
@@ -182,6 +194,7 @@ impl Session {
         let (config, config_diags) = load_config(&self.root, &self.options);
         self.config = config;
         self.config_diags = config_diags;
+        self.texts.clear();
         let loaded = content::load(&self.root);
         self.all = loaded.entities;
         self.home = loaded.home;
@@ -198,6 +211,7 @@ impl Session {
             &self.config,
             &self.options,
         );
+        self.visuals = self.visual_fingerprints();
         let jobs = self.all_jobs();
         let mut outcome = Outcome {
             rendered: jobs.len(),
@@ -389,7 +403,9 @@ impl Session {
             Job::Atom => "atom.xml",
             Job::Sitemap => "sitemap.xml",
             Job::Robots => "robots.txt",
-            Job::SearchIndex => "",
+            Job::SearchIndex | Job::DataEntities | Job::DataTimeline => "",
+            Job::Map => "map.html",
+            Job::EntityFeed(_) => "atom.xml",
         }
     }
 
@@ -400,6 +416,7 @@ impl Session {
         let mut edits: Vec<(Entity, Entity)> = Vec::new();
         let mut home_edited = false;
         for rel in rels {
+            self.texts.remove(*rel);
             let text = std::fs::read_to_string(self.root.join(rel)).ok()?;
             let (entity, diags) = content::parse_file(rel, &text);
             let new = entity?;
@@ -438,13 +455,22 @@ impl Session {
     /// Patches the derived state after entities changed in place; returns
     /// the jobs whose output can have changed.
     fn patch(&mut self, edits: &[(Entity, Entity)], home_edited: bool) -> Vec<Job> {
+        let front_matter_changed = edits.iter().any(|(old, new)| !same_front_matter(old, new));
+        let figures_changed = edits
+            .iter()
+            .any(|(old, new)| render::visuals::Inputs::of(old) != render::visuals::Inputs::of(new));
         let d = &mut self.derived;
         let mut changed: BTreeSet<EntityIdx> = BTreeSet::new();
         let mut face_changed: HashSet<EntityIdx> = HashSet::new();
+        // Autolinking finds actor names in bodies: a renamed actor can change
+        // the Markdown of any page whose body holds the old or new name.
         let mut names_changed = false;
+        let mut names: Vec<String> = Vec::new();
         let mut questions_changed = false;
         let mut kinds: BTreeSet<Kind> = BTreeSet::new();
-        let mut tags: BTreeSet<String> = BTreeSet::new();
+        // Tags whose pages list a changed face, and tags whose counts changed.
+        let mut listed_on: BTreeSet<String> = BTreeSet::new();
+        let mut recounted: BTreeSet<String> = BTreeSet::new();
         for (old, new) in edits {
             let Some(i) = d.entities.iter().position(|e| e.id == new.id) else {
                 continue;
@@ -454,37 +480,52 @@ impl Session {
             if Face::of(old) != Face::of(new) {
                 face_changed.insert(i);
                 kinds.insert(new.kind);
-                tags.extend(
+                listed_on.extend(
                     old.tags
                         .iter()
                         .chain(&new.tags)
                         .map(|t| render::links::tag_slug(t)),
                 );
             }
-            names_changed |=
-                new.kind == Kind::Actor && (old.title != new.title || old.aliases != new.aliases);
+            if old.tags != new.tags {
+                recounted.extend(
+                    old.tags
+                        .iter()
+                        .chain(&new.tags)
+                        .map(|t| render::links::tag_slug(t)),
+                );
+            }
+            if self.config.autolink
+                && new.kind == Kind::Actor
+                && (old.title != new.title || old.aliases != new.aliases)
+            {
+                names_changed = true;
+                names.extend([old.title.clone(), new.title.clone()]);
+                names.extend(old.aliases.iter().chain(&new.aliases).cloned());
+            }
             questions_changed |= old.questions != new.questions;
         }
         let old_relations = std::mem::take(&mut d.relations);
-        let old_prepared_links: Vec<Vec<EntityIdx>> =
-            d.prepared.iter().map(|p| p.links_to.clone()).collect();
         d.resolve_diags.clear();
         d.base_relations = resolve::resolve(&mut d.entities, &d.index, &mut d.resolve_diags);
         if names_changed {
             d.tables = Tables::new(&d.entities, &self.config);
         }
-        let reprepare: Vec<EntityIdx> = if names_changed {
-            (0..d.entities.len()).collect()
-        } else {
-            (0..d.entities.len())
-                .filter(|i| {
-                    changed.contains(i)
-                        || old_prepared_links[*i]
-                            .iter()
-                            .any(|t| face_changed.contains(t))
-                })
-                .collect()
+        let mentions_name = |text: &str| {
+            names
+                .iter()
+                .any(|n| !n.is_empty() && text.contains(n.as_str()))
         };
+        let reprepare: Vec<EntityIdx> = (0..d.entities.len())
+            .filter(|i| {
+                changed.contains(i)
+                    || d.prepared[*i]
+                        .links_to
+                        .iter()
+                        .any(|t| face_changed.contains(t))
+                    || (names_changed && mentions_name(&d.entities[*i].body.source))
+            })
+            .collect();
         let pretty = self.config.pretty_links;
         let md_site = d.tables.markdown(&d.entities, &d.index);
         let fresh = render::prepare_many(&md_site, &reprepare, pretty);
@@ -499,7 +540,12 @@ impl Session {
             .home_prepared
             .as_ref()
             .is_some_and(|h| h.links_to.iter().any(|t| face_changed.contains(t)));
-        let home_changed = home_edited || names_changed || home_links_face;
+        let home_names = names_changed
+            && self
+                .home
+                .as_ref()
+                .is_some_and(|h| mentions_name(&h.body.source));
+        let home_changed = home_edited || home_names || home_links_face;
         if home_changed {
             d.home_prepared = self
                 .home
@@ -524,10 +570,11 @@ impl Session {
                         &d.prepared[i],
                         &face_changed,
                     ))
-                || d.entities[i]
-                    .tags
-                    .iter()
-                    .any(|t| tags.contains(&render::links::tag_slug(t)));
+                || (!recounted.is_empty()
+                    && d.entities[i]
+                        .tags
+                        .iter()
+                        .any(|t| recounted.contains(&render::links::tag_slug(t))));
             if touched {
                 jobs.insert(Job::Entity(i));
             }
@@ -545,7 +592,9 @@ impl Session {
                 Job::Sitemap,
             ]);
             jobs.extend(
-                tags.iter()
+                listed_on
+                    .iter()
+                    .chain(&recounted)
                     .filter(|t| d.tag_counts.contains_key(*t))
                     .map(|t| Job::Tag(t.clone())),
             );
@@ -556,7 +605,78 @@ impl Session {
         if !changed.is_empty() {
             jobs.insert(Job::SearchIndex);
         }
+        let relations_changed = d.relations != old_relations;
+        self.visual_jobs(
+            front_matter_changed,
+            figures_changed,
+            relations_changed,
+            &mut jobs,
+        );
         jobs.into_iter().collect()
+    }
+
+    /// Jobs for the figures, entity feeds, map and data exports. An entity
+    /// feed lists what its page lists, so it goes with its page. The
+    /// figures show entities two steps away, so when what they read of an
+    /// entity changed ([`render::visuals::Inputs`]) every page's figures are
+    /// fingerprinted again and the pages whose figures differ are rendered;
+    /// a body, summary or question edit changes none of them.
+    fn visual_jobs(
+        &mut self,
+        front_matter_changed: bool,
+        figures_changed: bool,
+        relations_changed: bool,
+        jobs: &mut BTreeSet<Job>,
+    ) {
+        if figures_changed {
+            let fresh = self.visual_fingerprints();
+            for (i, (old, new)) in self.visuals.iter().zip(&fresh).enumerate() {
+                if old != new {
+                    jobs.insert(Job::Entity(i));
+                }
+            }
+            self.visuals = fresh;
+            // The stance matrix of `/proposals/` reads supporters,
+            // opponents and facts, which are not part of a page's face.
+            jobs.extend([Job::List(Kind::Proposal), Job::Map]);
+        }
+        if front_matter_changed {
+            jobs.insert(Job::DataTimeline);
+        }
+        if front_matter_changed || relations_changed {
+            jobs.insert(Job::DataEntities);
+        }
+        let entities = &self.derived.entities;
+        let feeds: Vec<Job> = jobs
+            .iter()
+            .filter_map(|j| match j {
+                Job::Entity(i) if render::visuals::has_feed(entities[*i].kind) => {
+                    Some(Job::EntityFeed(*i))
+                }
+                _ => None,
+            })
+            .collect();
+        jobs.extend(feeds);
+    }
+
+    /// [`render::visuals::fingerprint`] of every entity page.
+    fn visual_fingerprints(&self) -> Vec<u64> {
+        use rayon::prelude::*;
+        let d = &self.derived;
+        let data = views::SiteData {
+            config: &self.config,
+            base: self.config.base(),
+            entities: &d.entities,
+            paths: &d.tables.paths,
+            relations: &d.relations,
+            prepared: &d.prepared,
+            tag_counts: &d.tag_counts,
+            tag_members: &d.tag_members,
+        };
+        (0..d.entities.len())
+            .into_par_iter()
+            .map(|i| render::visuals::fingerprint(&data, i))
+            .collect()
     }
 
     /// Static files of every layer, by output path.
@@ -670,6 +790,7 @@ impl Session {
                 &d.relations,
                 &linked,
             ));
+            found.extend(resolve::lint::lint(&d.entities, &d.relations, &self.config));
         }
         let mut all = Diagnostics::default();
         all.merge(clone_diagnostics(&self.config_diags));
@@ -688,8 +809,13 @@ impl Session {
         files.sort();
         files.dedup();
         for file in files {
-            if let Ok(text) = std::fs::read_to_string(self.root.join(&file)) {
-                all.add_source(&file, &text);
+            if !self.texts.contains_key(&file)
+                && let Ok(text) = std::fs::read_to_string(self.root.join(&file))
+            {
+                self.texts.insert(file.clone(), text);
+            }
+            if let Some(text) = self.texts.get(&file) {
+                all.add_source(&file, text);
             }
         }
         all.extend(found);
@@ -791,6 +917,16 @@ fn store(
     }
     changed.insert(file.path.clone());
     output.insert(file.path, Arc::from(file.bytes));
+}
+
+/// Whether an edit left everything but the Markdown body as it was: then
+/// no figure, map or data export can change.
+fn same_front_matter(old: &Entity, new: &Entity) -> bool {
+    let strip = |e: &Entity| Entity {
+        body: Default::default(),
+        ..e.clone()
+    };
+    strip(old) == strip(new)
 }
 
 /// What other pages show of an entity: when this changes, the pages that

@@ -54,6 +54,8 @@ const PAGES = [
   ["page", "pages/about/index.html"],
   ["list", "actors/index.html"],
   ["timeline", "timeline/index.html"],
+  ["map", "map/index.html"],
+  ["proposal-list", "proposals/index.html"],
   ["questions", "questions/index.html"],
   ["tags", "tags/index.html"],
   ["tag", "tags/peace-plan/index.html"],
@@ -62,7 +64,7 @@ const PAGES = [
   ["not-found", "no/such/page/"],
 ];
 // Screenshots of these at both widths and in both schemes.
-const SHOT_PAGES = ["home", "actor", "meeting", "proposal", "timeline", "questions", "search-results", "not-found"];
+const SHOT_PAGES = ["home", "actor", "meeting", "proposal", "timeline", "map", "proposal-list", "questions", "search-results", "not-found"];
 const WIDTHS = [390, 1280];
 const SCHEMES = ["light", "dark"];
 

@@ -1,0 +1,270 @@
+//! RESOLVE: editorial lint — warnings about what the story's pages claim
+//! rather than how the files are written, for `check` and `build`:
+//!
+//! - `stale-fact`: in a story still marked active (`extra.story_status:
+//!   active` in site.yaml) with `stale_after_days` set, a key fact whose
+//!   newest dated source is more than that many days older than the newest
+//!   date anywhere in the site. The reference is the content's own newest
+//!   date, not the clock, so the same files always give the same warnings
+//!   (and a build is reproducible). Meetings are left out: their facts
+//!   describe a dated event and do not go stale.
+//! - `unlinked-mention`: an actor's title or alias in a page's text (body,
+//!   fact values, answers, components, outcome) on a page that links that
+//!   actor nowhere — autolinking skipped it (inside a heading, another link
+//!   or a fact value, or `autolink: false`). Reported once per page and
+//!   actor, at the first mention. Only with `autolink: true`: a site that
+//!   turned autolinking off links names by hand, where it chooses to.
+//!   Source pages (which restate an article)
+//!   and countries (named on nearly every page of a story about them) are
+//!   left out, so the warning stays about people and organisations a
+//!   reader would want to follow.
+//! - `unsourced-status`: a proposal with a `status` but neither `sources`
+//!   nor a sourced key fact whose label mentions "status".
+//! - `missing-role`: an actor without `role`.
+//!
+//! Input: resolved entities, their backlinks (with the mentions rendering
+//! found), the configuration. Output: warnings.
+
+use std::collections::HashSet;
+
+use aho_corasick::{AhoCorasick, MatchKind};
+
+use super::Backlinks;
+use crate::config::Config;
+use crate::content::model::*;
+use crate::diag::{Diagnostic, Span};
+
+/// Shortest actor name looked for in text, as for autolinking.
+const MIN_NAME: usize = 3;
+/// `extra.story_status` value that turns the staleness check on.
+const ACTIVE: &str = "active";
+
+/// Every lint warning of the site.
+pub fn lint(entities: &[Entity], relations: &[Backlinks], config: &Config) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    if let Some(days) = config.stale_after_days.filter(|_| story_is_active(config)) {
+        stale_facts(entities, i64::from(days), &mut out);
+    }
+    if config.autolink {
+        unlinked_mentions(entities, relations, &mut out);
+    }
+    for e in entities {
+        unsourced_status(e, &mut out);
+        missing_role(e, &mut out);
+    }
+    out
+}
+
+fn story_is_active(config: &Config) -> bool {
+    config.extra.get("story_status").and_then(|v| v.as_str()) == Some(ACTIVE)
+}
+
+/// The newest date anywhere in the content: the reference for staleness.
+pub fn newest_date(entities: &[Entity]) -> Option<Date> {
+    entities
+        .iter()
+        .flat_map(|e| {
+            let own = match &e.data {
+                KindData::Meeting(m) => vec![Some(m.date), m.end_date],
+                KindData::Actor(a) => vec![a.born, a.founded],
+                _ => vec![e.date()],
+            };
+            own.into_iter().chain([e.updated]).flatten()
+        })
+        .max()
+}
+
+fn stale_facts(entities: &[Entity], days: i64, out: &mut Vec<Diagnostic>) {
+    let Some(newest) = newest_date(entities) else {
+        return;
+    };
+    for e in entities
+        .iter()
+        .filter(|e| !matches!(e.kind, Kind::Meeting | Kind::Source))
+    {
+        for f in &e.key_facts {
+            let Some(latest) = f
+                .sources
+                .iter()
+                .filter_map(|r| r.target)
+                .filter_map(|s| entities[s].date())
+                .max()
+            else {
+                continue;
+            };
+            let age = newest.days_since_epoch() - latest.days_since_epoch();
+            if age > days {
+                out.push(
+                    Diagnostic::warning(
+                        "stale-fact",
+                        &e.file,
+                        format!(
+                            "fact `{}` may be out of date: its newest source is from {}, {age} days before the newest date in the story ({})",
+                            f.label,
+                            latest.long(),
+                            newest.long()
+                        ),
+                    )
+                    .at(f.label_span)
+                    .hint(format!("the story is marked active (`extra.story_status: active`) and `stale_after_days` is {days}: check that the fact still holds and cite a newer source")),
+                );
+            }
+        }
+    }
+}
+
+/// Finds actor titles and aliases in text.
+struct Names {
+    matcher: Option<AhoCorasick>,
+    actors: Vec<EntityIdx>,
+}
+
+impl Names {
+    fn new(entities: &[Entity]) -> Self {
+        let mut names = Vec::new();
+        let mut actors = Vec::new();
+        let followed = |e: &Entity| match &e.data {
+            KindData::Actor(a) => a.actor_type != Some(ActorType::Country),
+            _ => false,
+        };
+        for (i, e) in entities.iter().enumerate().filter(|(_, e)| followed(e)) {
+            for name in std::iter::once(&e.title).chain(&e.aliases) {
+                if name.chars().count() >= MIN_NAME {
+                    names.push(name.as_str());
+                    actors.push(i);
+                }
+            }
+        }
+        let matcher = AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(&names)
+            .ok()
+            .filter(|_| !names.is_empty());
+        Names { matcher, actors }
+    }
+
+    /// Each actor named in `text` with the span of its first mention.
+    fn find(&self, text: &str) -> Vec<(EntityIdx, Span)> {
+        let Some(matcher) = &self.matcher else {
+            return Vec::new();
+        };
+        let mut found: Vec<(EntityIdx, Span)> = Vec::new();
+        for m in matcher.find_iter(text) {
+            let actor = self.actors[m.pattern().as_usize()];
+            if at_word_boundary(text, m.start(), m.end()) && !found.iter().any(|(a, _)| *a == actor)
+            {
+                found.push((actor, Span::new(m.start(), m.end())));
+            }
+        }
+        found
+    }
+}
+
+fn at_word_boundary(text: &str, start: usize, end: usize) -> bool {
+    let joins = |c: char| c.is_alphanumeric() || c == '-' || c == '_';
+    !text[..start].chars().next_back().is_some_and(joins)
+        && !text[end..].chars().next().is_some_and(joins)
+}
+
+/// Every text of an entity a reader sees, in page order.
+fn texts(e: &Entity) -> Vec<&Text> {
+    let mut list: Vec<&Text> = e.key_facts.iter().map(|f| &f.value).collect();
+    match &e.data {
+        KindData::Proposal(p) => list.extend(&p.components),
+        KindData::Meeting(m) => list.extend(&m.outcome),
+        _ => {}
+    }
+    list.push(&e.body);
+    list.extend(e.questions.iter().filter_map(|q| q.answer.as_ref()));
+    list
+}
+
+/// Entities `b`'s page links through a relation or a mention.
+fn linked(b: &Backlinks) -> impl Iterator<Item = EntityIdx> + '_ {
+    b.attended
+        .iter()
+        .map(|(m, _)| *m)
+        .chain(b.hosted.iter().copied())
+        .chain(b.proposed.iter().copied())
+        .chain(b.supports.iter().copied())
+        .chain(b.opposes.iter().copied())
+        .chain(b.member_of.iter().copied())
+        .chain(b.affiliates.iter().copied())
+        .chain(b.discussed_in.iter().copied())
+        .chain(b.mentioned_by.iter().copied())
+}
+
+fn unlinked_mentions(entities: &[Entity], relations: &[Backlinks], out: &mut Vec<Diagnostic>) {
+    let names = Names::new(entities);
+    for (p, e) in entities
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.kind != Kind::Source)
+    {
+        let mut reported: HashSet<EntityIdx> = HashSet::new();
+        for text in texts(e) {
+            for (actor, span) in names.find(&text.source) {
+                if actor == p || reported.contains(&actor) {
+                    continue;
+                }
+                // The page links the actor when either end's relations name
+                // the other: a typed ref, a backlink, or a `[[ref]]`.
+                let links = linked(&relations[actor]).any(|x| x == p)
+                    || linked(&relations[p]).any(|x| x == actor);
+                if links {
+                    continue;
+                }
+                reported.insert(actor);
+                let a = &entities[actor];
+                out.push(
+                    Diagnostic::warning(
+                        "unlinked-mention",
+                        &e.file,
+                        format!("`{}` is mentioned but this page never links it", a.title),
+                    )
+                    .at(text.file_span(span))
+                    .hint(format!("write `[[{}]]` at the first mention, so readers can follow it (autolinking only links names in the body, outside headings and links)", a.slug)),
+                );
+            }
+        }
+    }
+}
+
+fn unsourced_status(e: &Entity, out: &mut Vec<Diagnostic>) {
+    let KindData::Proposal(p) = &e.data else {
+        return;
+    };
+    let Some(status) = p.status else {
+        return;
+    };
+    let sourced_fact = e.key_facts.iter().any(|f| {
+        f.label.to_lowercase().contains("status") && f.sources.iter().any(|r| r.target.is_some())
+    });
+    if e.sources.is_empty() && !sourced_fact {
+        out.push(
+            Diagnostic::warning(
+                "unsourced-status",
+                &e.file,
+                format!(
+                    "`{}` has `status: {}` but no source says so",
+                    e.id,
+                    crate::render::views::enum_name(&status)
+                ),
+            )
+            .at(e.title_span)
+            .hint("add `sources:` to the proposal, or a key fact labelled `Status` citing the source that reports it"),
+        );
+    }
+}
+
+fn missing_role(e: &Entity, out: &mut Vec<Diagnostic>) {
+    if let KindData::Actor(a) = &e.data
+        && a.role.as_deref().is_none_or(|r| r.trim().is_empty())
+    {
+        out.push(
+            Diagnostic::warning("missing-role", &e.file, format!("`{}` has no `role`", e.id))
+                .at(e.title_span)
+                .hint("add `role:` (\"US special envoy\", \"Party to the talks\"): the key facts table shows it beside the type"),
+        );
+    }
+}
