@@ -159,6 +159,19 @@ impl Diagnostics {
         &self.items
     }
 
+    /// The errors alone, with their sources, for a short report.
+    pub fn errors_only(&self) -> Diagnostics {
+        Diagnostics {
+            items: self
+                .items
+                .iter()
+                .filter(|d| d.severity == Severity::Error)
+                .cloned()
+                .collect(),
+            sources: self.sources.clone(),
+        }
+    }
+
     /// The text registered for `file`, if any.
     pub fn source(&self, file: &Path) -> Option<&str> {
         self.sources.get(file).map(String::as_str)

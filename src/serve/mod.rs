@@ -62,7 +62,7 @@ pub fn run(args: &ServeArgs, global: &GlobalArgs) -> Result<Outcome, Failure> {
     let mut session = Session::new(&root, options);
     let shared = Arc::new(http::Shared::new(&bind.to_string(), args.port));
     let color = use_color(global.color);
-    publish(&session, &shared, color);
+    publish(&session, &shared, color, true);
     let url = format!("http://{}:{}/", host_for(bind), args.port);
     let pages = session
         .output()
@@ -111,7 +111,7 @@ fn watch_loop(
         if !changes.is_empty() {
             let started = Instant::now();
             let outcome = session.apply(&changes);
-            publish(session, shared, color);
+            publish(session, shared, color, false);
             if !outcome.changed.is_empty() && !quiet {
                 println!(
                     "Rebuilt {} in {:.0} ms ({} {} changed)",
@@ -154,10 +154,17 @@ fn classify_all(root: &Path, session: &Session, paths: &[PathBuf]) -> Vec<Change
 
 /// Hands the session's output and overlay to the HTTP threads, and prints
 /// the diagnostics.
-fn publish(session: &Session, shared: &http::Shared, color: bool) {
+///
+/// The first build prints every diagnostic; later rebuilds print only the
+/// errors (in full) and the count, so a site with many warnings does not
+/// flood the terminal on every save.
+fn publish(session: &Session, shared: &http::Shared, color: bool, first: bool) {
     let diagnostics = session.diagnostics();
-    if !diagnostics.is_empty() {
+    if first && !diagnostics.is_empty() {
         eprint!("{}", diagnostics.render_human(color));
+    } else if diagnostics.has_errors() {
+        eprint!("{}", diagnostics.errors_only().render_human(color));
+        eprintln!("({})", diagnostics.summary());
     }
     shared.publish(http::Snapshot {
         files: session.output().clone(),
