@@ -181,17 +181,7 @@ fn texts(e: &Entity) -> Vec<&Text> {
 
 /// Entities `b`'s page links through a relation or a mention.
 fn linked(b: &Backlinks) -> impl Iterator<Item = EntityIdx> + '_ {
-    b.attended
-        .iter()
-        .map(|(m, _)| *m)
-        .chain(b.hosted.iter().copied())
-        .chain(b.proposed.iter().copied())
-        .chain(b.supports.iter().copied())
-        .chain(b.opposes.iter().copied())
-        .chain(b.member_of.iter().copied())
-        .chain(b.affiliates.iter().copied())
-        .chain(b.discussed_in.iter().copied())
-        .chain(b.mentioned_by.iter().copied())
+    b.related()
 }
 
 fn unlinked_mentions(entities: &[Entity], relations: &[Backlinks], out: &mut Vec<Diagnostic>) {

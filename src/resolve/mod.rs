@@ -42,6 +42,34 @@ pub struct Backlinks {
     pub next_meeting: Option<EntityIdx>,
 }
 
+impl Backlinks {
+    /// Entities that point here through a relation or a mention (not a
+    /// citation), each as often as it is listed.
+    pub fn related(&self) -> impl Iterator<Item = EntityIdx> + '_ {
+        self.attended
+            .iter()
+            .map(|(m, _)| *m)
+            .chain(self.hosted.iter().copied())
+            .chain(self.proposed.iter().copied())
+            .chain(self.supports.iter().copied())
+            .chain(self.opposes.iter().copied())
+            .chain(self.member_of.iter().copied())
+            .chain(self.affiliates.iter().copied())
+            .chain(self.discussed_in.iter().copied())
+            .chain(self.mentioned_by.iter().copied())
+    }
+
+    /// Every entity a page shows through its backlinks: relations,
+    /// mentions, citations and the previous and next meeting.
+    pub fn shown(&self) -> impl Iterator<Item = EntityIdx> + '_ {
+        self.related()
+            .chain(self.cited_by_facts.iter().map(|(p, _)| *p))
+            .chain(self.cited_by_pages.iter().copied())
+            .chain(self.previous_meeting)
+            .chain(self.next_meeting)
+    }
+}
+
 /// Backlinks of every entity, by entity index.
 pub type Relations = Vec<Backlinks>;
 

@@ -255,11 +255,10 @@ impl Session {
         self.pages(|pages| pages.jobs())
     }
 
-    /// Runs `f` with a [`Pages`] renderer over the current state.
-    fn pages<T>(&self, f: impl FnOnce(&Pages<'_>) -> T) -> T {
+    /// What views read of the current state.
+    fn site_data(&self) -> views::SiteData<'_> {
         let d = &self.derived;
-        let md_site = d.tables.markdown(&d.entities, &d.index);
-        let data = views::SiteData {
+        views::SiteData {
             config: &self.config,
             base: self.config.base(),
             entities: &d.entities,
@@ -268,7 +267,14 @@ impl Session {
             prepared: &d.prepared,
             tag_counts: &d.tag_counts,
             tag_members: &d.tag_members,
-        };
+        }
+    }
+
+    /// Runs `f` with a [`Pages`] renderer over the current state.
+    fn pages<T>(&self, f: impl FnOnce(&Pages<'_>) -> T) -> T {
+        let d = &self.derived;
+        let md_site = d.tables.markdown(&d.entities, &d.index);
+        let data = self.site_data();
         let templates = self
             .templates
             .as_ref()
@@ -663,16 +669,7 @@ impl Session {
     fn visual_fingerprints(&self) -> Vec<u64> {
         use rayon::prelude::*;
         let d = &self.derived;
-        let data = views::SiteData {
-            config: &self.config,
-            base: self.config.base(),
-            entities: &d.entities,
-            paths: &d.tables.paths,
-            relations: &d.relations,
-            prepared: &d.prepared,
-            tag_counts: &d.tag_counts,
-            tag_members: &d.tag_members,
-        };
+        let data = self.site_data();
         (0..d.entities.len())
             .into_par_iter()
             .map(|i| render::visuals::fingerprint(&data, i))
@@ -993,25 +990,7 @@ fn depends_on(
         || e.sources.iter().any(hit)
         || e.key_facts.iter().flat_map(|f| &f.sources).any(hit)
         || prepared.links_to.iter().any(|t| faces.contains(t))
-        || backlink_targets(relations).any(|t| faces.contains(&t))
-}
-
-fn backlink_targets(b: &resolve::Backlinks) -> impl Iterator<Item = EntityIdx> + '_ {
-    b.attended
-        .iter()
-        .map(|(m, _)| *m)
-        .chain(b.hosted.iter().copied())
-        .chain(b.proposed.iter().copied())
-        .chain(b.supports.iter().copied())
-        .chain(b.opposes.iter().copied())
-        .chain(b.member_of.iter().copied())
-        .chain(b.affiliates.iter().copied())
-        .chain(b.discussed_in.iter().copied())
-        .chain(b.cited_by_facts.iter().map(|(p, _)| *p))
-        .chain(b.cited_by_pages.iter().copied())
-        .chain(b.mentioned_by.iter().copied())
-        .chain(b.previous_meeting)
-        .chain(b.next_meeting)
+        || relations.shown().any(|t| faces.contains(&t))
 }
 
 /// Top-level templates that use any of `changed`, directly or through
