@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{explainer, files};
+use common::{build_example, files};
 
 /// Longest the browser run may take before the test gives up on it.
 const BROWSER_TIME_LIMIT: Duration = Duration::from_secs(600);
@@ -103,28 +103,6 @@ fn chromium() -> PathBuf {
         missing("Chromium", "`apt-get install chromium chromium-driver`");
     }
     path
-}
-
-/// The example site (the repository root) built into a temporary folder.
-fn build_example() -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("out");
-    let result = explainer(
-        dir.path(),
-        &[
-            "build",
-            "--root",
-            env!("CARGO_MANIFEST_DIR"),
-            "--output",
-            out.to_str().unwrap(),
-        ],
-    );
-    assert!(
-        result.status.success(),
-        "{}",
-        String::from_utf8_lossy(&result.stderr)
-    );
-    (dir, out)
 }
 
 #[test]

@@ -133,7 +133,7 @@ fn every_internal_link_is_relative_and_resolves_to_a_file() {
 fn pretty_links_point_at_folders() {
     let dir = tempfile::tempdir().unwrap();
     let site = dir.path().join("site");
-    copy_dir(&fixture("build/basic"), &site);
+    common::copy_tree(&fixture("build/basic"), &site);
     let config = std::fs::read_to_string(site.join("site.yaml")).unwrap() + "pretty_links: true\n";
     std::fs::write(site.join("site.yaml"), config).unwrap();
     let out = explainer(&site, &["build"]);
@@ -148,14 +148,6 @@ fn pretty_links_point_at_folders() {
         "pretty link missing"
     );
     assert!(!html.contains("meetings/paris-summit/index.html"));
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    for file in files(from) {
-        let target = to.join(&file);
-        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
-        std::fs::copy(from.join(&file), target).unwrap();
-    }
 }
 
 #[test]
@@ -462,7 +454,7 @@ fn base_url_flag_overrides_site_yaml() {
 #[test]
 fn build_with_no_flags_writes_public_in_the_site_folder() {
     let dir = tempfile::tempdir().unwrap();
-    copy_dir(&fixture("build/basic"), dir.path());
+    common::copy_tree(&fixture("build/basic"), dir.path());
     let out = explainer(dir.path(), &["build"]);
     assert!(out.status.success());
     assert!(dir.path().join("public/index.html").is_file());
@@ -514,7 +506,7 @@ fn a_site_without_a_themes_folder_uses_the_built_in_theme() {
 #[test]
 fn site_templates_override_theme_templates_by_path() {
     let dir = tempfile::tempdir().unwrap();
-    copy_dir(&fixture("build/basic"), dir.path());
+    common::copy_tree(&fixture("build/basic"), dir.path());
     let partial = dir.path().join("templates/partials/sources.html");
     std::fs::create_dir_all(partial.parent().unwrap()).unwrap();
     std::fs::write(

@@ -120,11 +120,7 @@ fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
 fn a_failed_build_leaves_the_previous_output_byte_for_byte() {
     let dir = tempfile::tempdir().unwrap();
     let site = dir.path().join("site");
-    for f in files(&fixture("build/basic")) {
-        let to = site.join(&f);
-        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
-        std::fs::copy(fixture("build/basic").join(&f), to).unwrap();
-    }
+    common::copy_tree(&fixture("build/basic"), &site);
     assert!(explainer(&site, &["build"]).status.success());
     let before = snapshot(&site.join("public"));
     std::fs::write(
@@ -147,11 +143,7 @@ fn a_failed_build_leaves_the_previous_output_byte_for_byte() {
 fn unsafe_output_folders_are_refused_with_exit_2_and_nothing_deleted() {
     let dir = tempfile::tempdir().unwrap();
     let site = dir.path().join("site");
-    for f in files(&fixture("build/basic")) {
-        let to = site.join(&f);
-        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
-        std::fs::copy(fixture("build/basic").join(&f), to).unwrap();
-    }
+    common::copy_tree(&fixture("build/basic"), &site);
     std::fs::write(dir.path().join("notes.txt"), "mine").unwrap();
     let before_site = snapshot(&site);
     let before_parent = snapshot(dir.path());

@@ -39,11 +39,7 @@ fn start() -> Server {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("site");
     let from = common::fixture("build/basic");
-    for rel in common::files(&from) {
-        let to = root.join(&rel);
-        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
-        std::fs::copy(from.join(&rel), to).unwrap();
-    }
+    common::copy_tree(&from, &root);
     let port = free_port();
     let child = Command::new(env!("CARGO_BIN_EXE_explainer"))
         .args([

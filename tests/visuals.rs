@@ -11,7 +11,7 @@ mod common;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use common::{build_ok, explainer, files};
+use common::{build_ok, files};
 use scraper::{Html, Selector};
 use serde_json::Value;
 
@@ -403,23 +403,7 @@ fn timeline_json_is_in_the_timelinejs3_format() {
 
 #[test]
 fn every_figure_of_the_example_site_is_well_formed_bounded_and_linked() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("out");
-    let run = explainer(
-        dir.path(),
-        &[
-            "build",
-            "--root",
-            env!("CARGO_MANIFEST_DIR"),
-            "--output",
-            out.to_str().unwrap(),
-        ],
-    );
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+    let (_dir, out) = common::build_example();
     let mut seen = 0;
     for page in files(&out)
         .iter()

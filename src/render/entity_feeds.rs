@@ -5,11 +5,10 @@
 //! The theme's `atom.xml` template renders it, with `feed_title` and
 //! `feed_home` naming the entity instead of the site.
 
-use serde::Serialize;
 use tera::Context;
 
 use super::OutFile;
-use super::site_pages::{Pages, feed_date};
+use super::site_pages::{FeedEntry, Pages, feed_date};
 use super::templates::template_error;
 use super::views::SiteData;
 use crate::content::model::{EntityIdx, Kind};
@@ -17,16 +16,6 @@ use crate::diag::Diagnostic;
 
 /// The feed's file name, next to the entity's `index.html`.
 pub const FILE: &str = "atom.xml";
-
-/// One entry, in the shape the site feed's entries have.
-#[derive(Debug, Clone, Serialize)]
-struct FeedEntry {
-    title: String,
-    url: String,
-    kind: &'static str,
-    updated: String,
-    summary: String,
-}
 
 /// Renders entity `i`'s feed through `atom.xml`.
 pub fn render(pages: &Pages<'_>, i: EntityIdx) -> Result<OutFile, Diagnostic> {

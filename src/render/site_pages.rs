@@ -717,13 +717,14 @@ pub struct HomeView {
     pub body: String,
 }
 
+/// One Atom entry, for the site feed and the per-entity feeds.
 #[derive(Debug, Clone, Serialize)]
-struct FeedEntry {
-    title: String,
-    url: String,
-    kind: &'static str,
-    updated: String,
-    summary: String,
+pub(crate) struct FeedEntry {
+    pub(crate) title: String,
+    pub(crate) url: String,
+    pub(crate) kind: &'static str,
+    pub(crate) updated: String,
+    pub(crate) summary: String,
 }
 
 #[derive(Debug, Clone, Serialize)]

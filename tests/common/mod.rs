@@ -102,6 +102,29 @@ pub fn check(name: &str, args: &[&str]) -> Output {
     explainer(Path::new(env!("CARGO_MANIFEST_DIR")), &all)
 }
 
+/// The repository's own example site built into a temporary folder; the
+/// folder lives as long as the returned guard.
+pub fn build_example() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("out");
+    let result = explainer(
+        dir.path(),
+        &[
+            "build",
+            "--root",
+            env!("CARGO_MANIFEST_DIR"),
+            "--output",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        result.status.success(),
+        "{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+    (dir, out)
+}
+
 /// Copies every file of `from` into `to`, creating folders as needed.
 pub fn copy_tree(from: &Path, to: &Path) {
     for file in files(from) {
