@@ -28,19 +28,29 @@ pub fn run(args: &BuildArgs, global: &GlobalArgs) -> Result<Outcome, Failure> {
     // Pages are written to a temporary folder as they are rendered; it is
     // swapped in only if the whole build succeeds, and removed otherwise.
     let writer = output::Writer::begin(&out).map_err(|e| Failure(e.to_string()))?;
-    let mut write_error = None;
     let mut html_pages = 0;
-    let mut emit = |files: Vec<OutFile>| {
-        html_pages += files
-            .iter()
-            .filter(|f| f.path.extension().is_some_and(|e| e == "html"))
-            .count();
-        if write_error.is_none() {
-            write_error = writer.write_batch(&files).err();
-        }
-    };
     let progress = Progress::start(!global.quiet, color, started);
-    let compiled = compile_streaming(root, &options, &|stage| progress.stage(stage), &mut emit);
+    let (compiled, write_error) = std::thread::scope(|scope| {
+        // One batch waits while the next renders: writing overlaps
+        // rendering, and memory stays bounded by two batches.
+        let (batches, received) = std::sync::mpsc::sync_channel::<Vec<OutFile>>(1);
+        let writing = scope.spawn(|| write_all(&writer, received));
+        let mut emit = |files: Vec<OutFile>| {
+            html_pages += files
+                .iter()
+                .filter(|f| f.path.extension().is_some_and(|e| e == "html"))
+                .count();
+            // A failed send means the writer stopped at an error, which
+            // `writing` returns.
+            let _ = batches.send(files);
+        };
+        let compiled = compile_streaming(root, &options, &|stage| progress.stage(stage), &mut emit);
+        drop(batches);
+        let write_error = writing.join().unwrap_or_else(|_| {
+            Some(output::WriteError::Refused("the writer thread panicked".into()))
+        });
+        (compiled, write_error)
+    });
     // Clear the line before anything else is printed.
     progress.finish();
     let mut compiled = compiled?;
@@ -80,6 +90,20 @@ pub fn run(args: &BuildArgs, global: &GlobalArgs) -> Result<Outcome, Failure> {
         );
     }
     Ok(Outcome::Clean)
+}
+
+/// Writes batches as they arrive until the renderer is done; stops at the
+/// first error (dropping the receiver, so the renderer's sends fail fast).
+fn write_all(
+    writer: &output::Writer,
+    batches: std::sync::mpsc::Receiver<Vec<OutFile>>,
+) -> Option<output::WriteError> {
+    for files in batches {
+        if let Err(e) = writer.write_batch_serial(&files) {
+            return Some(e);
+        }
+    }
+    None
 }
 
 /// `1234567` → `1,234,567`, for the summary line.

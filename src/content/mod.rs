@@ -43,7 +43,7 @@ struct Found {
 pub fn load(root: &Path) -> Loaded {
     let mut diagnostics = Diagnostics::default();
     let found = discover(root, &mut diagnostics);
-    let parsed: Vec<Parsed> = found.par_iter().map(|f| read_one(root, f)).collect();
+    let parsed: Vec<Parsed> = in_io_pool(|| found.par_iter().map(|f| read_one(root, f)).collect());
     let mut loaded = Loaded::default();
     for p in parsed {
         if !p.diagnostics.is_empty() {
@@ -70,6 +70,23 @@ pub fn load(root: &Path) -> Loaded {
     report_duplicate_ids(root, &mut loaded.entities, &mut diagnostics);
     loaded.diagnostics = diagnostics;
     loaded
+}
+
+/// Threads reading and parsing content files. Reading is mostly waiting
+/// when the files are not in the page cache (the first build of the day, or
+/// a site larger than the cache): with more reads in flight than cores the
+/// disk's queue stays full. Measured on the 100,000-entity benchmark site
+/// (600 MB of content, cold cache, 2 cores): 28.8 s with 2 threads.
+const IO_THREADS: usize = 16;
+
+/// Runs `f` on a pool of [`IO_THREADS`] threads (on the global pool if that
+/// pool cannot be made).
+fn in_io_pool<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    let threads = IO_THREADS.max(rayon::current_num_threads());
+    match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
+        Ok(pool) => pool.install(f),
+        Err(_) => f(),
+    }
 }
 
 /// The id of `content/_index.md`.
@@ -236,7 +253,11 @@ fn read_one(root: &Path, found: &Found) -> Parsed {
         }
     };
     parsed.entity = parse_text(found, &text, &mut parsed.diagnostics);
-    parsed.text = Some(text);
+    // The text is kept only to show the lines the diagnostics point at; a
+    // clean file's text would double the memory of loading a large site.
+    if !parsed.diagnostics.is_empty() {
+        parsed.text = Some(text);
+    }
     parsed
 }
 

@@ -59,14 +59,23 @@ pub struct Prepared {
     pub answers_listed: Vec<Option<String>>,
 }
 
-/// What rendering produced: the files, the problems found on the way, and
-/// the relations completed with the mentions found in Markdown.
-pub struct Rendered {
-    pub files: Vec<OutFile>,
-    pub diagnostics: Vec<Diagnostic>,
+/// The site's Markdown, rendered once: what the page pass reads, and the
+/// relations completed with the mentions found in the Markdown (lint and
+/// the orphan check need those before any page is rendered).
+pub struct PreparedSite {
+    pub prepared: Vec<Prepared>,
+    /// The home page's rendered Markdown.
+    pub home: Option<Prepared>,
     pub relations: Relations,
+    /// Broken refs found in the Markdown.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl PreparedSite {
     /// Entities the home page text links to.
-    pub home_links: Vec<EntityIdx>,
+    pub fn home_links(&self) -> &[EntityIdx] {
+        self.home.as_ref().map_or(&[], |h| h.links_to.as_slice())
+    }
 }
 
 /// The resolved site: what rendering reads.
@@ -75,7 +84,6 @@ pub struct Site<'a> {
     pub entities: &'a [Entity],
     pub home: Option<&'a Entity>,
     pub index: &'a Index,
-    pub relations: Relations,
 }
 
 /// Options of one render.
@@ -140,30 +148,9 @@ pub fn add_mentions(relations: &mut Relations, prepared: &[Prepared]) {
     }
 }
 
-/// Renders the whole site into memory. Returns the files and every
-/// diagnostic found on the way (refs in Markdown, template errors).
-pub fn render(
-    site: Site<'_>,
-    templates: &templates::Templates,
-    options: RenderOptions,
-) -> Rendered {
-    let mut files = Vec::new();
-    let mut rendered = render_streaming(site, templates, options, &mut |chunk| files.extend(chunk));
-    rendered.files = files;
-    rendered
-}
-
-/// Renders the whole site, handing files to `emit` in chunks as they are
-/// rendered. Returns every diagnostic found on the way (refs in Markdown,
-/// template errors) and the relations completed with mentions; `files` is
-/// left empty.
-pub fn render_streaming(
-    mut site: Site<'_>,
-    templates: &templates::Templates,
-    options: RenderOptions,
-    emit: &mut dyn FnMut(Vec<OutFile>),
-) -> Rendered {
-    let tables = Tables::new(site.entities, site.config);
+/// First pass: renders every entity's Markdown, in parallel, and adds the
+/// mentions it finds to the relations.
+pub fn prepare_site(site: &Site<'_>, tables: &Tables, mut relations: Relations) -> PreparedSite {
     let md_site = tables.markdown(site.entities, site.index);
     let pretty = site.config.pretty_links;
     let all: Vec<EntityIdx> = (0..site.entities.len()).collect();
@@ -172,11 +159,40 @@ pub fn render_streaming(
         .iter()
         .flat_map(|p| p.diagnostics.iter().cloned())
         .collect();
-    add_mentions(&mut site.relations, &prepared);
+    add_mentions(&mut relations, &prepared);
     let home = site.home.map(|h| prepare_home(&md_site, h, pretty));
     if let Some(h) = &home {
         diagnostics.extend(h.diagnostics.iter().cloned());
     }
+    PreparedSite {
+        prepared,
+        home,
+        relations,
+        diagnostics,
+    }
+}
+
+/// Second pass: renders every page through its template, handing files to
+/// `emit` in chunks as they are rendered. Returns the template errors.
+///
+/// Each entity's rendered body moves into its page instead of being
+/// copied, so `prepared` comes back without bodies: on a site of 100,000
+/// entities that frees the largest part of the prepared Markdown while the
+/// pages are written rather than at the end.
+pub fn render_pages(
+    site: &Site<'_>,
+    tables: &Tables,
+    prepared: &mut PreparedSite,
+    templates: &templates::Templates,
+    options: RenderOptions,
+    emit: &mut (dyn FnMut(Vec<OutFile>) + Send),
+) -> Vec<Diagnostic> {
+    let md_site = tables.markdown(site.entities, site.index);
+    let bodies: Vec<std::sync::Mutex<String>> = prepared
+        .prepared
+        .iter_mut()
+        .map(|p| std::sync::Mutex::new(std::mem::take(&mut p.body)))
+        .collect();
     let tag_members = tag_members(site.entities);
     let tag_counts = tag_counts(&tag_members);
     let data = views::SiteData {
@@ -184,28 +200,21 @@ pub fn render_streaming(
         base: site.config.base(),
         entities: site.entities,
         paths: &tables.paths,
-        relations: &site.relations,
-        prepared: &prepared,
+        relations: &prepared.relations,
+        prepared: &prepared.prepared,
         tag_counts: &tag_counts,
         tag_members: &tag_members,
     };
     let pages = site_pages::Pages {
         data: &data,
         home: site.home,
-        home_body: home.as_ref().map(|h| h.body.clone()),
+        home_body: prepared.home.as_ref().map(|h| h.body.clone()),
         md_site: &md_site,
         templates,
         options,
+        bodies: Some(&bodies),
     };
-    let render_diags = pages.render_chunked(emit);
-    let files = Vec::new();
-    diagnostics.extend(render_diags);
-    Rendered {
-        files,
-        diagnostics,
-        relations: site.relations,
-        home_links: home.map(|h| h.links_to).unwrap_or_default(),
-    }
+    pages.render_streaming(emit)
 }
 
 /// Renders the home page's Markdown, at the site root.

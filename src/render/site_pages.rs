@@ -3,6 +3,7 @@
 //! and search index, each through its template.
 
 use std::collections::HashSet;
+use std::sync::Mutex;
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -51,11 +52,11 @@ pub struct Pages<'a> {
     pub md_site: &'a markdown::Site<'a>,
     pub templates: &'a Templates,
     pub options: RenderOptions,
+    /// Entity bodies to move into their pages, each taken once (a full
+    /// build); `None` copies them from `data.prepared` (`serve`, which
+    /// renders a page again after every edit).
+    pub bodies: Option<&'a [std::sync::Mutex<String>]>,
 }
-
-/// Pages rendered between two hand-overs to the writer: large enough to
-/// keep both cores busy, small enough to bound memory on huge sites.
-const RENDER_CHUNK: usize = 2048;
 
 /// Newest items in the feed and on the home page come first.
 const HOME_LATEST: usize = 6;
@@ -93,32 +94,33 @@ impl Pages<'_> {
             .collect()
     }
 
-    pub fn render_all(&self) -> (Vec<OutFile>, Vec<Diagnostic>) {
-        let mut files = Vec::new();
-        let diags = self.render_chunked(&mut |chunk| files.extend(chunk));
-        (files, diags)
-    }
-
-    /// Renders every job, handing the files to `emit` a chunk at a time so a
-    /// large site never holds all its pages in memory. Returns the template
-    /// errors, each reported once.
-    pub fn render_chunked(&self, emit: &mut dyn FnMut(Vec<OutFile>)) -> Vec<Diagnostic> {
-        let mut diags = Vec::new();
-        let mut seen_template_errors = HashSet::new();
-        for jobs in self.jobs().chunks(RENDER_CHUNK) {
-            let results: Vec<Result<OutFile, Diagnostic>> =
-                jobs.par_iter().map(|job| self.render_job(job)).collect();
-            let mut files = Vec::with_capacity(results.len());
-            for r in results {
-                match r {
-                    Ok(f) => files.push(f),
-                    Err(d) if seen_template_errors.insert(d.message.clone()) => diags.push(d),
-                    Err(_) => {}
+    /// Renders every job in parallel, handing each file to `emit` as soon
+    /// as it is rendered, so a large site never holds its pages in memory
+    /// (`emit` may block: that holds rendering back to the writer's pace).
+    /// Returns the template errors, each reported once, in job order.
+    pub fn render_streaming(&self, emit: &mut (dyn FnMut(Vec<OutFile>) + Send)) -> Vec<Diagnostic> {
+        let sink = Mutex::new(emit);
+        let mut errors: Vec<(usize, Diagnostic)> = self
+            .jobs()
+            .par_iter()
+            .enumerate()
+            .filter_map(|(n, job)| match self.render_job(job) {
+                Ok(file) => {
+                    if let Ok(mut emit) = sink.lock() {
+                        emit(vec![file]);
+                    }
+                    None
                 }
-            }
-            emit(files);
-        }
-        diags
+                Err(d) => Some((n, d)),
+            })
+            .collect();
+        errors.sort_by_key(|(n, _)| *n);
+        let mut seen = HashSet::new();
+        errors
+            .into_iter()
+            .map(|(_, d)| d)
+            .filter(|d| seen.insert(d.message.clone()))
+            .collect()
     }
 
     /// The page path of a job; `None` for files that are not pages.
@@ -176,7 +178,10 @@ impl Pages<'_> {
         let mut ctx = Context::new();
         match job {
             Job::Entity(i) => {
-                let page = data.page_view(*i, linker);
+                let mut page = data.page_view(*i, linker);
+                if let Some(body) = self.bodies.and_then(|b| b.get(*i)) {
+                    page.body = body.lock().map(|mut b| std::mem::take(&mut *b)).unwrap_or_default();
+                }
                 let description = page
                     .summary
                     .clone()

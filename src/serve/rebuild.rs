@@ -288,6 +288,7 @@ impl Session {
             options: RenderOptions {
                 serving: self.options.serving,
             },
+            bodies: None,
         };
         f(&pages)
     }
