@@ -5,13 +5,21 @@
 //! for each kind of edit — a body edit, a title edit (every page showing the
 //! title must change) and a template edit — saves a file and polls over HTTP
 //! until the served page shows the change. Prints the median and p95 over
-//! the runs of each kind.
+//! the runs of each kind, and the load average before and after: on a busy
+//! machine the figures say as much about the machine as about `serve`.
+//!
+//! A title edit is timed on a meeting page showing the actor; once that
+//! shows the new title, the actor's own page and the actors list must show
+//! it too (a rebuild is published whole), which is checked, not timed.
 //!
 //! ```sh
 //! cargo build --release
 //! cargo run --release --example gen_site -- 10000 /tmp/site10k
-//! cargo run --release --example serve_latency -- /tmp/site10k [runs]
+//! cargo run --release --example serve_latency -- /tmp/site10k [runs] [kinds]
 //! ```
+//!
+//! `kinds` picks the edits, as a comma-separated list of `body`, `title`
+//! and `template` (all three by default).
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -27,11 +35,14 @@ const SETTLE: Duration = Duration::from_millis(300);
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let Some(root) = args.get(1).map(PathBuf::from) else {
-        eprintln!("usage: serve_latency SITE_DIR [RUNS]");
+        eprintln!("usage: serve_latency SITE_DIR [RUNS] [body,title,template]");
         std::process::exit(2);
     };
     let runs: usize = args.get(2).and_then(|r| r.parse().ok()).unwrap_or(20);
-    let binary = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/release/explainer");
+    // `EXPLAINER_BIN` names another build, to compare two versions.
+    let binary = std::env::var_os("EXPLAINER_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target/release/explainer"));
     let port = TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
@@ -40,20 +51,37 @@ fn main() {
     let started = Instant::now();
     wait_until(port, "/", |body| !body.is_empty());
     println!(
-        "site: {} — serve ready after {:.2} s",
+        "site: {} — serve ready after {:.2} s; load average {}",
         root.display(),
-        started.elapsed().as_secs_f64()
+        started.elapsed().as_secs_f64(),
+        load_average()
     );
 
     let (meeting, actor) = pick_pages(&root);
-    let body = measure(runs, |n| body_edit(&root, &meeting, port, n));
-    report("body edit", &body);
-    let title = measure(runs, |n| title_edit(&root, &actor, &meeting, port, n));
-    report("title edit", &title);
-    let template = measure(runs, |n| template_edit(&root, &meeting, port, n));
-    report("template edit", &template);
+    let kinds = args.get(3).map_or("body,title,template", String::as_str);
+    let wanted = |kind: &str| kinds.split(',').any(|k| k.trim() == kind);
+    if wanted("body") {
+        let body = measure(runs, |n| body_edit(&root, &meeting, port, n));
+        report("body edit", &body);
+    }
+    if wanted("title") {
+        let title = measure(runs, |n| title_edit(&root, &actor, &meeting, port, n));
+        report("title edit", &title);
+    }
+    if wanted("template") {
+        let template = measure(runs, |n| template_edit(&root, &meeting, port, n));
+        report("template edit", &template);
+    }
     let _ = std::fs::remove_file(root.join("templates/partials/sources.html"));
     server.stop();
+    println!("load average {}", load_average());
+}
+
+/// The 1, 5 and 15 minute load averages, where the system tells them.
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "unknown".into())
 }
 
 struct Server(Child);
@@ -158,6 +186,14 @@ fn title_edit(root: &Path, actor: &Path, meeting: &Path, port: u16, n: usize) ->
     .expect("write");
     wait_until(port, &url_of(meeting), |body| body.contains(&new_title));
     let took = started.elapsed();
+    for page in [url_of(actor), "/actors/".to_owned()] {
+        let body = get(port, &page).unwrap_or_default();
+        assert!(
+            body.contains(&new_title),
+            "{page} does not show the new title while {} does",
+            url_of(meeting)
+        );
+    }
     std::fs::write(actor, original).expect("restore");
     wait_until(port, &url_of(meeting), |body| !body.contains(&new_title));
     took

@@ -2,6 +2,12 @@
 //! random sequences of edits are applied to a copy of a fixture site, and
 //! after each one (when the site is free of errors) the in-memory output of
 //! the incremental session is compared file by file with a fresh build.
+//!
+//! Two sites: the small fixture, where every page is near every other, and
+//! a generated one whose relations form chains, so that an edit's reach
+//! (two typed steps for figures, one for what a page lists) is tested
+//! against pages just inside and just outside it. The generated site also
+//! turns on the checks that read the whole site (staleness, feed limits).
 
 mod common;
 
@@ -24,10 +30,25 @@ enum Edit {
     /// participants: a typed relation, which maps and stance matrices
     /// show two steps away.
     AddTyped(usize, usize),
+    /// Removes a flow list of typed refs or citations (`supporters: [..]`).
+    RemoveTyped(usize),
+    /// Adds a source to a page's `sources`.
+    AddSource(usize, usize),
+    /// Adds a key fact citing a source, naming another page.
+    AddFact(usize, usize, usize),
+    SetDate(usize, u8),
+    SetUpdated(usize, u8),
+    SetStatus(usize, u8),
+    AddAlias(usize, String),
+    AddQuestion(usize, String),
+    SetAffiliation(usize, usize),
+    SetActorType(usize, u8),
     Break(usize),
     Restore(usize),
     Create(usize),
     Delete(usize),
+    /// Links a page from the home page's text.
+    HomeRef(usize),
     Template(u8),
     Static(u8),
     SiteTitle(String),
@@ -47,7 +68,7 @@ fn words() -> impl Strategy<Value = String> {
 }
 
 fn edit() -> impl Strategy<Value = Edit> {
-    let file = 0usize..20;
+    let file = 0usize..40;
     prop_oneof![
         3 => (file.clone(), words()).prop_map(|(f, w)| Edit::AppendBody(f, w)),
         3 => (file.clone(), words()).prop_map(|(f, w)| Edit::SetTitle(f, w)),
@@ -55,10 +76,21 @@ fn edit() -> impl Strategy<Value = Edit> {
         3 => (file.clone(), file.clone()).prop_map(|(f, t)| Edit::AddRef(f, t)),
         2 => (file.clone(), prop::sample::select(vec!["diplomacy", "energy", "Summits"]).prop_map(str::to_owned)).prop_map(|(f, t)| Edit::AddTag(f, t)),
         3 => (file.clone(), file.clone()).prop_map(|(f, t)| Edit::AddTyped(f, t)),
+        2 => file.clone().prop_map(Edit::RemoveTyped),
+        2 => (file.clone(), file.clone()).prop_map(|(f, t)| Edit::AddSource(f, t)),
+        2 => (file.clone(), file.clone(), file.clone()).prop_map(|(f, s, t)| Edit::AddFact(f, s, t)),
+        2 => (file.clone(), 1u8..28).prop_map(|(f, d)| Edit::SetDate(f, d)),
+        1 => (file.clone(), 1u8..28).prop_map(|(f, d)| Edit::SetUpdated(f, d)),
+        1 => (file.clone(), 0u8..4).prop_map(|(f, n)| Edit::SetStatus(f, n)),
+        1 => (file.clone(), words()).prop_map(|(f, w)| Edit::AddAlias(f, w)),
+        1 => (file.clone(), words()).prop_map(|(f, w)| Edit::AddQuestion(f, w)),
+        1 => (file.clone(), file.clone()).prop_map(|(f, t)| Edit::SetAffiliation(f, t)),
+        1 => (file.clone(), 0u8..2).prop_map(|(f, n)| Edit::SetActorType(f, n)),
         1 => file.clone().prop_map(Edit::Break),
         2 => file.clone().prop_map(Edit::Restore),
         1 => file.clone().prop_map(Edit::Create),
         1 => file.clone().prop_map(Edit::Delete),
+        1 => file.clone().prop_map(Edit::HomeRef),
         1 => (0u8..3).prop_map(Edit::Template),
         1 => (0u8..3).prop_map(Edit::Static),
         1 => words().prop_map(Edit::SiteTitle),
@@ -73,19 +105,35 @@ struct Site {
 }
 
 impl Site {
+    /// A copy of the `build/basic` fixture.
     fn new() -> Self {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().join("site");
-        let from = common::fixture("build/basic");
-        let mut originals = BTreeMap::new();
-        for rel in common::files(&from) {
-            let to = root.join(&rel);
-            std::fs::create_dir_all(to.parent().unwrap()).unwrap();
-            std::fs::copy(from.join(&rel), &to).unwrap();
-            if rel.starts_with("content") && rel.extension().is_some_and(|e| e == "md") {
-                originals.insert(rel.clone(), std::fs::read_to_string(&to).unwrap());
-            }
+        common::copy_tree(&common::fixture("build/basic"), &root);
+        Self::with(dir, root)
+    }
+
+    /// The generated site of chains ([`chain_site`]).
+    fn chains() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("site");
+        for (rel, text) in chain_site() {
+            let path = root.join(rel);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
         }
+        Self::with(dir, root)
+    }
+
+    fn with(dir: tempfile::TempDir, root: PathBuf) -> Self {
+        let originals = common::files(&root)
+            .into_iter()
+            .filter(|rel| rel.starts_with("content") && rel.extension().is_some_and(|e| e == "md"))
+            .map(|rel| {
+                let text = std::fs::read_to_string(root.join(&rel)).unwrap();
+                (rel, text)
+            })
+            .collect();
         Site {
             _dir: dir,
             root,
@@ -134,6 +182,51 @@ impl Site {
             None => lines.insert(1, line),
         }
         self.write(rel, &(lines.join("\n") + "\n"));
+    }
+
+    /// Adds `item` to the flow list `key: [..]` of the front matter, or
+    /// adds the list.
+    fn add_to_list(&self, rel: &Path, key: &str, item: &str) -> bool {
+        let text = self.read(rel);
+        if !text.starts_with("---\n") {
+            return false;
+        }
+        let text = if text.contains(&format!("\n{key}: [")) {
+            text.replacen(&format!("\n{key}: ["), &format!("\n{key}: [{item}, "), 1)
+        } else if text.contains(&format!("\n{key}:")) {
+            return false;
+        } else {
+            text.replacen("---\n", &format!("---\n{key}: [{item}]\n"), 1)
+        };
+        self.write(rel, &text);
+        true
+    }
+
+    /// Adds `lines` as the first item of the block list `key:`, or adds
+    /// the list.
+    fn add_to_block(&self, rel: &Path, key: &str, lines: &str) -> bool {
+        let text = self.read(rel);
+        if !text.starts_with("---\n") {
+            return false;
+        }
+        let text = if text.contains(&format!("\n{key}:\n")) {
+            text.replacen(&format!("\n{key}:\n"), &format!("\n{key}:\n{lines}"), 1)
+        } else if text.contains(&format!("\n{key}:")) {
+            return false;
+        } else {
+            text.replacen("---\n", &format!("---\n{key}:\n{lines}"), 1)
+        };
+        self.write(rel, &text);
+        true
+    }
+
+    fn pick_in(&self, n: usize, dir: &str) -> Option<PathBuf> {
+        let files: Vec<PathBuf> = self
+            .content_files()
+            .into_iter()
+            .filter(|p| p.starts_with(Path::new("content").join(dir)))
+            .collect();
+        (!files.is_empty()).then(|| files[n % files.len()].clone())
     }
 
     /// Applies an edit on disk and returns the change the watcher would report.
@@ -199,6 +292,94 @@ impl Site {
                 self.write(&rel, &text);
                 content(rel)
             }
+            Edit::RemoveTyped(f) => {
+                let rel = self.pick(*f)?;
+                let text = self.read(&rel);
+                let key = [
+                    "supporters",
+                    "opponents",
+                    "proposed_by",
+                    "participants",
+                    "members",
+                    "proposals",
+                    "sources",
+                ]
+                .into_iter()
+                .find(|k| text.contains(&format!("\n{k}: [")))?;
+                self.write(
+                    &rel,
+                    &text.replacen(&format!("\n{key}: ["), &format!("\n{key}: [] #["), 1),
+                );
+                content(rel)
+            }
+            Edit::AddSource(f, t) => {
+                let rel = self.pick(*f)?;
+                let source = Self::slug(&self.pick_in(*t, "sources")?);
+                self.add_to_list(&rel, "sources", &source).then_some(())?;
+                content(rel)
+            }
+            Edit::AddFact(f, s, t) => {
+                let rel = self.pick(*f)?;
+                let source = Self::slug(&self.pick_in(*s, "sources")?);
+                let named = Self::slug(&self.pick(*t)?);
+                let fact = format!(
+                    "  - label: \"Status\"\n    value: \"Agreed with [[{named}]]\"\n    sources: [{source}]\n"
+                );
+                self.add_to_block(&rel, "key_facts", &fact).then_some(())?;
+                content(rel)
+            }
+            Edit::SetDate(f, day) => {
+                let rel = self.pick(*f)?;
+                if rel.starts_with("content/actors") || rel.starts_with("content/pages") {
+                    return None;
+                }
+                self.set_key(&rel, "date", &format!("2025-02-{day:02}"));
+                content(rel)
+            }
+            Edit::SetUpdated(f, day) => {
+                let rel = self.pick(*f)?;
+                self.set_key(&rel, "updated", &format!("2025-03-{day:02}"));
+                content(rel)
+            }
+            Edit::SetStatus(f, n) => {
+                let rel = self.pick(*f)?;
+                let statuses: &[&str] = if rel.starts_with("content/meetings") {
+                    &["held", "scheduled", "cancelled", "postponed"]
+                } else if rel.starts_with("content/proposals") {
+                    &["agreed", "stalled", "under-negotiation", "signed"]
+                } else {
+                    return None;
+                };
+                self.set_key(&rel, "status", statuses[*n as usize % statuses.len()]);
+                content(rel)
+            }
+            Edit::AddAlias(f, w) => {
+                let rel = self.pick(*f)?;
+                self.add_to_list(&rel, "aliases", &format!("\"{w}\""))
+                    .then_some(())?;
+                content(rel)
+            }
+            Edit::AddQuestion(f, w) => {
+                let rel = self.pick(*f)?;
+                let question = format!(
+                    "  - question: \"What about {w}?\"\n    answer: \"See [[{}]].\"\n",
+                    Self::slug(&rel)
+                );
+                self.add_to_block(&rel, "reader_questions", &question)
+                    .then_some(())?;
+                content(rel)
+            }
+            Edit::SetAffiliation(f, t) => {
+                let rel = self.pick_in(*f, "actors")?;
+                let target = Self::slug(&self.pick_in(*t, "actors")?);
+                self.set_key(&rel, "affiliation", &target);
+                content(rel)
+            }
+            Edit::SetActorType(f, n) => {
+                let rel = self.pick_in(*f, "actors")?;
+                self.set_key(&rel, "type", ["country", "person"][*n as usize % 2]);
+                content(rel)
+            }
             Edit::Break(f) => {
                 let rel = self.pick(*f)?;
                 self.write(&rel, "---\ntitle: [unclosed\n---\nbroken\n");
@@ -245,6 +426,12 @@ impl Site {
                 }
                 Some(Change::Static(rel))
             }
+            Edit::HomeRef(t) => {
+                let rel = PathBuf::from("content/_index.md");
+                let target = Self::slug(&self.pick(*t)?);
+                self.write(&rel, &format!("{}\nAlso [[{target}]].\n", self.read(&rel)));
+                content(rel)
+            }
             Edit::SiteTitle(w) => {
                 let text = self.read(Path::new("site.yaml"));
                 let text = text
@@ -278,7 +465,7 @@ fn snapshot(session: &Session) -> BTreeMap<PathBuf, String> {
         .collect()
 }
 
-fn assert_same(incremental: &Session, root: &Path, history: &[Edit]) {
+fn assert_same(incremental: &Session, root: &Path, history: &[Vec<Edit>]) {
     let fresh = Session::new(root, options());
     let (a, b) = (snapshot(incremental), snapshot(&fresh));
     let only_a: Vec<_> = a.keys().filter(|k| !b.contains_key(*k)).collect();
@@ -302,23 +489,103 @@ fn assert_same(incremental: &Session, root: &Path, history: &[Edit]) {
     );
 }
 
+/// Applies each batch of edits at once, as the watcher reports a burst
+/// of saves, comparing with a full build after each batch.
+fn check_edits(site: &Site, batches: &[Vec<Edit>]) {
+    let mut session = Session::new(&site.root, options());
+    let mut history = Vec::new();
+    for batch in batches {
+        history.push(batch.clone());
+        let mut changes: Vec<Change> = batch.iter().filter_map(|e| site.apply(e)).collect();
+        if changes.is_empty() {
+            continue;
+        }
+        changes.sort();
+        changes.dedup();
+        session.apply(&changes);
+        if !session.diagnostics().has_errors() {
+            assert_same(&session, &site.root, &history);
+        }
+    }
+}
+
+/// Up to seven bursts of one to three edits.
+fn batches() -> impl Strategy<Value = Vec<Vec<Edit>>> {
+    prop::collection::vec(prop::collection::vec(edit(), 1..4), 1..8)
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
 
     #[test]
-    fn incremental_rebuilds_equal_a_full_build(edits in prop::collection::vec(edit(), 1..8)) {
-        let site = Site::new();
-        let mut session = Session::new(&site.root, options());
-        let mut history = Vec::new();
-        for e in &edits {
-            history.push(e.clone());
-            let Some(change) = site.apply(e) else { continue };
-            session.apply(&[change]);
-            if !session.diagnostics().has_errors() {
-                assert_same(&session, &site.root, &history);
-            }
-        }
+    fn incremental_rebuilds_equal_a_full_build(batches in batches()) {
+        check_edits(&Site::new(), &batches);
     }
+
+    #[test]
+    fn incremental_rebuilds_equal_a_full_build_on_a_site_of_chains(batches in batches()) {
+        check_edits(&Site::chains(), &batches);
+    }
+}
+
+/// A site whose relations form chains: actor `a{n}` and `a{n+1}` meet at
+/// meeting `m{n}`, which discusses proposal `p{n/3}`; each proposal is
+/// backed by one actor and opposed by another, three apart, and cites
+/// source `s{n}` in a key fact. Pages four steps apart share nothing, so
+/// an edit that reaches too far or not far enough shows. Staleness lint,
+/// autolinking and a short feed are on.
+fn chain_site() -> Vec<(String, String)> {
+    const ACTORS: usize = 10;
+    const PROPOSALS: usize = 3;
+    let mut files = vec![(
+        "site.yaml".to_owned(),
+        "title: \"Chains\"\nbase_url: \"https://example.org/\"\nautolink: true\nfeed_limit: 3\nstale_after_days: 20\nmenu:\n  - {title: \"A zero\", url: \"/actors/a0/\"}\nextra:\n  story_status: active\n".to_owned(),
+    )];
+    let names = [
+        "Zero", "One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine",
+    ];
+    for (n, name) in names.iter().enumerate().take(ACTORS) {
+        let affiliation = if n % 4 == 1 {
+            format!("affiliation: a{}\n", n + 1)
+        } else {
+            String::new()
+        };
+        files.push((
+            format!("content/actors/a{n}.md"),
+            format!(
+                "---\ntitle: \"Actor {name}\"\nsummary: \"Actor {n}.\"\ntype: person\nrole: \"Envoy\"\n{affiliation}---\nActor {name} works near Actor {}.\n",
+                names[(n + 2) % ACTORS]
+            ),
+        ));
+    }
+    for n in 0..ACTORS - 1 {
+        files.push((
+            format!("content/meetings/m{n}.md"),
+            format!(
+                "---\ntitle: \"Meeting {n}\"\nsummary: \"Round {n}.\"\ndate: 2025-01-{:02}\nhost: a{n}\nparticipants: [a{n}, a{}]\nproposals: [p{}]\nstatus: held\n---\nThey met.\n",
+                n + 1,
+                n + 1,
+                n / 3
+            ),
+        ));
+    }
+    for n in 0..PROPOSALS {
+        files.push((
+            format!("content/proposals/p{n}.md"),
+            format!(
+                "---\ntitle: \"Plan {n}\"\nsummary: \"Plan {n}.\"\nstatus: under-negotiation\ndate: 2025-01-{:02}\nsupporters: [a{}]\nopponents: [a{}]\nkey_facts:\n  - label: \"Backed by Actor {}\"\n    value: \"Yes\"\n    sources: [s{n}]\nreader_questions:\n  - question: \"Will it pass?\"\n---\nA plan.\n",
+                n + 10,
+                3 * n,
+                3 * n + 3,
+                names[3 * n]
+            ),
+        ));
+        files.push((
+            format!("content/sources/s{n}.md"),
+            format!("---\ntitle: \"Report {n}\"\npublisher: \"Wire\"\ndate: 2024-12-{:02}\n---\nA report.\n", n + 1),
+        ));
+    }
+    files
 }
 
 #[test]

@@ -76,6 +76,45 @@ pub fn entities(data: &SiteData<'_>) -> OutFile {
     }
 }
 
+/// Entity `i`'s line of `data/entities.json`, for `serve`, which keeps
+/// the lines and serialises again only those an edit can change.
+pub fn entity_line(data: &SiteData<'_>, i: EntityIdx) -> String {
+    serde_json::to_string(&entity(data, i)).unwrap_or_else(|_| "{}".into())
+}
+
+/// `data/entities.json` from each entity's [`entity_line`] (by entity
+/// index): the same bytes as [`entities`].
+pub fn entities_from_lines(data: &SiteData<'_>, lines: &[String]) -> OutFile {
+    let e = data.entities;
+    let mut order: Vec<EntityIdx> = (0..e.len()).collect();
+    order.sort_by(|&a, &b| e[a].id.cmp(&e[b].id));
+    let config = data.config;
+    let site = json!({
+        "title": config.title,
+        "description": config.description,
+        "base_url": config.base_url,
+        "language": config.language,
+    });
+    let header = format!(
+        "{{\"format\":{},\"version\":{ENTITIES_VERSION},\"site\":{site},\"entities\":[\n",
+        json!(ENTITIES_FORMAT)
+    );
+    let size = header.len() + order.iter().map(|&i| lines[i].len() + 2).sum::<usize>() + 4;
+    let mut text = String::with_capacity(size);
+    text.push_str(&header);
+    for (n, &i) in order.iter().enumerate() {
+        if n > 0 {
+            text.push_str(",\n");
+        }
+        text.push_str(&lines[i]);
+    }
+    text.push_str("\n]}\n");
+    OutFile {
+        path: ENTITIES_FILE.into(),
+        bytes: text.into_bytes(),
+    }
+}
+
 fn id_of(data: &SiteData<'_>, i: EntityIdx) -> Value {
     json!(data.entities[i].id)
 }

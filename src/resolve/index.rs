@@ -54,6 +54,11 @@ impl Index {
         index
     }
 
+    /// The entity with exactly this id, if it is part of this build.
+    pub fn position(&self, id: &str) -> Option<EntityIdx> {
+        self.by_id.get(id).copied()
+    }
+
     /// Resolves `raw` as written: an id, or a bare slug unique across kinds.
     pub fn lookup(&self, raw: &str) -> Lookup {
         let raw = raw.trim().trim_end_matches('/');

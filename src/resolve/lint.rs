@@ -41,18 +41,64 @@ const ACTIVE: &str = "active";
 
 /// Every lint warning of the site.
 pub fn lint(entities: &[Entity], relations: &[Backlinks], config: &Config) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    if let Some(days) = config.stale_after_days.filter(|_| story_is_active(config)) {
-        stale_facts(entities, i64::from(days), &mut out);
+    let lint = Lint::new(entities, config);
+    (0..entities.len())
+        .flat_map(|p| lint.page(entities, relations, p))
+        .collect()
+}
+
+/// What lint reads of the whole site, found once: the newest date (for
+/// staleness) and the actor names. `serve` keeps it between edits and
+/// lints again only the pages an edit reaches.
+pub struct Lint {
+    /// `stale_after_days`, when the check is on.
+    stale_days: Option<i64>,
+    /// The newest date in the content, which staleness is measured from.
+    newest: Option<Date>,
+    /// Actor names, when autolinking is on.
+    names: Option<Names>,
+}
+
+impl Lint {
+    pub fn new(entities: &[Entity], config: &Config) -> Self {
+        let stale_days = config
+            .stale_after_days
+            .filter(|_| story_is_active(config))
+            .map(i64::from);
+        Lint {
+            stale_days,
+            newest: stale_days.and_then(|_| newest_date(entities)),
+            names: config.autolink.then(|| Names::new(entities)),
+        }
     }
-    if config.autolink {
-        unlinked_mentions(entities, relations, &mut out);
-    }
-    for e in entities {
+
+    /// The lint warnings of page `p`.
+    pub fn page(
+        &self,
+        entities: &[Entity],
+        relations: &[Backlinks],
+        p: EntityIdx,
+    ) -> Vec<Diagnostic> {
+        let mut out = Vec::new();
+        let e = &entities[p];
+        if let (Some(days), Some(newest)) = (self.stale_days, self.newest) {
+            stale_facts(entities, e, days, newest, &mut out);
+        }
+        if let Some(names) = &self.names {
+            unlinked_mentions(entities, relations, names, p, &mut out);
+        }
         unsourced_status(e, &mut out);
         missing_role(e, &mut out);
+        out
     }
-    out
+
+    /// Whether what every page's lint reads of the whole site is as it
+    /// was: the newest date, when staleness is checked, and — unless
+    /// `names_changed` — the actor names, when autolinking is on.
+    pub fn is_current(&self, entities: &[Entity], names_changed: bool) -> bool {
+        (self.names.is_none() || !names_changed)
+            && (self.stale_days.is_none() || newest_date(entities) == self.newest)
+    }
 }
 
 fn story_is_active(config: &Config) -> bool {
@@ -74,41 +120,42 @@ pub fn newest_date(entities: &[Entity]) -> Option<Date> {
         .max()
 }
 
-fn stale_facts(entities: &[Entity], days: i64, out: &mut Vec<Diagnostic>) {
-    let Some(newest) = newest_date(entities) else {
+fn stale_facts(
+    entities: &[Entity],
+    e: &Entity,
+    days: i64,
+    newest: Date,
+    out: &mut Vec<Diagnostic>,
+) {
+    if matches!(e.kind, Kind::Meeting | Kind::Source) {
         return;
-    };
-    for e in entities
-        .iter()
-        .filter(|e| !matches!(e.kind, Kind::Meeting | Kind::Source))
-    {
-        for f in &e.key_facts {
-            let Some(latest) = f
-                .sources
-                .iter()
-                .filter_map(|r| r.target)
-                .filter_map(|s| entities[s].date())
-                .max()
-            else {
-                continue;
-            };
-            let age = newest.days_since_epoch() - latest.days_since_epoch();
-            if age > days {
-                out.push(
-                    Diagnostic::warning(
-                        "stale-fact",
-                        &e.file,
-                        format!(
-                            "fact `{}` may be out of date: its newest source is from {}, {age} days before the newest date in the story ({})",
-                            f.label,
-                            latest.long(),
-                            newest.long()
-                        ),
-                    )
-                    .at(f.label_span)
-                    .hint(format!("the story is marked active (`extra.story_status: active`) and `stale_after_days` is {days}: check that the fact still holds and cite a newer source")),
-                );
-            }
+    }
+    for f in &e.key_facts {
+        let Some(latest) = f
+            .sources
+            .iter()
+            .filter_map(|r| r.target)
+            .filter_map(|s| entities[s].date())
+            .max()
+        else {
+            continue;
+        };
+        let age = newest.days_since_epoch() - latest.days_since_epoch();
+        if age > days {
+            out.push(
+                Diagnostic::warning(
+                    "stale-fact",
+                    &e.file,
+                    format!(
+                        "fact `{}` may be out of date: its newest source is from {}, {age} days before the newest date in the story ({})",
+                        f.label,
+                        latest.long(),
+                        newest.long()
+                    ),
+                )
+                .at(f.label_span)
+                .hint(format!("the story is marked active (`extra.story_status: active`) and `stale_after_days` is {days}: check that the fact still holds and cite a newer source")),
+            );
         }
     }
 }
@@ -184,38 +231,41 @@ fn linked(b: &Backlinks) -> impl Iterator<Item = EntityIdx> + '_ {
     b.related()
 }
 
-fn unlinked_mentions(entities: &[Entity], relations: &[Backlinks], out: &mut Vec<Diagnostic>) {
-    let names = Names::new(entities);
-    for (p, e) in entities
-        .iter()
-        .enumerate()
-        .filter(|(_, e)| e.kind != Kind::Source)
-    {
-        let mut reported: HashSet<EntityIdx> = HashSet::new();
-        for text in texts(e) {
-            for (actor, span) in names.find(&text.source) {
-                if actor == p || reported.contains(&actor) {
-                    continue;
-                }
-                // The page links the actor when either end's relations name
-                // the other: a typed ref, a backlink, or a `[[ref]]`.
-                let links = linked(&relations[actor]).any(|x| x == p)
-                    || linked(&relations[p]).any(|x| x == actor);
-                if links {
-                    continue;
-                }
-                reported.insert(actor);
-                let a = &entities[actor];
-                out.push(
-                    Diagnostic::warning(
-                        "unlinked-mention",
-                        &e.file,
-                        format!("`{}` is mentioned but this page never links it", a.title),
-                    )
-                    .at(text.file_span(span))
-                    .hint(format!("write `[[{}]]` at the first mention, so readers can follow it (autolinking only links names in the body, outside headings and links)", a.slug)),
-                );
+fn unlinked_mentions(
+    entities: &[Entity],
+    relations: &[Backlinks],
+    names: &Names,
+    p: EntityIdx,
+    out: &mut Vec<Diagnostic>,
+) {
+    let e = &entities[p];
+    if e.kind == Kind::Source {
+        return;
+    }
+    let mut reported: HashSet<EntityIdx> = HashSet::new();
+    for text in texts(e) {
+        for (actor, span) in names.find(&text.source) {
+            if actor == p || reported.contains(&actor) {
+                continue;
             }
+            // The page links the actor when either end's relations name
+            // the other: a typed ref, a backlink, or a `[[ref]]`.
+            let links = linked(&relations[actor]).any(|x| x == p)
+                || linked(&relations[p]).any(|x| x == actor);
+            if links {
+                continue;
+            }
+            reported.insert(actor);
+            let a = &entities[actor];
+            out.push(
+                Diagnostic::warning(
+                    "unlinked-mention",
+                    &e.file,
+                    format!("`{}` is mentioned but this page never links it", a.title),
+                )
+                .at(text.file_span(span))
+                .hint(format!("write `[[{}]]` at the first mention, so readers can follow it (autolinking only links names in the body, outside headings and links)", a.slug)),
+            );
         }
     }
 }

@@ -9,6 +9,7 @@
 pub mod facts;
 pub mod index;
 pub mod lint;
+pub mod patch;
 pub mod warnings;
 
 use std::path::Path;
@@ -46,6 +47,12 @@ impl Backlinks {
     /// Entities that point here through a relation or a mention (not a
     /// citation), each as often as it is listed.
     pub fn related(&self) -> impl Iterator<Item = EntityIdx> + '_ {
+        self.typed().chain(self.mentioned_by.iter().copied())
+    }
+
+    /// Entities that point here through a typed ref (not a citation or a
+    /// mention): what relation maps, timelines and stance matrices read.
+    pub fn typed(&self) -> impl Iterator<Item = EntityIdx> + '_ {
         self.attended
             .iter()
             .map(|(m, _)| *m)
@@ -56,7 +63,6 @@ impl Backlinks {
             .chain(self.member_of.iter().copied())
             .chain(self.affiliates.iter().copied())
             .chain(self.discussed_in.iter().copied())
-            .chain(self.mentioned_by.iter().copied())
     }
 
     /// Every entity a page shows through its backlinks: relations,
@@ -88,6 +94,19 @@ pub fn resolve(entities: &mut [Entity], index: &Index, diags: &mut Vec<Diagnosti
     }
     add_hints(entities, index, diags);
     relations(entities)
+}
+
+/// Resolves one entity's typed refs (again) against the index, without
+/// "did you mean" hints: `serve` resolves only the entities an edit
+/// changed, since an edit that keeps every id cannot change where any
+/// other ref points. `kinds` is every entity's id, kind and slug.
+pub fn resolve_refs(
+    e: &mut Entity,
+    index: &Index,
+    kinds: &[(String, Kind, String)],
+    diags: &mut Vec<Diagnostic>,
+) {
+    resolve_entity(e, &Resolver { index, kinds }, diags);
 }
 
 struct Resolver<'a> {
@@ -246,7 +265,7 @@ fn targets(refs: &[Ref]) -> impl Iterator<Item = EntityIdx> + '_ {
 }
 
 /// Builds every backlink from the resolved typed refs.
-fn relations(entities: &[Entity]) -> Relations {
+pub fn relations(entities: &[Entity]) -> Relations {
     let mut rel: Relations = vec![Backlinks::default(); entities.len()];
     for (i, e) in entities.iter().enumerate() {
         for s in targets(&e.sources) {

@@ -64,10 +64,13 @@ impl Shared {
         }
     }
 
-    pub fn publish(&self, snapshot: Snapshot) {
+    /// Serves `snapshot` from now on; returns it, as it is shared.
+    pub fn publish(&self, snapshot: Snapshot) -> Arc<Snapshot> {
+        let snapshot = Arc::new(snapshot);
         if let Ok(mut slot) = self.snapshot.write() {
-            *slot = Arc::new(snapshot);
+            *slot = Arc::clone(&snapshot);
         }
+        snapshot
     }
 
     fn current(&self) -> Arc<Snapshot> {

@@ -7,7 +7,10 @@
 //! to the HTTP threads, and — once the folder has been quiet a moment —
 //! tell open tabs to reload, once per burst.
 
+mod affected;
 pub mod change;
+mod checks;
+mod derived;
 pub mod http;
 pub mod overlay;
 pub mod rebuild;
@@ -62,7 +65,7 @@ pub fn run(args: &ServeArgs, global: &GlobalArgs) -> Result<Outcome, Failure> {
     let mut session = Session::new(&root, options);
     let shared = Arc::new(http::Shared::new(&bind.to_string(), args.port));
     let color = use_color(global.color);
-    publish(&session, &shared, color, true);
+    publish(&mut session, &shared, color, true);
     let url = format!("http://{}:{}/", host_for(bind), args.port);
     let pages = session
         .output()
@@ -158,7 +161,7 @@ fn classify_all(root: &Path, session: &Session, paths: &[PathBuf]) -> Vec<Change
 /// The first build prints every diagnostic; later rebuilds print only the
 /// errors (in full) and the count, so a site with many warnings does not
 /// flood the terminal on every save.
-fn publish(session: &Session, shared: &http::Shared, color: bool, first: bool) {
+fn publish(session: &mut Session, shared: &http::Shared, color: bool, first: bool) {
     let diagnostics = session.diagnostics();
     if first && !diagnostics.is_empty() {
         eprint!("{}", diagnostics.render_human(color));
@@ -166,10 +169,13 @@ fn publish(session: &Session, shared: &http::Shared, color: bool, first: bool) {
         eprint!("{}", diagnostics.errors_only().render_human(color));
         eprintln!("({})", diagnostics.summary());
     }
-    shared.publish(http::Snapshot {
-        files: session.output().clone(),
-        overlay: overlay::overlay(diagnostics),
-    });
+    let overlay = overlay::overlay(diagnostics);
+    // The files are handed over whole and copied back afterwards, so the
+    // copy (tens of thousands of entries) is made while the new version
+    // is already being served.
+    let files = session.take_output();
+    let served = shared.publish(http::Snapshot { files, overlay });
+    session.restore_output(served.files.clone());
 }
 
 fn open_browser(url: &str) {

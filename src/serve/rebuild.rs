@@ -1,35 +1,41 @@
 //! SERVE: the pipeline's data kept between rebuilds, so a change re-runs
 //! only the part it touches.
 //!
-//! A [`Session`] holds the parsed site, the resolved relations, every
-//! entity's rendered Markdown and every rendered page, in memory. An edit to
-//! one content file re-parses that file, re-resolves (cheap, linear), renders
-//! again only the Markdown whose output can change, and re-renders only the
-//! pages whose context can change: the page itself, pages whose relations or
-//! links to it changed, and — when what others show of it (title, summary,
-//! date, tags…) changed — the pages that list it. A template change
-//! re-renders the pages using that template; a static file is copied alone;
-//! `site.yaml`, and files appearing or disappearing, rebuild everything.
-//! The figures (relation maps, timelines, stance matrices) show entities
-//! two steps away, so pages are re-rendered when a fingerprint of their
-//! figures changes; entity feeds go with their pages, and the site map and
-//! data exports with any change to what they read.
-//! Whatever the path, only files whose bytes changed are replaced, and a
-//! property test checks that the result equals a full build.
+//! A [`Session`] holds the parsed site, what was computed from it
+//! ([`Derived`]: resolved refs, relations, every entity's rendered
+//! Markdown), every rendered page and each entity's diagnostics, in
+//! memory. An edit to content files re-parses those files and patches the
+//! derived state ([`Derived::patch`]); [`affected`] turns what changed into
+//! the pages to render again, and [`Checks`] checks again only what the
+//! edit can reach. No step of an edit passes over the whole site: the
+//! pages to render are found by following backlinks from what changed,
+//! and the figures (relation maps, timelines, stance matrices), which
+//! show entities two steps away, are fingerprinted again only within that
+//! reach. A template change re-renders the pages using that template; a
+//! static file is copied alone; `site.yaml`, and files appearing or
+//! disappearing, rebuild everything. Whatever the path, only files whose
+//! bytes changed are replaced, and a property test checks that the result
+//! equals a full build.
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use rayon::prelude::*;
+
+use super::affected;
+use super::checks::Checks;
+use super::derived::{Changes, Derived, Edit};
 use crate::cmd::CompileOptions;
 use crate::config::{self, Config};
-use crate::content::model::{Entity, EntityIdx, Kind, KindData, Ref};
+use crate::content::model::{Entity, EntityIdx, Kind};
 use crate::content::{self, HOME_ID};
 use crate::diag::{Diagnostic, Diagnostics};
+use crate::render::links::{Linker, SitePath};
 use crate::render::site_pages::{Job, Pages};
+use crate::render::stance::{self, StanceMatrix};
 use crate::render::templates::{self, DEFAULT_THEME, Origin, Templates};
-use crate::render::{self, OutFile, Prepared, RenderOptions, Tables, views};
-use crate::resolve::{self, Index, Relations};
+use crate::render::{self, OutFile, RenderOptions, exports, views};
 
 /// A change the watcher saw, already classified.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -63,6 +69,10 @@ pub struct Session {
     templates: Option<Templates>,
     compile_diags: Vec<Diagnostic>,
     derived: Derived,
+    /// Each entity's diagnostics.
+    checks: Checks,
+    /// Each entity's line of `data/entities.json`.
+    entity_lines: Vec<String>,
     /// The template error of each page that failed to render.
     job_errors: BTreeMap<Job, Diagnostic>,
     /// What is served: rendered pages and static files.
@@ -74,20 +84,9 @@ pub struct Session {
     /// A fingerprint of each entity page's figures, to find the pages a
     /// change two steps away reaches (see [`render::visuals`]).
     visuals: Vec<u64>,
-}
-
-/// Everything computed from the entities, kept to be patched.
-struct Derived {
-    entities: Vec<Entity>,
-    index: Index,
-    base_relations: Relations,
-    relations: Relations,
-    resolve_diags: Vec<Diagnostic>,
-    tables: Tables,
-    prepared: Vec<Prepared>,
-    home_prepared: Option<Prepared>,
-    tag_counts: BTreeMap<String, usize>,
-    tag_members: BTreeMap<String, Vec<EntityIdx>>,
+    /// The stance matrix of `/proposals/`, its only part that reads more
+    /// than the faces of the proposals it lists.
+    list_stances: Option<StanceMatrix>,
 }
 
 /// What one rebuild did, for the terminal and the live-reload channel.
@@ -105,6 +104,7 @@ impl Session {
     pub fn new(root: &Path, options: CompileOptions) -> Self {
         let (config, config_diags) = load_config(root, &options);
         let empty = Derived::empty(&config);
+        let checks = Checks::new(&empty, &config);
         let mut session = Session {
             root: root.to_path_buf(),
             options,
@@ -118,12 +118,15 @@ impl Session {
             layer_diags: Vec::new(),
             templates: None,
             compile_diags: Vec::new(),
+            checks,
             derived: empty,
+            entity_lines: Vec::new(),
             job_errors: BTreeMap::new(),
             output: BTreeMap::new(),
             texts: BTreeMap::new(),
             diagnostics: Diagnostics::default(),
             visuals: Vec::new(),
+            list_stances: None,
         };
         session.rebuild_all();
         session
@@ -132,6 +135,16 @@ impl Session {
     /// Every file to serve or write, by output path.
     pub fn output(&self) -> &BTreeMap<PathBuf, Arc<[u8]>> {
         &self.output
+    }
+
+    /// Takes the output away to hand it to the HTTP side; give a copy
+    /// back with [`Session::restore_output`] before the next change.
+    pub fn take_output(&mut self) -> BTreeMap<PathBuf, Arc<[u8]>> {
+        std::mem::take(&mut self.output)
+    }
+
+    pub fn restore_output(&mut self, output: BTreeMap<PathBuf, Arc<[u8]>>) {
+        self.output = output;
     }
 
     pub fn diagnostics(&self) -> &Diagnostics {
@@ -153,6 +166,7 @@ impl Session {
             return self.rebuild_all();
         }
         let mut jobs: BTreeSet<Job> = BTreeSet::new();
+        let mut figures: BTreeSet<EntityIdx> = BTreeSet::new();
         let mut outcome = Outcome::default();
         let content: Vec<&PathBuf> = changes
             .iter()
@@ -165,8 +179,11 @@ impl Session {
             })
             .collect();
         if !content.is_empty() {
-            match self.edit_content(&content) {
-                Some(more) => jobs.extend(more),
+            match self.edit_content(&content, &mut outcome.changed) {
+                Some(work) => {
+                    jobs.extend(work.jobs);
+                    figures = work.figures;
+                }
                 None => return self.rebuild_all(),
             }
         }
@@ -181,9 +198,9 @@ impl Session {
                 self.copy_static(rel, &mut outcome.changed);
             }
         }
-        outcome.rendered = jobs.len();
         let jobs: Vec<Job> = jobs.into_iter().collect();
-        self.render(&jobs, &mut outcome.changed);
+        let mut produced = BTreeSet::new();
+        outcome.rendered = self.render_into(&jobs, &figures, &mut outcome.changed, &mut produced);
         self.refresh_diagnostics();
         outcome
     }
@@ -211,17 +228,20 @@ impl Session {
             &self.config,
             &self.options,
         );
+        self.checks = Checks::new(&self.derived, &self.config);
         self.visuals = self.visual_fingerprints();
+        self.list_stances = self.stances_of_list();
+        self.entity_lines = self.lines_of(0..self.derived.entities.len());
         let jobs = self.all_jobs();
         let mut outcome = Outcome {
-            rendered: jobs.len(),
             full: true,
             ..Outcome::default()
         };
         let before: BTreeSet<PathBuf> = self.output.keys().cloned().collect();
         let mut produced = BTreeSet::new();
         self.job_errors.clear();
-        self.render_into(&jobs, &mut outcome.changed, &mut produced);
+        outcome.rendered =
+            self.render_into(&jobs, &BTreeSet::new(), &mut outcome.changed, &mut produced);
         for rel in self.all_statics() {
             self.copy_static(&rel, &mut outcome.changed);
             produced.insert(rel);
@@ -300,35 +320,89 @@ impl Session {
         }
     }
 
-    fn render(&mut self, jobs: &[Job], changed: &mut BTreeSet<PathBuf>) {
-        let mut produced = BTreeSet::new();
-        self.render_into(jobs, changed, &mut produced);
-    }
-
-    /// Renders `jobs` and stores every file whose bytes changed. A page
+    /// Renders `jobs`, and the entity pages of `figures` whose figures
+    /// changed ([`render::visuals::fingerprint`]), and stores every file
+    /// whose bytes changed; returns how many pages were rendered. A page
     /// whose template fails keeps its last good bytes.
+    ///
+    /// The fingerprints are taken in the same parallel pass as the pages:
+    /// the site-wide pages, which take longest, start at once.
     fn render_into(
         &mut self,
         jobs: &[Job],
+        figures: &BTreeSet<EntityIdx>,
         changed: &mut BTreeSet<PathBuf>,
         produced: &mut BTreeSet<PathBuf>,
-    ) {
-        if self.templates.is_none() || jobs.is_empty() {
-            return;
+    ) -> usize {
+        if self.templates.is_none() || (jobs.is_empty() && figures.is_empty()) {
+            return 0;
         }
-        let results = self.pages(|pages| pages.render_some(jobs));
-        for (job, result) in results {
+        let tasks = tasks(jobs, figures);
+        let done: Vec<Done> = self.pages(|pages| {
+            tasks
+                .par_iter()
+                // One task at a time: a few site pages take most of the
+                // time, and each core must be free to take the next.
+                .with_max_len(1)
+                .map(|task| self.run(pages, task))
+                .collect()
+        });
+        self.keep(done, changed, produced)
+    }
+
+    /// Runs one task of a render pass; changes nothing.
+    fn run(&self, pages: &Pages<'_>, task: &Task) -> Done {
+        let (job, print) = match *task {
+            Task::Job(ref job) => (Some(job.clone()), None),
+            Task::Figures(i, always) => {
+                let print = render::visuals::fingerprint(pages.data, i);
+                let redraw = always || print != self.visuals[i];
+                (redraw.then_some(Job::Entity(i)), Some((i, print)))
+            }
+        };
+        let file = job.map(|job| {
+            let file = match job {
+                Job::DataEntities => {
+                    Ok(exports::entities_from_lines(pages.data, &self.entity_lines))
+                }
+                _ => pages.render_job(&job),
+            };
+            (job, file.map(|f| Fresh::compare(&self.output, f)))
+        });
+        Done { file, print }
+    }
+
+    /// Stores what a render pass did; returns how many pages it rendered.
+    fn keep(
+        &mut self,
+        done: Vec<Done>,
+        changed: &mut BTreeSet<PathBuf>,
+        produced: &mut BTreeSet<PathBuf>,
+    ) -> usize {
+        let mut rendered = 0;
+        for done in done {
+            if let Some((i, print)) = done.print {
+                self.visuals[i] = print;
+            }
+            let Some((job, result)) = done.file else {
+                continue;
+            };
+            rendered += 1;
             match result {
-                Ok(file) => {
+                Ok(fresh) => {
                     self.job_errors.remove(&job);
-                    produced.insert(file.path.clone());
-                    store(&mut self.output, file, changed);
+                    produced.insert(fresh.path.clone());
+                    if let Some(bytes) = fresh.bytes {
+                        changed.insert(fresh.path.clone());
+                        self.output.insert(fresh.path, bytes);
+                    }
                 }
                 Err(d) => {
                     self.job_errors.insert(job, d);
                 }
             }
         }
+        rendered
     }
 
     /// Output paths of entities whose file exists but failed to parse: they
@@ -419,8 +493,8 @@ impl Session {
     /// Re-parses edited content files. Returns the jobs to re-render, or
     /// `None` when the set of pages changed (a file added, removed, renamed,
     /// broken or drafted) and everything must be rebuilt.
-    fn edit_content(&mut self, rels: &[&PathBuf]) -> Option<Vec<Job>> {
-        let mut edits: Vec<(Entity, Entity)> = Vec::new();
+    fn edit_content(&mut self, rels: &[&PathBuf], changed: &mut BTreeSet<PathBuf>) -> Option<Work> {
+        let mut edits: Vec<Edit> = Vec::new();
         let mut home_edited = false;
         for rel in rels {
             self.texts.remove(*rel);
@@ -454,226 +528,115 @@ impl Session {
                 return None;
             }
             let old = std::mem::replace(&mut self.all[slot], new.clone());
-            edits.push((old, new));
+            // A draft left out of this build shows nowhere.
+            let Some(i) = self.derived.index.position(&new.id) else {
+                continue;
+            };
+            match edits.iter_mut().find(|e| e.i == i) {
+                Some(earlier) => earlier.new = new,
+                None => edits.push(Edit { i, old, new }),
+            }
         }
-        Some(self.patch(&edits, home_edited))
+        Some(self.patch(&edits, home_edited, changed))
     }
 
     /// Patches the derived state after entities changed in place; returns
-    /// the jobs whose output can have changed.
-    fn patch(&mut self, edits: &[(Entity, Entity)], home_edited: bool) -> Vec<Job> {
-        let front_matter_changed = edits.iter().any(|(old, new)| !same_front_matter(old, new));
-        let figures_changed = edits
-            .iter()
-            .any(|(old, new)| render::visuals::Inputs::of(old) != render::visuals::Inputs::of(new));
-        let d = &mut self.derived;
-        let mut changed: BTreeSet<EntityIdx> = BTreeSet::new();
-        let mut face_changed: HashSet<EntityIdx> = HashSet::new();
-        // Autolinking finds actor names in bodies: a renamed actor can change
-        // the Markdown of any page whose body holds the old or new name.
-        let mut names_changed = false;
-        let mut names: Vec<String> = Vec::new();
-        let mut questions_changed = false;
-        let mut kinds: BTreeSet<Kind> = BTreeSet::new();
-        // Tags whose pages list a changed face, and tags whose counts changed.
-        let mut listed_on: BTreeSet<String> = BTreeSet::new();
-        let mut recounted: BTreeSet<String> = BTreeSet::new();
-        for (old, new) in edits {
-            let Some(i) = d.entities.iter().position(|e| e.id == new.id) else {
-                continue;
-            };
-            d.entities[i] = new.clone();
-            changed.insert(i);
-            if Face::of(old) != Face::of(new) {
-                face_changed.insert(i);
-                kinds.insert(new.kind);
-                listed_on.extend(
-                    old.tags
-                        .iter()
-                        .chain(&new.tags)
-                        .map(|t| render::links::tag_slug(t)),
-                );
-            }
-            if old.tags != new.tags {
-                recounted.extend(
-                    old.tags
-                        .iter()
-                        .chain(&new.tags)
-                        .map(|t| render::links::tag_slug(t)),
-                );
-            }
-            if self.config.autolink
-                && new.kind == Kind::Actor
-                && (old.title != new.title || old.aliases != new.aliases)
-            {
-                names_changed = true;
-                names.extend([old.title.clone(), new.title.clone()]);
-                names.extend(old.aliases.iter().chain(&new.aliases).cloned());
-            }
-            questions_changed |= old.questions != new.questions;
-        }
-        let old_relations = std::mem::take(&mut d.relations);
-        d.resolve_diags.clear();
-        d.base_relations = resolve::resolve(&mut d.entities, &d.index, &mut d.resolve_diags);
-        if names_changed {
-            d.tables = Tables::new(&d.entities, &self.config);
-        }
-        let mentions_name = |text: &str| {
-            names
-                .iter()
-                .any(|n| !n.is_empty() && text.contains(n.as_str()))
-        };
-        let reprepare: Vec<EntityIdx> = (0..d.entities.len())
-            .filter(|i| {
-                changed.contains(i)
-                    || d.prepared[*i]
-                        .links_to
-                        .iter()
-                        .any(|t| face_changed.contains(t))
-                    || (names_changed && mentions_name(&d.entities[*i].body.source))
-            })
-            .collect();
-        let pretty = self.config.pretty_links;
-        let md_site = d.tables.markdown(&d.entities, &d.index);
-        let fresh = render::prepare_many(&md_site, &reprepare, pretty);
-        let mut prepared_changed: BTreeSet<EntityIdx> = BTreeSet::new();
-        for (i, p) in reprepare.iter().zip(fresh) {
-            if d.prepared[*i] != p {
-                prepared_changed.insert(*i);
-                d.prepared[*i] = p;
-            }
-        }
-        let home_links_face = d
-            .home_prepared
-            .as_ref()
-            .is_some_and(|h| h.links_to.iter().any(|t| face_changed.contains(t)));
-        let home_names = names_changed
-            && self
-                .home
-                .as_ref()
-                .is_some_and(|h| mentions_name(&h.body.source));
-        let home_changed = home_edited || home_names || home_links_face;
-        if home_changed {
-            d.home_prepared = self
-                .home
-                .as_ref()
-                .map(|h| render::prepare_home(&md_site, h, pretty));
-        }
-        let mut relations = d.base_relations.clone();
-        render::add_mentions(&mut relations, &d.prepared);
-        d.relations = relations;
-        d.tag_members = render::tag_members(&d.entities);
-        d.tag_counts = render::tag_counts(&d.tag_members);
-        let mut jobs: BTreeSet<Job> = BTreeSet::new();
-        #[allow(clippy::needless_range_loop)] // i indexes four parallel vectors
-        for i in 0..d.entities.len() {
-            let touched = changed.contains(&i)
-                || prepared_changed.contains(&i)
-                || d.relations[i] != old_relations[i]
-                || (!face_changed.is_empty()
-                    && depends_on(
-                        &d.entities[i],
-                        &d.relations[i],
-                        &d.prepared[i],
-                        &face_changed,
-                    ))
-                || (!recounted.is_empty()
-                    && d.entities[i]
-                        .tags
-                        .iter()
-                        .any(|t| recounted.contains(&render::links::tag_slug(t))));
-            if touched {
-                jobs.insert(Job::Entity(i));
-            }
-        }
-        if !face_changed.is_empty() || home_changed {
-            jobs.insert(Job::Home);
-        }
-        if !face_changed.is_empty() {
-            jobs.extend(kinds.iter().map(|k| Job::List(*k)));
-            jobs.extend([
-                Job::Timeline,
-                Job::Questions,
-                Job::Tags,
-                Job::Atom,
-                Job::Sitemap,
-            ]);
-            jobs.extend(
-                listed_on
-                    .iter()
-                    .chain(&recounted)
-                    .filter(|t| d.tag_counts.contains_key(*t))
-                    .map(|t| Job::Tag(t.clone())),
-            );
-        }
-        if questions_changed {
-            jobs.insert(Job::Questions);
-        }
-        if !changed.is_empty() {
-            jobs.insert(Job::SearchIndex);
-        }
-        let relations_changed = d.relations != old_relations;
-        self.visual_jobs(
-            front_matter_changed,
-            figures_changed,
-            relations_changed,
-            &mut jobs,
-        );
-        jobs.into_iter().collect()
-    }
-
-    /// Jobs for the figures, entity feeds, map and data exports. An entity
-    /// feed lists what its page lists, so it goes with its page. The
-    /// figures show entities two steps away, so when what they read of an
-    /// entity changed ([`render::visuals::Inputs`]) every page's figures are
-    /// fingerprinted again and the pages whose figures differ are rendered;
-    /// a body, summary or question edit changes none of them.
-    fn visual_jobs(
+    /// what to render again. Pages of tags no page carries any more are
+    /// removed (and added to `changed`).
+    fn patch(
         &mut self,
-        front_matter_changed: bool,
-        figures_changed: bool,
-        relations_changed: bool,
-        jobs: &mut BTreeSet<Job>,
-    ) {
-        if figures_changed {
-            let fresh = self.visual_fingerprints();
-            for (i, (old, new)) in self.visuals.iter().zip(&fresh).enumerate() {
-                if old != new {
-                    jobs.insert(Job::Entity(i));
-                }
-            }
-            self.visuals = fresh;
-            // The stance matrix of `/proposals/` reads supporters,
-            // opponents and facts, which are not part of a page's face.
-            jobs.extend([Job::List(Kind::Proposal), Job::Map]);
+        edits: &[Edit],
+        home_edited: bool,
+        changed: &mut BTreeSet<PathBuf>,
+    ) -> Work {
+        let changes = self
+            .derived
+            .patch(edits, self.home.as_ref(), home_edited, &self.config);
+        self.checks.update(&self.derived, &self.config, &changes);
+        let mut jobs = affected::jobs(&self.derived, &changes);
+        if changes.figures && self.restance_list() {
+            jobs.insert(Job::List(Kind::Proposal));
         }
-        if front_matter_changed {
-            jobs.insert(Job::DataTimeline);
-        }
-        if front_matter_changed || relations_changed {
+        if self.refresh_entity_lines(&changes) {
             jobs.insert(Job::DataEntities);
         }
-        let entities = &self.derived.entities;
-        let feeds: Vec<Job> = jobs
-            .iter()
-            .filter_map(|j| match j {
-                Job::Entity(i) if render::visuals::has_feed(entities[*i].kind) => {
-                    Some(Job::EntityFeed(*i))
-                }
-                _ => None,
-            })
-            .collect();
-        jobs.extend(feeds);
+        self.drop_vanished_tags(&changes.recounted, changed);
+        Work {
+            jobs,
+            figures: changes.figure_pages,
+        }
+    }
+
+    /// Removes the pages of tags in `slugs` that no page carries any more.
+    fn drop_vanished_tags(&mut self, slugs: &BTreeSet<String>, changed: &mut BTreeSet<PathBuf>) {
+        for slug in slugs {
+            if self.derived.tag_counts.contains_key(slug) {
+                continue;
+            }
+            self.job_errors.remove(&Job::Tag(slug.clone()));
+            let page = SitePath::of(&["tags", slug]).output_file();
+            if self.output.remove(&page).is_some() {
+                changed.insert(page);
+            }
+        }
+    }
+
+    /// Computes the stance matrix of `/proposals/` again; returns whether
+    /// it changed.
+    fn restance_list(&mut self) -> bool {
+        let fresh = self.stances_of_list();
+        let changed = fresh != self.list_stances;
+        self.list_stances = fresh;
+        changed
+    }
+
+    /// The stance matrix `/proposals/` shows.
+    fn stances_of_list(&self) -> Option<StanceMatrix> {
+        let linker = Linker::for_page(
+            &SitePath::of(&[Kind::Proposal.dir()]),
+            self.config.pretty_links,
+        );
+        stance::for_list(&self.site_data(), Kind::Proposal, &linker)
     }
 
     /// [`render::visuals::fingerprint`] of every entity page.
     fn visual_fingerprints(&self) -> Vec<u64> {
-        use rayon::prelude::*;
-        let d = &self.derived;
         let data = self.site_data();
-        (0..d.entities.len())
+        (0..self.derived.entities.len())
             .into_par_iter()
             .map(|i| render::visuals::fingerprint(&data, i))
+            .collect()
+    }
+
+    /// Serialises again the `data/entities.json` lines of the entities a
+    /// patch changed (their text, Markdown or backlinks: a line shows
+    /// nothing else); returns whether any line changed.
+    fn refresh_entity_lines(&mut self, c: &Changes) -> bool {
+        let dirty: BTreeSet<EntityIdx> = c
+            .edited
+            .iter()
+            .chain(&c.prepared)
+            .chain(&c.relations)
+            .copied()
+            .collect();
+        let fresh = self.lines_of(dirty.iter().copied());
+        let mut changed = false;
+        for (i, line) in dirty.into_iter().zip(fresh) {
+            if self.entity_lines[i] != line {
+                self.entity_lines[i] = line;
+                changed = true;
+            }
+        }
+        changed
+    }
+
+    /// Lines of `data/entities.json` ([`exports::entity_line`]).
+    fn lines_of(&self, which: impl Iterator<Item = EntityIdx>) -> Vec<String> {
+        let data = self.site_data();
+        let which: Vec<EntityIdx> = which.collect();
+        which
+            .par_iter()
+            .map(|&i| exports::entity_line(&data, i))
             .collect()
     }
 
@@ -752,43 +715,21 @@ impl Session {
     fn refresh_diagnostics(&mut self) {
         let d = &self.derived;
         let mut found: Vec<Diagnostic> = Vec::new();
-        found.extend(d.resolve_diags.iter().cloned());
+        found.extend(self.checks.resolve().cloned());
         found.extend(self.layer_diags.iter().cloned());
         found.extend(self.compile_diags.iter().cloned());
-        found.extend(resolve::warnings::content_warnings(&d.entities));
+        found.extend(self.checks.warnings().cloned());
         if self.templates.is_some() {
-            let mut render_diags: Vec<Diagnostic> = d
-                .prepared
-                .iter()
-                .flat_map(|p| p.diagnostics.iter().cloned())
-                .collect();
-            render_diags.extend(
-                d.home_prepared
-                    .iter()
-                    .flat_map(|h| h.diagnostics.iter().cloned()),
-            );
+            found.extend(self.checks.markdown().cloned());
             let mut seen = HashSet::new();
-            render_diags.extend(
+            found.extend(
                 self.job_errors
                     .values()
                     .filter(|e| seen.insert(e.message.clone()))
                     .cloned(),
             );
-            resolve::add_hints(&d.entities, &d.index, &mut render_diags);
-            found.extend(render_diags);
-            let menu: Vec<String> = self.config.menu.iter().map(|m| m.url.clone()).collect();
-            let mut linked = resolve::warnings::linked_from_menu(&menu, &d.entities);
-            linked.extend(
-                d.home_prepared
-                    .iter()
-                    .flat_map(|h| h.links_to.iter().copied()),
-            );
-            found.extend(resolve::warnings::orphans(
-                &d.entities,
-                &d.relations,
-                &linked,
-            ));
-            found.extend(resolve::lint::lint(&d.entities, &d.relations, &self.config));
+            found.extend(self.checks.orphans(d));
+            found.extend(self.checks.lint().cloned());
         }
         let mut all = Diagnostics::default();
         all.merge(clone_diagnostics(&self.config_diags));
@@ -821,61 +762,6 @@ impl Session {
     }
 }
 
-impl Derived {
-    fn empty(config: &Config) -> Self {
-        Derived {
-            entities: Vec::new(),
-            index: Index::default(),
-            base_relations: Vec::new(),
-            relations: Vec::new(),
-            resolve_diags: Vec::new(),
-            tables: Tables::new(&[], config),
-            prepared: Vec::new(),
-            home_prepared: None,
-            tag_counts: BTreeMap::new(),
-            tag_members: BTreeMap::new(),
-        }
-    }
-
-    /// Resolves and renders the Markdown of every entity.
-    fn build(
-        all: &[Entity],
-        home: Option<&Entity>,
-        unparsed: &[(String, String)],
-        config: &Config,
-        options: &CompileOptions,
-    ) -> Self {
-        let (mut entities, drafts): (Vec<Entity>, Vec<Entity>) = all
-            .iter()
-            .cloned()
-            .partition(|e| options.drafts || !e.draft);
-        let index = Index::new(&entities, &drafts).with_unparsed(unparsed);
-        let mut resolve_diags = Vec::new();
-        let base_relations = resolve::resolve(&mut entities, &index, &mut resolve_diags);
-        let tables = Tables::new(&entities, config);
-        let md_site = tables.markdown(&entities, &index);
-        let every: Vec<EntityIdx> = (0..entities.len()).collect();
-        let prepared = render::prepare_many(&md_site, &every, config.pretty_links);
-        let home_prepared = home.map(|h| render::prepare_home(&md_site, h, config.pretty_links));
-        let mut relations = base_relations.clone();
-        render::add_mentions(&mut relations, &prepared);
-        let tag_members = render::tag_members(&entities);
-        let tag_counts = render::tag_counts(&tag_members);
-        Derived {
-            entities,
-            index,
-            base_relations,
-            relations,
-            resolve_diags,
-            tables,
-            prepared,
-            home_prepared,
-            tag_counts,
-            tag_members,
-        }
-    }
-}
-
 fn load_config(root: &Path, options: &CompileOptions) -> (Config, Diagnostics) {
     let mut diags = Diagnostics::default();
     let mut config = config::load(root, &mut diags);
@@ -901,6 +787,68 @@ fn clone_diagnostics(d: &Diagnostics) -> Diagnostics {
     copy
 }
 
+/// What a content edit leaves to render: jobs, and the entity pages whose
+/// figures may have changed, to render if their fingerprint did.
+struct Work {
+    jobs: BTreeSet<Job>,
+    figures: BTreeSet<EntityIdx>,
+}
+
+/// One task of a render pass.
+enum Task {
+    Job(Job),
+    /// Fingerprint entity `i`'s figures, and render its page when they
+    /// changed — or always, when the page is to be rendered anyway.
+    Figures(EntityIdx, bool),
+}
+
+/// What a task did: the job it ran with its result, and a fingerprint.
+struct Done {
+    file: Option<(Job, Result<Fresh, Diagnostic>)>,
+    print: Option<(EntityIdx, u64)>,
+}
+
+/// The tasks for `jobs` and `figures`: pages about the whole site first,
+/// as they take longest, then the entity pages fill both cores to the end.
+fn tasks(jobs: &[Job], figures: &BTreeSet<EntityIdx>) -> Vec<Task> {
+    let mut site: Vec<Task> = Vec::new();
+    let mut pages: Vec<Task> = Vec::new();
+    for job in jobs {
+        match job {
+            Job::Entity(i) if figures.contains(i) => {}
+            Job::Entity(_) | Job::EntityFeed(_) => pages.push(Task::Job(job.clone())),
+            _ => site.push(Task::Job(job.clone())),
+        }
+    }
+    pages.extend(
+        figures
+            .iter()
+            .map(|&i| Task::Figures(i, jobs.contains(&Job::Entity(i)))),
+    );
+    site.extend(pages);
+    site
+}
+
+/// A rendered file, compared with what is served: `bytes` only when they
+/// differ. Done where the file is rendered, in parallel: the search index
+/// and the data export are megabytes.
+struct Fresh {
+    path: PathBuf,
+    bytes: Option<Arc<[u8]>>,
+}
+
+impl Fresh {
+    fn compare(output: &BTreeMap<PathBuf, Arc<[u8]>>, file: OutFile) -> Self {
+        let same = output
+            .get(&file.path)
+            .is_some_and(|old| **old == *file.bytes);
+        Fresh {
+            bytes: (!same).then(|| Arc::from(file.bytes)),
+            path: file.path,
+        }
+    }
+}
+
 /// Stores a rendered file if its bytes differ from what is there.
 fn store(
     output: &mut BTreeMap<PathBuf, Arc<[u8]>>,
@@ -915,83 +863,6 @@ fn store(
     }
     changed.insert(file.path.clone());
     output.insert(file.path, Arc::from(file.bytes));
-}
-
-/// Whether an edit left everything but the Markdown body as it was: then
-/// no figure, map or data export can change.
-fn same_front_matter(old: &Entity, new: &Entity) -> bool {
-    let strip = |e: &Entity| Entity {
-        body: Default::default(),
-        ..e.clone()
-    };
-    strip(old) == strip(new)
-}
-
-/// What other pages show of an entity: when this changes, the pages that
-/// list or link it must be rendered again.
-#[derive(PartialEq)]
-struct Face<'a> {
-    title: &'a str,
-    summary: Option<&'a str>,
-    date: Option<crate::content::model::Date>,
-    updated: Option<crate::content::model::Date>,
-    status: Option<String>,
-    tags: &'a [String],
-    aliases: &'a [String],
-    weight: Option<i64>,
-    kind_data: Option<(Option<&'a str>, Option<&'a str>)>,
-}
-
-impl<'a> Face<'a> {
-    fn of(e: &'a Entity) -> Self {
-        let source_face = match &e.data {
-            KindData::Source(s) => Some((s.publisher.as_deref(), s.url.as_deref())),
-            _ => None,
-        };
-        Face {
-            title: &e.title,
-            summary: e.summary.as_deref(),
-            date: e.date(),
-            updated: e.updated,
-            status: views::status_of(e),
-            tags: &e.tags,
-            aliases: &e.aliases,
-            weight: e.weight,
-            kind_data: source_face,
-        }
-    }
-}
-
-/// Whether entity `e`'s page shows anything of the entities in `faces`:
-/// through a typed ref, a relation, a citation or a link in its text.
-fn depends_on(
-    e: &Entity,
-    relations: &resolve::Backlinks,
-    prepared: &Prepared,
-    faces: &HashSet<EntityIdx>,
-) -> bool {
-    let hit = |r: &Ref| r.target.is_some_and(|t| faces.contains(&t));
-    let typed = match &e.data {
-        KindData::Actor(a) => a.affiliation.iter().chain(&a.members).any(hit),
-        KindData::Meeting(m) => m
-            .host
-            .iter()
-            .chain(m.participants.iter().map(|p| &p.actor))
-            .chain(&m.proposals)
-            .any(hit),
-        KindData::Proposal(p) => p
-            .proposed_by
-            .iter()
-            .chain(&p.supporters)
-            .chain(&p.opponents)
-            .any(hit),
-        KindData::Source(_) | KindData::Page => false,
-    };
-    typed
-        || e.sources.iter().any(hit)
-        || e.key_facts.iter().flat_map(|f| &f.sources).any(hit)
-        || prepared.links_to.iter().any(|t| faces.contains(t))
-        || relations.shown().any(|t| faces.contains(&t))
 }
 
 /// Top-level templates that use any of `changed`, directly or through
