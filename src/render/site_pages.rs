@@ -114,22 +114,26 @@ impl Pages<'_> {
     /// may block: that holds rendering back to the writer's pace). Returns
     /// the template errors, each reported once, in job order.
     ///
-    /// Pages come in three waves, for memory: entity pages and small pages
-    /// in parallel; then `data/entities.json` alone (its own serialisation
-    /// is parallel; it is the largest file, about 4 KB per entity); then the
-    /// other pages that list every entity, in parallel. Run together, the
-    /// site-wide files added their sizes on top of everything else at the
-    /// end of a large build.
+    /// Pages come in waves, for memory: entity pages and small pages in
+    /// parallel; then `data/entities.json` alone (its own serialisation is
+    /// parallel; it is the largest file, about 4 KB per entity); then the
+    /// questions page alone (every answer of the site, and the largest
+    /// template context); then the other pages that list every entity, in
+    /// parallel. Run together, the site-wide files added their sizes on top
+    /// of everything else at the end of a large build.
     pub fn render_streaming(&self, emit: &mut (dyn FnMut(Vec<OutFile>) + Send)) -> Vec<Diagnostic> {
         let sink = Mutex::new(emit);
         let jobs: Vec<(usize, Job)> = self.jobs().into_iter().enumerate().collect();
         let (site_wide, small): (Vec<_>, Vec<_>) =
             jobs.into_iter().partition(|(_, job)| lists_everything(job));
-        let (alone, last): (Vec<_>, Vec<_>) = site_wide
+        let (exports, site_wide): (Vec<_>, Vec<_>) = site_wide
             .into_iter()
             .partition(|(_, job)| *job == Job::DataEntities);
+        let (questions, last): (Vec<_>, Vec<_>) = site_wide
+            .into_iter()
+            .partition(|(_, job)| *job == Job::Questions);
         let mut errors = Vec::new();
-        for wave in [small, alone, last] {
+        for wave in [small, exports, questions, last] {
             errors.extend(
                 wave.par_iter()
                     .filter_map(|(n, job)| match self.render_job(job) {
