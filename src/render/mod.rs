@@ -204,7 +204,11 @@ pub struct SiteMut<'a> {
 }
 
 /// Second pass: renders every page through its template, handing files to
-/// `emit` in chunks as they are rendered. Returns the template errors.
+/// `emit` as they are rendered. Returns the template errors.
+///
+/// Between waves of pages (see [`site_pages::Pages::render_streaming`])
+/// `emit` gets an empty batch: a checkpoint, where a writer that keeps
+/// files in flight should return only once they are written.
 ///
 /// Each entity's rendered body moves into its page instead of being
 /// copied, so `prepared` comes back without bodies: on a site of 100,000

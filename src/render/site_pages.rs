@@ -134,6 +134,12 @@ impl Pages<'_> {
             .partition(|(_, job)| *job == Job::Questions);
         let mut errors = Vec::new();
         for wave in [small, exports, questions, last] {
+            // A checkpoint: the writer catches up before the next wave, so
+            // a wave's large files are out of memory before the next one's
+            // are made.
+            if let Ok(mut emit) = sink.lock() {
+                emit(Vec::new());
+            }
             errors.extend(
                 wave.par_iter()
                     .filter_map(|(n, job)| match self.render_job(job) {
