@@ -138,7 +138,8 @@ fn collapse_whitespace(s: &str) -> String {
 /// matches terms, not phrases, so repeats and case would only add bytes.
 /// Lone ASCII letters and digits ("s" of "Zelensky's") are dropped.
 pub fn distinct_terms(text: &str, max: usize) -> String {
-    let mut seen = std::collections::HashSet::new();
+    // FxHash: these keys are short words, hashed 150 times per page.
+    let mut seen = rustc_hash::FxHashSet::default();
     let mut out: Vec<String> = Vec::new();
     for word in text.split_whitespace().take(max) {
         for term in word.split(|c: char| !c.is_alphanumeric()) {
