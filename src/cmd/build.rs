@@ -54,7 +54,9 @@ pub fn run(args: &BuildArgs, global: &GlobalArgs) -> Result<Outcome, Failure> {
         let compiled = compile_streaming(root, &options, &|stage| progress.stage(stage), &mut emit);
         drop(batches);
         let write_error = writing.join().unwrap_or_else(|_| {
-            Some(output::WriteError::Refused("the writer thread panicked".into()))
+            Some(output::WriteError::Refused(
+                "the writer thread panicked".into(),
+            ))
         });
         (compiled, write_error)
     });

@@ -220,7 +220,10 @@ impl Pages<'_> {
             Job::Entity(i) => {
                 let mut page = data.page_view(*i, linker);
                 if let Some(body) = self.bodies.and_then(|b| b.get(*i)) {
-                    page.body = body.lock().map(|mut b| std::mem::take(&mut *b)).unwrap_or_default();
+                    page.body = body
+                        .lock()
+                        .map(|mut b| std::mem::take(&mut *b))
+                        .unwrap_or_default();
                 }
                 let description = page
                     .summary
