@@ -7,6 +7,10 @@
 #
 # Environment:
 #   BENCH_DIR       where generated sites are cached (default /tmp/explainer-bench)
+#   BENCH_OUT       where the outputs go (default $BENCH_DIR/out; the
+#                   process id is appended). A folder in which nothing was
+#                   deleted lately is best (see below): on this VM a new
+#                   top-level folder such as /bench-out.
 #   RUNS            timed runs per tool and size (default 5; 3 for N >= 100000)
 #   BENCH_AUTOLINK  1 = generate with `autolink: true` (Hugo has no equivalent)
 #   BENCH_PYGEN     path to shared/bench/gen.py: use it instead of
@@ -104,7 +108,7 @@ busy_check() {
     fi
 }
 
-OUT_ROOT=$BENCH_DIR/out-$$
+OUT_ROOT=${BENCH_OUT:-$BENCH_DIR/out}-$$
 mkdir -p "$OUT_ROOT"
 trap 'rm -rf "$OUT_ROOT"' EXIT
 

@@ -7,7 +7,22 @@ use clap::Parser;
 use explainer::Outcome;
 use explainer::cli::Cli;
 
+/// mimalloc's `mi_option_purge_delay` (the position of the option in
+/// `mi_option_e` of mimalloc v3, which libmimalloc-sys 0.1.49 builds).
+const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+const PURGE_DELAY_MS: std::ffi::c_long = 10;
+
 fn main() -> ExitCode {
+    // Give memory freed in bulk (a rendered page once written, Markdown
+    // sources once rendered) back to the system after 10 ms instead of the
+    // 1,000 ms this mimalloc build defaults to: peak RSS of the 10,000-entity
+    // build 260 MB -> 205 MB, same CPU time. (0, at once, cost 5 % more
+    // time in TLB shootdowns for 2 % less memory.)
+    // `MIMALLOC_PURGE_DELAY` in the environment still decides, if set.
+    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
+        // SAFETY: sets a documented option before any thread is started.
+        unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, PURGE_DELAY_MS) };
+    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

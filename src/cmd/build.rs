@@ -32,22 +32,31 @@ pub fn run(args: &BuildArgs, global: &GlobalArgs) -> Result<Outcome, Failure> {
     let progress = Progress::start(!global.quiet, color, started);
     let (compiled, write_error) = std::thread::scope(|scope| {
         // One batch waits while the next renders: writing overlaps
-        // rendering, and memory stays bounded by two batches.
+        // rendering, and memory stays bounded by two batches. An empty
+        // batch is a checkpoint (see `render_pages`): it returns once the
+        // writer has written everything handed to it before.
         let (batches, received) = std::sync::mpsc::sync_channel::<Vec<OutFile>>(1);
-        let writing = scope.spawn(|| write_all(&writer, received));
-        let mut emit = |files: Vec<OutFile>| {
-            html_pages += files
+        let (written, checkpoints) = std::sync::mpsc::channel::<()>();
+        let writing = scope.spawn(|| write_all(&writer, received, written));
+        let (pages, sent) = (&mut html_pages, &batches);
+        let mut emit = move |files: Vec<OutFile>| {
+            *pages += files
                 .iter()
                 .filter(|f| f.path.extension().is_some_and(|e| e == "html"))
                 .count();
-            // A failed send means the writer stopped at an error, which
-            // `writing` returns.
-            let _ = batches.send(files);
+            let checkpoint = files.is_empty();
+            // A failed send or receive means the writer stopped at an
+            // error, which `writing` returns.
+            if sent.send(files).is_ok() && checkpoint {
+                let _ = checkpoints.recv();
+            }
         };
         let compiled = compile_streaming(root, &options, &|stage| progress.stage(stage), &mut emit);
         drop(batches);
         let write_error = writing.join().unwrap_or_else(|_| {
-            Some(output::WriteError::Refused("the writer thread panicked".into()))
+            Some(output::WriteError::Refused(
+                "the writer thread panicked".into(),
+            ))
         });
         (compiled, write_error)
     });
@@ -97,9 +106,12 @@ pub fn run(args: &BuildArgs, global: &GlobalArgs) -> Result<Outcome, Failure> {
 fn write_all(
     writer: &output::Writer,
     batches: std::sync::mpsc::Receiver<Vec<OutFile>>,
+    written: std::sync::mpsc::Sender<()>,
 ) -> Option<output::WriteError> {
     for files in batches {
-        if let Err(e) = writer.write_batch_serial(&files) {
+        if files.is_empty() {
+            let _ = written.send(());
+        } else if let Err(e) = writer.write_batch_serial(&files) {
             return Some(e);
         }
     }

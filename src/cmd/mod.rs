@@ -218,14 +218,17 @@ pub fn compile_streaming(
     };
     match compiled {
         Ok(templates) => {
-            let site = render::Site {
+            let tables = render::Tables::new(&entities, &config);
+            // Lint reads the sources for unlinked mentions only when
+            // autolinking is on; otherwise they go as soon as rendered.
+            let keep_sources = config.autolink;
+            let mut site = render::SiteMut {
                 config: &config,
-                entities: &entities,
+                entities: &mut entities,
                 home: loaded.home.as_ref(),
                 index: &index,
             };
-            let tables = render::Tables::new(&entities, &config);
-            let mut prepared = render::prepare_site(&site, &tables, relations);
+            let mut prepared = render::prepare_site(&mut site, &tables, relations, !keep_sources);
             let mut render_diags = std::mem::take(&mut prepared.diagnostics);
             let menu: Vec<String> = config.menu.iter().map(|m| m.url.clone()).collect();
             let mut linked = resolve::warnings::linked_from_menu(&menu, &entities);
@@ -236,11 +239,10 @@ pub fn compile_streaming(
                 &linked,
             ));
             found.extend(resolve::lint::lint(&entities, &prepared.relations, &config));
-            // Nothing reads the Markdown sources after this point: let them
-            // go before the pages are rendered (on a site of 100,000
-            // entities that is about 600 MB).
-            for e in &mut entities {
-                e.body = Default::default();
+            if keep_sources {
+                for e in &mut entities {
+                    e.body = Default::default();
+                }
             }
             let site = render::Site {
                 config: &config,

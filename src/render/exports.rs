@@ -62,6 +62,12 @@ pub fn entities(data: &SiteData<'_>) -> OutFile {
             .par_iter()
             .map(|&i| serde_json::to_string(&entity(data, i)).unwrap_or_else(|_| "{}".into()))
             .collect();
+        if b == 0 {
+            // Sized from the first block, so the text rarely grows (each
+            // growth of a string this large briefly holds two copies).
+            let first: usize = lines.iter().map(|l| l.len() + 2).sum();
+            text.reserve(first / block.len().max(1) * order.len() * 11 / 10);
+        }
         for (n, line) in lines.iter().enumerate() {
             if b > 0 || n > 0 {
                 text.push_str(",\n");

@@ -78,12 +78,21 @@ impl Linker {
 
     /// The relative href from the current page to `target`.
     pub fn href(&self, target: &SitePath) -> String {
-        let rel = target.site_relative(self.pretty);
-        if self.root.is_empty() || rel != "./" {
-            format!("{}{rel}", self.root)
-        } else {
-            self.root.clone()
+        // Built in one allocation: pages make tens of these each.
+        let path = &target.0;
+        if path.is_empty() && self.pretty {
+            return if self.root.is_empty() {
+                "./".to_owned()
+            } else {
+                self.root.clone()
+            };
         }
+        let index = if self.pretty { "" } else { "index.html" };
+        let mut href = String::with_capacity(self.root.len() + path.len() + index.len());
+        href.push_str(&self.root);
+        href.push_str(path);
+        href.push_str(index);
+        href
     }
 
     /// The relative href to a file that is not a page (`atom.xml`, `style.css`).

@@ -28,7 +28,7 @@ use std::path::PathBuf;
 use rayon::prelude::*;
 
 use crate::config::Config;
-use crate::content::model::{Entity, EntityIdx, Kind, KindData};
+use crate::content::model::{Entity, EntityIdx, Kind, KindData, Text};
 use crate::diag::Diagnostic;
 use crate::resolve::{self, Index, Relations};
 use links::{Linker, SitePath};
@@ -149,17 +149,36 @@ pub fn add_mentions(relations: &mut Relations, prepared: &[Prepared]) {
 }
 
 /// First pass: renders every entity's Markdown, in parallel, and adds the
-/// mentions it finds to the relations.
-pub fn prepare_site(site: &Site<'_>, tables: &Tables, mut relations: Relations) -> PreparedSite {
-    let md_site = tables.markdown(site.entities, site.index);
+/// mentions it finds to the relations. With `free_sources`, each entity's
+/// Markdown source is dropped as soon as it is rendered (nothing after this
+/// pass reads it), so a large site never holds both the sources and the
+/// rendered HTML of every page (about 600 MB each at 100,000 entities).
+pub fn prepare_site(
+    site: &mut SiteMut<'_>,
+    tables: &Tables,
+    mut relations: Relations,
+    free_sources: bool,
+) -> PreparedSite {
     let pretty = site.config.pretty_links;
-    let all: Vec<EntityIdx> = (0..site.entities.len()).collect();
-    let prepared = prepare_many(&md_site, &all, pretty);
+    let count = site.entities.len();
+    let mut prepared = Vec::with_capacity(count);
+    for start in (0..count).step_by(PREPARE_CHUNK) {
+        let end = (start + PREPARE_CHUNK).min(count);
+        let which: Vec<EntityIdx> = (start..end).collect();
+        let md_site = tables.markdown(site.entities, site.index);
+        prepared.extend(prepare_many(&md_site, &which, pretty));
+        if free_sources {
+            for e in &mut site.entities[start..end] {
+                e.body = Text::default();
+            }
+        }
+    }
     let mut diagnostics: Vec<Diagnostic> = prepared
         .iter()
         .flat_map(|p| p.diagnostics.iter().cloned())
         .collect();
     add_mentions(&mut relations, &prepared);
+    let md_site = tables.markdown(site.entities, site.index);
     let home = site.home.map(|h| prepare_home(&md_site, h, pretty));
     if let Some(h) = &home {
         diagnostics.extend(h.diagnostics.iter().cloned());
@@ -172,8 +191,24 @@ pub fn prepare_site(site: &Site<'_>, tables: &Tables, mut relations: Relations) 
     }
 }
 
+/// Entities whose Markdown is rendered between two releases of sources.
+const PREPARE_CHUNK: usize = 4096;
+
+/// The resolved site with its entities open to change: the first pass may
+/// drop their Markdown sources once rendered.
+pub struct SiteMut<'a> {
+    pub config: &'a Config,
+    pub entities: &'a mut [Entity],
+    pub home: Option<&'a Entity>,
+    pub index: &'a Index,
+}
+
 /// Second pass: renders every page through its template, handing files to
-/// `emit` in chunks as they are rendered. Returns the template errors.
+/// `emit` as they are rendered. Returns the template errors.
+///
+/// Between waves of pages (see [`site_pages::Pages::render_streaming`])
+/// `emit` gets an empty batch: a checkpoint, where a writer that keeps
+/// files in flight should return only once they are written.
 ///
 /// Each entity's rendered body moves into its page instead of being
 /// copied, so `prepared` comes back without bodies: on a site of 100,000

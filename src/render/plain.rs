@@ -19,11 +19,29 @@ const INLINE_ELEMENTS: &[&str] = &[
 
 /// The visible text of an HTML fragment, on one line.
 pub fn text(html: &str) -> String {
-    let mut out = String::with_capacity(html.len());
+    text_up_to(html, usize::MAX)
+}
+
+/// The first `words` words of [`text`] (at least; a few more may follow),
+/// without reading the rest of the HTML: the search index keeps only the
+/// start of each body, and converting whole bodies was a tenth of the
+/// Markdown pass.
+pub fn text_up_to(html: &str, words: usize) -> String {
+    let mut out = String::with_capacity(html.len().min(words.saturating_mul(16)));
     let mut rest = html;
+    let (mut seen, mut counted) = (0, 0);
     while let Some(lt) = rest.find('<') {
         push_decoded(&mut out, &rest[..lt]);
         rest = skip_tag(&rest[lt..], &mut out);
+        // A word cut by an inline tag counts twice, so the count only runs
+        // ahead of the real one, and twice the need is always enough.
+        if words != usize::MAX {
+            seen += out[counted..].split_whitespace().count();
+            counted = out.len();
+            if seen >= words.saturating_mul(2) {
+                return collapse_whitespace(&out);
+            }
+        }
     }
     push_decoded(&mut out, rest);
     collapse_whitespace(&out)
@@ -120,7 +138,8 @@ fn collapse_whitespace(s: &str) -> String {
 /// matches terms, not phrases, so repeats and case would only add bytes.
 /// Lone ASCII letters and digits ("s" of "Zelensky's") are dropped.
 pub fn distinct_terms(text: &str, max: usize) -> String {
-    let mut seen = std::collections::HashSet::new();
+    // FxHash: these keys are short words, hashed 150 times per page.
+    let mut seen = rustc_hash::FxHashSet::default();
     let mut out: Vec<String> = Vec::new();
     for word in text.split_whitespace().take(max) {
         for term in word.split(|c: char| !c.is_alphanumeric()) {
@@ -165,6 +184,18 @@ mod tests {
     fn stray_angle_brackets_and_ampersands_survive() {
         assert_eq!(text("1 < 2 & 3 &bogus; x"), "1 < 2 & 3 &bogus; x");
         assert_eq!(text("a <"), "a <");
+    }
+
+    #[test]
+    fn text_up_to_is_a_prefix_with_at_least_the_words_asked_for() {
+        let html: String = (0..500)
+            .map(|n| format!("<p>w{n} un<em>split</em>able</p>"))
+            .collect();
+        let whole = text(&html);
+        let start = text_up_to(&html, 100);
+        assert!(whole.starts_with(&start));
+        assert!(start.split_whitespace().count() >= 100);
+        assert!(start.len() < whole.len() / 2);
     }
 
     #[test]

@@ -90,7 +90,7 @@ pub fn record_json(e: &Entity, body_html: &str, fact_html: &[String], url: Strin
         d: e.date().map(|d| d.to_string()).unwrap_or_default(),
         g: e.tags.clone(),
         f: facts_text(e, fact_html),
-        b: plain::distinct_terms(&plain::text(body_html), BODY_WORDS),
+        b: plain::distinct_terms(&plain::text_up_to(body_html, BODY_WORDS), BODY_WORDS),
     };
     serde_json::to_string(&record)
         .unwrap_or_else(|_| "{}".into())

@@ -58,6 +58,21 @@ pub struct Pages<'a> {
     pub bodies: Option<&'a [std::sync::Mutex<String>]>,
 }
 
+/// Whether a job's file grows with the whole site (a line or more for
+/// every entity), as opposed to one page's neighbourhood.
+fn lists_everything(job: &Job) -> bool {
+    matches!(
+        job,
+        Job::List(_)
+            | Job::Timeline
+            | Job::Questions
+            | Job::Sitemap
+            | Job::SearchIndex
+            | Job::DataEntities
+            | Job::DataTimeline
+    )
+}
+
 /// Newest items in the feed and on the home page come first.
 const HOME_LATEST: usize = 6;
 
@@ -94,26 +109,51 @@ impl Pages<'_> {
             .collect()
     }
 
-    /// Renders every job in parallel, handing each file to `emit` as soon
-    /// as it is rendered, so a large site never holds its pages in memory
-    /// (`emit` may block: that holds rendering back to the writer's pace).
-    /// Returns the template errors, each reported once, in job order.
+    /// Renders every job, handing each file to `emit` as soon as it is
+    /// rendered, so a large site never holds its pages in memory (`emit`
+    /// may block: that holds rendering back to the writer's pace). Returns
+    /// the template errors, each reported once, in job order.
+    ///
+    /// Pages come in waves, for memory: entity pages and small pages in
+    /// parallel; then `data/entities.json` alone (its own serialisation is
+    /// parallel; it is the largest file, about 4 KB per entity); then the
+    /// questions page alone (every answer of the site, and the largest
+    /// template context); then the other pages that list every entity, in
+    /// parallel. Run together, the site-wide files added their sizes on top
+    /// of everything else at the end of a large build.
     pub fn render_streaming(&self, emit: &mut (dyn FnMut(Vec<OutFile>) + Send)) -> Vec<Diagnostic> {
         let sink = Mutex::new(emit);
-        let mut errors: Vec<(usize, Diagnostic)> = self
-            .jobs()
-            .par_iter()
-            .enumerate()
-            .filter_map(|(n, job)| match self.render_job(job) {
-                Ok(file) => {
-                    if let Ok(mut emit) = sink.lock() {
-                        emit(vec![file]);
-                    }
-                    None
-                }
-                Err(d) => Some((n, d)),
-            })
-            .collect();
+        let jobs: Vec<(usize, Job)> = self.jobs().into_iter().enumerate().collect();
+        let (site_wide, small): (Vec<_>, Vec<_>) =
+            jobs.into_iter().partition(|(_, job)| lists_everything(job));
+        let (exports, site_wide): (Vec<_>, Vec<_>) = site_wide
+            .into_iter()
+            .partition(|(_, job)| *job == Job::DataEntities);
+        let (questions, last): (Vec<_>, Vec<_>) = site_wide
+            .into_iter()
+            .partition(|(_, job)| *job == Job::Questions);
+        let mut errors = Vec::new();
+        for wave in [small, exports, questions, last] {
+            // A checkpoint: the writer catches up before the next wave, so
+            // a wave's large files are out of memory before the next one's
+            // are made.
+            if let Ok(mut emit) = sink.lock() {
+                emit(Vec::new());
+            }
+            errors.extend(
+                wave.par_iter()
+                    .filter_map(|(n, job)| match self.render_job(job) {
+                        Ok(file) => {
+                            if let Ok(mut emit) = sink.lock() {
+                                emit(vec![file]);
+                            }
+                            None
+                        }
+                        Err(d) => Some((*n, d)),
+                    })
+                    .collect::<Vec<_>>(),
+            );
+        }
         errors.sort_by_key(|(n, _)| *n);
         let mut seen = HashSet::new();
         errors
@@ -180,7 +220,10 @@ impl Pages<'_> {
             Job::Entity(i) => {
                 let mut page = data.page_view(*i, linker);
                 if let Some(body) = self.bodies.and_then(|b| b.get(*i)) {
-                    page.body = body.lock().map(|mut b| std::mem::take(&mut *b)).unwrap_or_default();
+                    page.body = body
+                        .lock()
+                        .map(|mut b| std::mem::take(&mut *b))
+                        .unwrap_or_default();
                 }
                 let description = page
                     .summary

@@ -298,8 +298,26 @@ pub fn compile(layers: BTreeMap<String, (Origin, String)>) -> Result<Templates, 
 
 /// HTML/XML escaping for templates. Unlike Tera's default it leaves `/`
 /// alone, so relative links stay readable in the output.
+///
+/// Runs between escaped bytes go straight to the output, with no string
+/// built on the way: Tera calls this for every value a template prints.
 fn escape(text: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-    out.write_all(crate::render::views::escape(text).as_bytes())
+    let bytes = text.as_bytes();
+    let mut copied = 0;
+    for (at, byte) in bytes.iter().enumerate() {
+        let entity: &[u8] = match byte {
+            b'&' => b"&amp;",
+            b'<' => b"&lt;",
+            b'>' => b"&gt;",
+            b'"' => b"&quot;",
+            b'\'' => b"&#39;",
+            _ => continue,
+        };
+        out.write_all(&bytes[copied..at])?;
+        out.write_all(entity)?;
+        copied = at + 1;
+    }
+    out.write_all(&bytes[copied..])
 }
 
 fn refuse_get_env(_: Kwargs, _: &State) -> TeraResult<Value> {
