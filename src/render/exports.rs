@@ -35,14 +35,16 @@ fn file(path: &str, value: &Value) -> OutFile {
     }
 }
 
-/// `data/entities.json`.
-///
-/// One entity per line, so the file stays compact on large sites and a
-/// diff between two builds shows which entities changed.
-pub fn entities(data: &SiteData<'_>) -> OutFile {
+/// Entities in id order, the order of `data/entities.json`.
+fn id_order(data: &SiteData<'_>) -> Vec<EntityIdx> {
     let e = data.entities;
     let mut order: Vec<EntityIdx> = (0..e.len()).collect();
     order.sort_by(|&a, &b| e[a].id.cmp(&e[b].id));
+    order
+}
+
+/// `data/entities.json` up to the first entity: format, version, site.
+fn entities_header(data: &SiteData<'_>) -> String {
     let config = data.config;
     let site = json!({
         "title": config.title,
@@ -50,10 +52,19 @@ pub fn entities(data: &SiteData<'_>) -> OutFile {
         "base_url": config.base_url,
         "language": config.language,
     });
-    let mut text = format!(
+    format!(
         "{{\"format\":{},\"version\":{ENTITIES_VERSION},\"site\":{site},\"entities\":[\n",
         json!(ENTITIES_FORMAT)
-    );
+    )
+}
+
+/// `data/entities.json`.
+///
+/// One entity per line, so the file stays compact on large sites and a
+/// diff between two builds shows which entities changed.
+pub fn entities(data: &SiteData<'_>) -> OutFile {
+    let order = id_order(data);
+    let mut text = entities_header(data);
     // Serialised a block at a time, in parallel, straight into the file's
     // text: never a second copy of the whole file (it is about 4 KB per
     // entity, 430 MB at 100,000 entities).
@@ -91,20 +102,8 @@ pub fn entity_line(data: &SiteData<'_>, i: EntityIdx) -> String {
 /// `data/entities.json` from each entity's [`entity_line`] (by entity
 /// index): the same bytes as [`entities`].
 pub fn entities_from_lines(data: &SiteData<'_>, lines: &[String]) -> OutFile {
-    let e = data.entities;
-    let mut order: Vec<EntityIdx> = (0..e.len()).collect();
-    order.sort_by(|&a, &b| e[a].id.cmp(&e[b].id));
-    let config = data.config;
-    let site = json!({
-        "title": config.title,
-        "description": config.description,
-        "base_url": config.base_url,
-        "language": config.language,
-    });
-    let header = format!(
-        "{{\"format\":{},\"version\":{ENTITIES_VERSION},\"site\":{site},\"entities\":[\n",
-        json!(ENTITIES_FORMAT)
-    );
+    let order = id_order(data);
+    let header = entities_header(data);
     let size = header.len() + order.iter().map(|&i| lines[i].len() + 2).sum::<usize>() + 4;
     let mut text = String::with_capacity(size);
     text.push_str(&header);
