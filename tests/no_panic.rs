@@ -4,7 +4,6 @@
 
 mod common;
 
-use std::collections::HashSet;
 use std::path::Path;
 
 use explainer::content::model::Text;
@@ -79,14 +78,7 @@ fn render_markdown(source: &str) -> String {
         paths: &[],
     };
     let linker = Linker::for_page(&SitePath::of(&["actors", "x"]), false);
-    let mut page = PageRender {
-        site: &site,
-        linker: &linker,
-        file: Path::new("x.md"),
-        this: None,
-        autolinked: HashSet::new(),
-        diagnostics: Vec::new(),
-    };
+    let mut page = PageRender::new(&site, &linker, Path::new("x.md"), None);
     let text = Text {
         source: source.to_owned(),
         start: 0,

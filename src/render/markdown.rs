@@ -91,7 +91,25 @@ pub struct PageRender<'a> {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-impl PageRender<'_> {
+impl<'a> PageRender<'a> {
+    /// A renderer for the Markdown of the page `this` (none for the home
+    /// page), from `file`, with links made relative by `linker`.
+    pub fn new(
+        site: &'a Site<'a>,
+        linker: &'a Linker,
+        file: &'a Path,
+        this: Option<EntityIdx>,
+    ) -> Self {
+        PageRender {
+            site,
+            linker,
+            file,
+            this,
+            autolinked: HashSet::new(),
+            diagnostics: Vec::new(),
+        }
+    }
+
     /// Renders a page body: block Markdown, headings get ids, and the first
     /// mention of each actor becomes a link.
     pub fn body(&mut self, text: &Text) -> Rendered {

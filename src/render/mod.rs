@@ -22,7 +22,7 @@ pub mod templates;
 pub mod views;
 pub mod visuals;
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use rayon::prelude::*;
@@ -255,14 +255,7 @@ pub fn render_pages(
 /// Renders the home page's Markdown, at the site root.
 pub fn prepare_home(site: &markdown::Site<'_>, home: &Entity, pretty: bool) -> Prepared {
     let linker = Linker::for_page(&SitePath::home(), pretty);
-    let mut page = PageRender {
-        site,
-        linker: &linker,
-        file: &home.file,
-        this: None,
-        autolinked: HashSet::new(),
-        diagnostics: Vec::new(),
-    };
+    let mut page = PageRender::new(site, &linker, &home.file, None);
     let rendered = page.body(&home.body);
     Prepared {
         body: rendered.html,
@@ -276,14 +269,7 @@ pub fn prepare_home(site: &markdown::Site<'_>, home: &Entity, pretty: bool) -> P
 pub fn prepare(site: &markdown::Site<'_>, i: EntityIdx, pretty: bool) -> Prepared {
     let e = &site.entities[i];
     let linker = Linker::for_page(&site.paths[i], pretty);
-    let mut page = PageRender {
-        site,
-        linker: &linker,
-        file: &e.file,
-        this: Some(i),
-        autolinked: HashSet::new(),
-        diagnostics: Vec::new(),
-    };
+    let mut page = PageRender::new(site, &linker, &e.file, Some(i));
     let mut links_to = Vec::new();
     let take = |r: markdown::Rendered, links: &mut Vec<EntityIdx>| {
         links.extend(r.links_to);
@@ -354,14 +340,7 @@ fn answers_for_questions_page(
         return vec![None; e.questions.len()];
     }
     let linker = Linker::for_page(&SitePath::of(&["questions"]), pretty);
-    let mut page = PageRender {
-        site,
-        linker: &linker,
-        file: &e.file,
-        this: Some(i),
-        autolinked: HashSet::new(),
-        diagnostics: Vec::new(),
-    };
+    let mut page = PageRender::new(site, &linker, &e.file, Some(i));
     e.questions
         .iter()
         .map(|q| q.answer.as_ref().map(|a| page.block(a).html))
