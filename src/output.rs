@@ -115,19 +115,12 @@ pub fn absolute(path: &Path) -> PathBuf {
     fs::canonicalize(&out).unwrap_or(out)
 }
 
-/// Writes everything to a temporary folder beside `out`, then swaps it in.
-/// Files whose bytes are the same as in the previous output (by the hashes
-/// the marker file lists) are hard-linked from it instead of written again.
-pub fn write(out: &Path, files: &[OutFile], statics: &StaticSources) -> Result<(), WriteError> {
-    let writer = Writer::begin(out)?;
-    writer.write_batch(files)?;
-    writer.finish(statics)
-}
-
 /// The output being written: a temporary folder beside the target, filled
 /// batch by batch as pages are rendered, and swapped in by [`Writer::finish`].
 /// Dropping a writer that did not finish removes the temporary folder, so
-/// the previous output stays as it was.
+/// the previous output stays as it was. Files whose bytes are the same as
+/// in the previous output (by the hashes the marker file lists) are
+/// hard-linked from it instead of written again.
 pub struct Writer {
     out: PathBuf,
     parent: PathBuf,
@@ -165,11 +158,6 @@ impl Writer {
             dirs: Mutex::new(HashSet::new()),
             finished: false,
         })
-    }
-
-    /// Writes (or links) one batch of files, in parallel.
-    pub fn write_batch(&self, files: &[OutFile]) -> Result<(), WriteError> {
-        self.write_pending(&borrowed(files), Threads::Pool)
     }
 
     /// Writes (or links) one batch of files one after the other on the
