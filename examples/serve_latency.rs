@@ -87,17 +87,23 @@ fn load_average() -> String {
 struct Server(Child);
 
 impl Server {
+    /// `SERVE_LOG` names a file to take the server's terminal output
+    /// (its "Rebuilt N pages in X ms" lines), to see where the time goes.
     fn start(binary: &Path, root: &Path, port: u16) -> Self {
+        let root = root.to_string_lossy();
+        let port = port.to_string();
+        let mut args = vec!["serve", "--root", &root, "--port", &port];
+        let log = std::env::var_os("SERVE_LOG").and_then(|p| std::fs::File::create(p).ok());
+        let stdout = match log {
+            Some(file) => Stdio::from(file),
+            None => {
+                args.push("--quiet");
+                Stdio::null()
+            }
+        };
         let child = Command::new(binary)
-            .args([
-                "serve",
-                "--root",
-                &root.to_string_lossy(),
-                "--port",
-                &port.to_string(),
-                "--quiet",
-            ])
-            .stdout(Stdio::null())
+            .args(&args)
+            .stdout(stdout)
             .stderr(Stdio::null())
             .spawn()
             .expect("explainer serve starts (build it with cargo build --release)");

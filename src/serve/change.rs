@@ -8,7 +8,16 @@ use super::rebuild::Change;
 /// Classifies a path (relative to the site root) that the watcher reported.
 /// `None` means the change does not matter: an editor's temporary file, the
 /// output folder, anything outside the watched folders.
-pub fn classify(rel: &Path, theme: &str, output_dir: &Path) -> Option<Change> {
+///
+/// `is_folder` tells whether a path under `content/` is, or was, a folder
+/// holding content: only then does a path that is not a content file
+/// change which pages exist.
+pub fn classify(
+    rel: &Path,
+    theme: &str,
+    output_dir: &Path,
+    is_folder: impl Fn(&Path) -> bool,
+) -> Option<Change> {
     if rel.starts_with(output_dir) || is_editor_temp(rel) {
         return None;
     }
@@ -24,7 +33,7 @@ pub fn classify(rel: &Path, theme: &str, output_dir: &Path) -> Option<Change> {
         .collect();
     match parts.as_slice() {
         ["site.yaml"] => Some(Change::Everything),
-        ["content", ..] => Some(content_change(rel)),
+        ["content", ..] => content_change(rel, is_folder),
         ["templates", ..] => Some(Change::Template),
         ["static", rest @ ..] if !rest.is_empty() => Some(Change::Static(rest.iter().collect())),
         ["themes", name, "templates", ..] if *name == theme => Some(Change::Template),
@@ -35,16 +44,21 @@ pub fn classify(rel: &Path, theme: &str, output_dir: &Path) -> Option<Change> {
     }
 }
 
-/// A content file is rebuilt alone; anything else under `content/` (a
-/// folder renamed or deleted) changes which files exist: rebuild all.
-fn content_change(rel: &Path) -> Change {
+/// A content file is rebuilt alone; a folder renamed or deleted changes
+/// which files exist: rebuild all. Any other file is not content: GNU
+/// `sed -i` and other tools write a temporary without an extension
+/// (`content/actors/sedAb12Cd`) and rename it over the file, and that
+/// must cost one page, not a full rebuild.
+fn content_change(rel: &Path, is_folder: impl Fn(&Path) -> bool) -> Option<Change> {
     let is_content_file = rel
         .extension()
         .is_some_and(|e| e == "md" || e == "yaml" || e == "yml");
     if is_content_file {
-        Change::Content(rel.to_path_buf())
+        Some(Change::Content(rel.to_path_buf()))
+    } else if is_folder(rel) {
+        Some(Change::Everything)
     } else {
-        Change::Everything
+        None
     }
 }
 
@@ -114,10 +128,18 @@ mod tests {
             ("content/actors/a.md___jb_old___", None),
             ("content/actors/4913", None),
             ("content/.git/index", None),
+            ("content/actors/sedAb12Cd", None),
+            ("content/actors/notes.txt", None),
+            ("content/people", Some(Change::Everything)),
+            ("content/actors", Some(Change::Everything)),
         ];
+        // `content/actors` and `content/people` are folders of content
+        // (one still there, one renamed away); the rest are files.
+        let is_folder =
+            |p: &Path| p == Path::new("content/actors") || p == Path::new("content/people");
         for (path, expected) in table {
             assert_eq!(
-                &classify(Path::new(path), "default", Path::new("public")),
+                &classify(Path::new(path), "default", Path::new("public"), is_folder),
                 expected,
                 "{path}"
             );

@@ -148,7 +148,10 @@ fn classify_all(root: &Path, session: &Session, paths: &[PathBuf]) -> Vec<Change
     let mut changes: Vec<Change> = paths
         .iter()
         .filter_map(|p| p.strip_prefix(root).ok())
-        .filter_map(|rel| change::classify(rel, &config.theme, &config.output_dir))
+        .filter_map(|rel| {
+            let is_folder = |r: &Path| root.join(r).is_dir() || session.has_content_under(r);
+            change::classify(rel, &config.theme, &config.output_dir, is_folder)
+        })
         .collect();
     changes.sort();
     changes.dedup();

@@ -155,6 +155,17 @@ impl Session {
         &self.config
     }
 
+    /// Whether the site has, or had at its last build, a content file under
+    /// `rel` (relative to the root): a folder deleted or renamed away.
+    pub fn has_content_under(&self, rel: &Path) -> bool {
+        let files = self.all.iter().chain(&self.home).map(|e| e.file.as_path());
+        files.into_iter().any(|f| f.starts_with(rel))
+            || self
+                .unparsed
+                .iter()
+                .any(|(id, _)| Path::new("content").join(id).starts_with(rel))
+    }
+
     /// Entity pages in this build (drafts left out are not counted).
     pub fn entity_count(&self) -> usize {
         self.derived.entities.len()
