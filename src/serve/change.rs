@@ -133,10 +133,10 @@ mod tests {
             ("content/people", Some(Change::Everything)),
             ("content/actors", Some(Change::Everything)),
         ];
-        // `content/actors` and `content/people` are folders of content
-        // (one still there, one renamed away); the rest are files.
-        let is_folder =
-            |p: &Path| p == Path::new("content/actors") || p == Path::new("content/people");
+        // These are folders of content (still there, or renamed away);
+        // the rest are files.
+        let folders = ["content/actors", "content/people", "content/old-folder"];
+        let is_folder = |p: &Path| folders.iter().any(|f| p == Path::new(f));
         for (path, expected) in table {
             assert_eq!(
                 &classify(Path::new(path), "default", Path::new("public"), is_folder),
