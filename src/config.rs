@@ -20,6 +20,7 @@ const KEYS: &[&str] = &[
     "pretty_links",
     "output_dir",
     "feed_limit",
+    "paginate_by",
     "stale_after_days",
     "menu",
     "extra",
@@ -44,6 +45,9 @@ pub struct Config {
     pub pretty_links: bool,
     pub output_dir: PathBuf,
     pub feed_limit: usize,
+    /// Entries on each page of a kind's list, a tag and the reader
+    /// questions; 0 keeps each on one page.
+    pub paginate_by: usize,
     pub stale_after_days: Option<u32>,
     pub menu: Vec<MenuItem>,
     pub extra: serde_json::Value,
@@ -61,6 +65,7 @@ impl Default for Config {
             pretty_links: false,
             output_dir: PathBuf::from("public"),
             feed_limit: 20,
+            paginate_by: 50,
             stale_after_days: None,
             menu: Vec::new(),
             extra: serde_json::Value::Object(Default::default()),
@@ -152,6 +157,7 @@ fn set(c: &mut Config, name: &str, v: &Node, text: &str) -> Result<(), &'static 
         "autolink" => c.autolink = as_bool(v).ok_or("true or false")?,
         "pretty_links" => c.pretty_links = as_bool(v).ok_or("true or false")?,
         "feed_limit" => c.feed_limit = as_count(v).ok_or("a whole number")?,
+        "paginate_by" => c.paginate_by = as_count(v).ok_or("a whole number")?,
         "stale_after_days" => {
             c.stale_after_days = Some(
                 as_count(v)

@@ -110,6 +110,10 @@ impl Site {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().join("site");
         common::copy_tree(&common::fixture("build/basic"), &root);
+        // Lists of two per page: edits move entries across pages.
+        let yaml = root.join("site.yaml");
+        let text = std::fs::read_to_string(&yaml).unwrap();
+        std::fs::write(&yaml, format!("{}\npaginate_by: 2\n", text.trim_end())).unwrap();
         Self::with(dir, root)
     }
 
@@ -533,13 +537,13 @@ proptest! {
 /// backed by one actor and opposed by another, three apart, and cites
 /// source `s{n}` in a key fact. Pages four steps apart share nothing, so
 /// an edit that reaches too far or not far enough shows. Staleness lint,
-/// autolinking and a short feed are on.
+/// autolinking, a short feed and lists of two per page are on.
 fn chain_site() -> Vec<(String, String)> {
     const ACTORS: usize = 10;
     const PROPOSALS: usize = 3;
     let mut files = vec![(
         "site.yaml".to_owned(),
-        "title: \"Chains\"\nbase_url: \"https://example.org/\"\nautolink: true\nfeed_limit: 3\nstale_after_days: 20\nmenu:\n  - {title: \"A zero\", url: \"/actors/a0/\"}\nextra:\n  story_status: active\n".to_owned(),
+        "title: \"Chains\"\nbase_url: \"https://example.org/\"\nautolink: true\nfeed_limit: 3\npaginate_by: 2\nstale_after_days: 20\nmenu:\n  - {title: \"A zero\", url: \"/actors/a0/\"}\nextra:\n  story_status: active\n".to_owned(),
     )];
     let names = [
         "Zero", "One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine",
@@ -631,7 +635,9 @@ fn a_title_edit_updates_every_page_showing_the_title() {
         "meetings/paris-summit/index.html",
         "proposals/peace-plan/index.html",
         "actors/alpha-coalition/index.html",
-        "actors/index.html",
+        // The list's second page (two per page): Beta Land was there, and
+        // as "Republic of Beta" it is last.
+        "actors/page/2/index.html",
     ] {
         assert!(
             outcome.changed.contains(Path::new(page)),

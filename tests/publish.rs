@@ -157,7 +157,10 @@ fn expected_type(site: &Example, page: &Path) -> Vec<&'static str> {
         ["index.html"] => vec!["WebSite"],
         ["404.html"] => vec!["WebPage"],
         ["search", "index.html"] => vec!["SearchResultsPage"],
-        [_, "index.html"] | ["tags", _, "index.html"] => vec!["CollectionPage"],
+        [_, "index.html"]
+        | ["tags", _, "index.html"]
+        | [_, "page", _, "index.html"]
+        | ["tags", _, "page", _, "index.html"] => vec!["CollectionPage"],
         [kind, slug, "index.html"] => {
             let front = std::fs::read_to_string(
                 Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("content/{kind}/{slug}.md")),

@@ -13,6 +13,7 @@ pub mod graph;
 pub mod jsonld;
 pub mod links;
 pub mod markdown;
+pub mod paginate;
 pub mod plain;
 pub mod search_index;
 pub mod site_pages;
@@ -55,8 +56,6 @@ pub struct Prepared {
     pub search: String,
     /// Each key fact's note, rendered inline (or none).
     pub notes: Vec<Option<String>>,
-    /// Answers rendered for `/questions/`, one folder up from entity pages.
-    pub answers_listed: Vec<Option<String>>,
 }
 
 /// The site's Markdown, rendered once: what the page pass reads, and the
@@ -248,6 +247,7 @@ pub fn render_pages(
         templates,
         options,
         bodies: Some(&bodies),
+        orders: Default::default(),
     };
     pages.render_streaming(emit)
 }
@@ -313,7 +313,6 @@ pub fn prepare(site: &markdown::Site<'_>, i: EntityIdx, pretty: bool) -> Prepare
         .collect();
     let url = site.paths[i].site_relative(pretty);
     let search = search_index::record_json(e, &body, &facts, url);
-    let answers_listed = answers_for_questions_page(site, i, pretty);
     Prepared {
         body,
         facts,
@@ -324,27 +323,7 @@ pub fn prepare(site: &markdown::Site<'_>, i: EntityIdx, pretty: bool) -> Prepare
         diagnostics: page.diagnostics,
         search,
         notes,
-        answers_listed,
     }
-}
-
-/// An entity's answers as `/questions/` shows them: links relative to that
-/// page. Rendered here, once, so the questions page is only assembled.
-fn answers_for_questions_page(
-    site: &markdown::Site<'_>,
-    i: EntityIdx,
-    pretty: bool,
-) -> Vec<Option<String>> {
-    let e = &site.entities[i];
-    if e.questions.iter().all(|q| q.answer.is_none()) {
-        return vec![None; e.questions.len()];
-    }
-    let linker = Linker::for_page(&SitePath::of(&["questions"]), pretty);
-    let mut page = PageRender::new(site, &linker, &e.file, Some(i));
-    e.questions
-        .iter()
-        .map(|q| q.answer.as_ref().map(|a| page.block(a).html))
-        .collect()
 }
 
 /// The entities carrying each tag, by tag slug: computed once, so tag pages

@@ -2,8 +2,8 @@
 //! timeline, questions, tags, search, 404 — and the feed, sitemap, robots
 //! and search index, each through its template.
 
-use std::collections::HashSet;
-use std::sync::Mutex;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -12,6 +12,7 @@ use tera::Context;
 use super::context::*;
 use super::links::{Linker, SitePath, tag_slug};
 use super::markdown;
+use super::paginate::{Listing, Paginator, page_count, page_range};
 use super::templates::{Templates, template_error};
 use super::views::{SiteData, question_views};
 use super::{OutFile, RenderOptions};
@@ -22,12 +23,15 @@ use crate::diag::Diagnostic;
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Job {
     Home,
-    List(Kind),
+    /// A page (numbered from 1) of a kind's list.
+    List(Kind, usize),
     Entity(EntityIdx),
     Timeline,
-    Questions,
+    /// A page of `/questions/`.
+    Questions(usize),
     Tags,
-    Tag(String),
+    /// A page of one tag's list.
+    Tag(String, usize),
     Search,
     NotFound,
     Atom,
@@ -56,20 +60,21 @@ pub struct Pages<'a> {
     /// build); `None` copies them from `data.prepared` (`serve`, which
     /// renders a page again after every edit).
     pub bodies: Option<&'a [std::sync::Mutex<String>]>,
+    /// Each listing's entries in order, worked out once per pass: every
+    /// page of a listing needs the whole order to find its slice.
+    pub orders: Orders,
 }
+
+/// The entries of each listing, in order, as [`Pages::members`] found them.
+#[derive(Debug, Default)]
+pub struct Orders(Mutex<HashMap<Listing, Arc<Vec<EntityIdx>>>>);
 
 /// Whether a job's file grows with the whole site (a line or more for
 /// every entity), as opposed to one page's neighbourhood.
 fn lists_everything(job: &Job) -> bool {
     matches!(
         job,
-        Job::List(_)
-            | Job::Timeline
-            | Job::Questions
-            | Job::Sitemap
-            | Job::SearchIndex
-            | Job::DataEntities
-            | Job::DataTimeline
+        Job::Timeline | Job::Sitemap | Job::SearchIndex | Job::DataEntities | Job::DataTimeline
     )
 }
 
@@ -80,25 +85,58 @@ impl Pages<'_> {
     /// Every job of the site, in a stable order.
     pub fn jobs(&self) -> Vec<Job> {
         let mut jobs = vec![Job::Home];
-        jobs.extend(Kind::ALL.iter().map(|&k| Job::List(k)));
+        for kind in Kind::ALL {
+            jobs.extend(self.pages_of(&Listing::Kind(kind)));
+        }
         jobs.extend((0..self.data.entities.len()).map(Job::Entity));
         jobs.extend(
             (0..self.data.entities.len())
                 .filter(|&i| super::visuals::has_feed(self.data.entities[i].kind))
                 .map(Job::EntityFeed),
         );
-        jobs.extend([
-            Job::Timeline,
-            Job::Map,
-            Job::Questions,
-            Job::Tags,
-            Job::Search,
-            Job::NotFound,
-        ]);
-        jobs.extend(self.data.tag_counts.keys().map(|t| Job::Tag(t.clone())));
+        jobs.extend([Job::Timeline, Job::Map]);
+        jobs.extend(self.pages_of(&Listing::Questions));
+        jobs.extend([Job::Tags, Job::Search, Job::NotFound]);
+        for tag in self.data.tag_counts.keys() {
+            jobs.extend(self.pages_of(&Listing::Tag(tag.clone())));
+        }
         jobs.extend([Job::Atom, Job::Sitemap, Job::Robots, Job::SearchIndex]);
         jobs.extend([Job::DataEntities, Job::DataTimeline]);
         jobs
+    }
+
+    /// The jobs rendering every page of a listing.
+    pub fn pages_of(&self, listing: &Listing) -> Vec<Job> {
+        let total = self.members(listing).len();
+        (1..=page_count(total, self.data.config.paginate_by))
+            .map(|n| listing.job(n))
+            .collect()
+    }
+
+    /// The entries of a listing, in the order its pages show them: meetings
+    /// and sources newest first, other kinds by `weight` then title; the
+    /// pages with questions and a tag's pages in site order.
+    pub fn members(&self, listing: &Listing) -> Arc<Vec<EntityIdx>> {
+        if let Some(known) = self
+            .orders
+            .0
+            .lock()
+            .ok()
+            .and_then(|o| o.get(listing).cloned())
+        {
+            return known;
+        }
+        let order = Arc::new(super::paginate::members(self.data, listing));
+        if let Ok(mut orders) = self.orders.0.lock() {
+            orders.insert(listing.clone(), Arc::clone(&order));
+        }
+        order
+    }
+
+    /// What every page of a listing shows of the listing as a whole: see
+    /// [`super::paginate::totals`].
+    pub fn totals(&self, listing: &Listing) -> [usize; 2] {
+        super::paginate::totals(self.data, listing, &self.members(listing))
     }
 
     /// Renders some jobs, keeping each result with its job, for `serve`'s
@@ -114,26 +152,22 @@ impl Pages<'_> {
     /// may block: that holds rendering back to the writer's pace). Returns
     /// the template errors, each reported once, in job order.
     ///
-    /// Pages come in waves, for memory: entity pages and small pages in
-    /// parallel; then `data/entities.json` alone (its own serialisation is
-    /// parallel; it is the largest file, about 4 KB per entity); then the
-    /// questions page alone (every answer of the site, and the largest
-    /// template context); then the other pages that list every entity, in
-    /// parallel. Run together, the site-wide files added their sizes on top
+    /// Pages come in waves, for memory: entity pages and small pages
+    /// (paginated lists among them) in parallel; then `data/entities.json`
+    /// alone (its own serialisation is parallel; it is the largest file,
+    /// about 4 KB per entity); then the other files that list every
+    /// entity, in parallel. Run together, the site-wide files added their sizes on top
     /// of everything else at the end of a large build.
     pub fn render_streaming(&self, emit: &mut (dyn FnMut(Vec<OutFile>) + Send)) -> Vec<Diagnostic> {
         let sink = Mutex::new(emit);
         let jobs: Vec<(usize, Job)> = self.jobs().into_iter().enumerate().collect();
         let (site_wide, small): (Vec<_>, Vec<_>) =
             jobs.into_iter().partition(|(_, job)| lists_everything(job));
-        let (exports, site_wide): (Vec<_>, Vec<_>) = site_wide
+        let (exports, last): (Vec<_>, Vec<_>) = site_wide
             .into_iter()
             .partition(|(_, job)| *job == Job::DataEntities);
-        let (questions, last): (Vec<_>, Vec<_>) = site_wide
-            .into_iter()
-            .partition(|(_, job)| *job == Job::Questions);
         let mut errors = Vec::new();
-        for wave in [small, exports, questions, last] {
+        for wave in [small, exports, last] {
             // A checkpoint: the writer catches up before the next wave, so
             // a wave's large files are out of memory before the next one's
             // are made.
@@ -167,13 +201,14 @@ impl Pages<'_> {
     pub fn path_of(&self, job: &Job) -> Option<SitePath> {
         Some(match job {
             Job::Home => SitePath::home(),
-            Job::List(k) => SitePath::of(&[k.dir()]),
+            Job::List(..) | Job::Questions(_) | Job::Tag(..) => {
+                let (listing, n) = job.listing()?;
+                listing.path(n)
+            }
             Job::Entity(i) => self.data.paths[*i].clone(),
             Job::Timeline => SitePath::of(&["timeline"]),
             Job::Map => SitePath::of(&["map"]),
-            Job::Questions => SitePath::of(&["questions"]),
             Job::Tags => SitePath::of(&["tags"]),
-            Job::Tag(t) => SitePath::of(&["tags", t]),
             Job::Search => SitePath::of(&["search"]),
             _ => return None,
         })
@@ -238,11 +273,18 @@ impl Pages<'_> {
                     ctx,
                 )
             }
-            Job::List(kind) => {
-                let section = self.section(*kind, linker);
-                let title = section.title.to_owned();
+            Job::List(kind, n) => {
+                let listing = Listing::Kind(*kind);
+                let members = self.members(&listing);
+                let section = self.section(*kind, &members, *n, linker);
+                let title = numbered(section.title, *n);
                 ctx.insert("section", &section);
-                ctx.insert("stances", &super::stance::for_list(data, *kind, linker));
+                // The stance matrix is about the whole list: on its first page.
+                let stances = (*n == 1)
+                    .then(|| super::stance::for_list(data, *kind, linker))
+                    .flatten();
+                ctx.insert("stances", &stances);
+                self.insert_paginator(&mut ctx, &listing, *n, members.len(), linker);
                 (
                     String::from("list.html"),
                     title,
@@ -274,28 +316,18 @@ impl Pages<'_> {
                     ctx,
                 )
             }
-            Job::Questions => {
-                let groups = self.question_groups(linker);
-                ctx.insert(
-                    "open_count",
-                    &groups
-                        .iter()
-                        .flat_map(|g| &g.questions)
-                        .filter(|q| !q.answered)
-                        .count(),
-                );
-                ctx.insert(
-                    "answered_count",
-                    &groups
-                        .iter()
-                        .flat_map(|g| &g.questions)
-                        .filter(|q| q.answered)
-                        .count(),
-                );
-                ctx.insert("groups", &groups);
+            Job::Questions(n) => {
+                let listing = Listing::Questions;
+                let members = self.members(&listing);
+                let on_page = &members[page_range(members.len(), self.per_page(), *n)];
+                let [answered, open] = self.totals(&listing);
+                ctx.insert("open_count", &open);
+                ctx.insert("answered_count", &answered);
+                ctx.insert("groups", &self.question_groups(on_page, linker));
+                self.insert_paginator(&mut ctx, &listing, *n, members.len(), linker);
                 (
                     String::from("questions.html"),
-                    "Reader questions".into(),
+                    numbered("Reader questions", *n),
                     "What readers ask, and what the sources answer".into(),
                     ctx,
                 )
@@ -314,16 +346,20 @@ impl Pages<'_> {
                     ctx,
                 )
             }
-            Job::Tag(slug) => {
-                let tag = self.tag_by_slug(linker, slug);
-                let members = data.tag_members.get(slug).map(Vec::as_slice).unwrap_or(&[]);
-                let items: Vec<Item> = members
+            Job::Tag(slug, n) => {
+                let listing = Listing::Tag(slug.clone());
+                let members = self.members(&listing);
+                let mut tag = self.tag_by_slug(linker, slug);
+                // The tag's link is to its first page, wherever this one is.
+                tag.href = linker.href(&listing.path(1));
+                let items: Vec<Item> = members[page_range(members.len(), self.per_page(), *n)]
                     .iter()
                     .map(|&i| data.item(linker, i, None))
                     .collect();
-                let title = format!("Tagged “{}”", tag.name);
+                let title = numbered(&format!("Tagged “{}”", tag.name), *n);
                 ctx.insert("tag", &tag);
                 ctx.insert("items", &items);
+                self.insert_paginator(&mut ctx, &listing, *n, members.len(), linker);
                 (
                     String::from("tag.html"),
                     title,
@@ -423,29 +459,37 @@ impl Pages<'_> {
             .collect()
     }
 
-    fn section(&self, kind: Kind, linker: &Linker) -> SectionView {
+    fn per_page(&self) -> usize {
+        self.data.config.paginate_by
+    }
+
+    fn insert_paginator(
+        &self,
+        ctx: &mut Context,
+        listing: &Listing,
+        number: usize,
+        total: usize,
+        linker: &Linker,
+    ) {
+        let paginator = Paginator::new(listing, number, total, self.per_page(), linker);
+        ctx.insert("paginator", &paginator);
+    }
+
+    /// Page `number` of a kind's list, whose entries in order are `members`.
+    fn section(
+        &self,
+        kind: Kind,
+        members: &[EntityIdx],
+        number: usize,
+        linker: &Linker,
+    ) -> SectionView {
         let data = self.data;
-        let mut members: Vec<EntityIdx> = (0..data.entities.len())
-            .filter(|&i| data.entities[i].kind == kind)
-            .collect();
-        let e = data.entities;
-        match kind {
-            Kind::Meeting | Kind::Source => members.sort_by(|&a, &b| {
-                e[b].date()
-                    .cmp(&e[a].date())
-                    .then(e[a].title.cmp(&e[b].title))
-            }),
-            _ => members.sort_by(|&a, &b| {
-                (e[a].weight.unwrap_or(i64::MAX), &e[a].title)
-                    .cmp(&(e[b].weight.unwrap_or(i64::MAX), &e[b].title))
-            }),
-        }
         SectionView {
             kind: kind.name(),
             title: kind.plural_title(),
             href: linker.href(&SitePath::of(&[kind.dir()])),
             count: members.len(),
-            items: members
+            items: members[page_range(members.len(), self.per_page(), number)]
                 .iter()
                 .map(|&i| data.item(linker, i, None))
                 .collect(),
@@ -531,16 +575,15 @@ impl Pages<'_> {
         months
     }
 
-    /// Every page's reader questions, answers rendered for this page's depth.
-    fn question_groups(&self, linker: &Linker) -> Vec<QuestionGroup> {
+    /// The question groups of the entities `on_page`, answers rendered
+    /// for this page: the pages of `/questions/` are not all at one depth,
+    /// and each entity's answers are rendered for one page only.
+    fn question_groups(&self, on_page: &[EntityIdx], linker: &Linker) -> Vec<QuestionGroup> {
         let e = self.data.entities;
-        let with_questions: Vec<EntityIdx> = (0..e.len())
-            .filter(|&i| !e[i].questions.is_empty())
-            .collect();
-        with_questions
-            .into_iter()
-            .map(|i| {
-                let answers = self.data.prepared[i].answers_listed.clone();
+        on_page
+            .iter()
+            .map(|&i| {
+                let answers = self.answers(i, linker);
                 let prepared = super::Prepared {
                     answers,
                     ..Default::default()
@@ -555,6 +598,19 @@ impl Pages<'_> {
                     questions,
                 }
             })
+            .collect()
+    }
+
+    /// Entity `i`'s answers, rendered for the page `linker` is for.
+    fn answers(&self, i: EntityIdx, linker: &Linker) -> Vec<Option<String>> {
+        let e = &self.data.entities[i];
+        if e.questions.iter().all(|q| q.answer.is_none()) {
+            return vec![None; e.questions.len()];
+        }
+        let mut page = markdown::PageRender::new(self.md_site, linker, &e.file, Some(i));
+        e.questions
+            .iter()
+            .map(|q| q.answer.as_ref().map(|a| page.block(a).html))
             .collect()
     }
 
@@ -677,19 +733,14 @@ impl Pages<'_> {
         let newest = |keep: &dyn Fn(&Entity) -> bool| {
             e.iter().filter(|x| keep(x)).filter_map(feed_date).max()
         };
+        // Every page of a listing changes with any entry of it: entries
+        // move between pages.
+        if let Some((listing, _)) = job.listing() {
+            let members = self.members(&listing);
+            return members.iter().filter_map(|&i| feed_date(&e[i])).max();
+        }
         match job {
             Job::Entity(i) => feed_date(&e[*i]),
-            Job::List(kind) => newest(&|x| x.kind == *kind),
-            Job::Tag(slug) => {
-                let members = self
-                    .data
-                    .tag_members
-                    .get(slug)
-                    .map(Vec::as_slice)
-                    .unwrap_or(&[]);
-                members.iter().filter_map(|&i| feed_date(&e[i])).max()
-            }
-            Job::Questions => newest(&|x| !x.questions.is_empty()),
             _ => newest(&|_| true),
         }
     }
@@ -729,6 +780,16 @@ fn nav_links(linker: &Linker) -> std::collections::BTreeMap<&'static str, String
         nav.insert(page, linker.href(&SitePath::of(&[page])));
     }
     nav
+}
+
+/// A listing's title, with the page's number after the first page, so
+/// that each page has a title of its own.
+fn numbered(title: &str, number: usize) -> String {
+    if number > 1 {
+        format!("{title}, page {number}")
+    } else {
+        title.to_owned()
+    }
 }
 
 /// The date an entity appears under in feeds and the sitemap.

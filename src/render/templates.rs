@@ -118,6 +118,10 @@ pub const DEFAULT_THEME: &[(&str, &str)] = &[
         include_str!("../../themes/default/templates/partials/stance_matrix.html"),
     ),
     (
+        "templates/partials/paginator.html",
+        include_str!("../../themes/default/templates/partials/paginator.html"),
+    ),
+    (
         "templates/partials/map_legend.html",
         include_str!("../../themes/default/templates/partials/map_legend.html"),
     ),

@@ -7,11 +7,12 @@
 //! and so on. These rules turn a change into pages by following the
 //! backlinks from the changed entities, never by a pass over the site.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use super::derived::{Changes, Derived};
 use crate::content::model::{Entity, EntityIdx, Kind, KindData, Ref};
 use crate::render::Prepared;
+use crate::render::paginate::Listing;
 use crate::render::site_pages::Job;
 use crate::render::visuals;
 use crate::resolve::patch::{declared_targets, typed_targets};
@@ -25,8 +26,8 @@ const FIGURE_STEPS: usize = 2;
 /// Every page and file whose output can differ after the patch
 /// `changes`, except what the session decides: entity pages whose figures
 /// changed (it compares fingerprints of [`Changes::figure_pages`]),
-/// `data/entities.json` (it keeps its lines) and `/proposals/` for its
-/// stance matrix.
+/// `data/entities.json` (it keeps its lines), `/proposals/` for its
+/// stance matrix, and which pages of each listing ([`listings`]).
 pub fn jobs(d: &Derived, changes: &Changes) -> BTreeSet<Job> {
     let mut pages: BTreeSet<EntityIdx> = changes
         .edited
@@ -64,10 +65,42 @@ pub fn jobs(d: &Derived, changes: &Changes) -> BTreeSet<Job> {
     jobs
 }
 
-/// The pages and files about the whole site that the changes reach.
+/// The listings (kind lists, `/questions/`, tag pages) the changes reach,
+/// each with the entities on it that changed in place. Which of a
+/// listing's pages to render again depends on where its entries were and
+/// are: the session knows ([`crate::render::paginate::changed_pages`]).
+pub fn listings(d: &Derived, c: &Changes) -> BTreeMap<Listing, HashSet<EntityIdx>> {
+    let mut out: BTreeMap<Listing, HashSet<EntityIdx>> = BTreeMap::new();
+    for &i in &c.faces {
+        out.entry(Listing::Kind(d.entities[i].kind))
+            .or_default()
+            .insert(i);
+    }
+    if c.questions {
+        out.insert(
+            Listing::Questions,
+            c.edited
+                .iter()
+                .chain(&c.faces)
+                .chain(&c.prepared)
+                .copied()
+                .collect(),
+        );
+    }
+    for slug in c.listed_on.iter().chain(&c.recounted) {
+        out.insert(
+            Listing::Tag(slug.clone()),
+            c.faces.iter().copied().collect(),
+        );
+    }
+    out
+}
+
+/// The pages and files about the whole site that the changes reach,
+/// listings aside.
 fn site_jobs(d: &Derived, c: &Changes) -> Vec<Job> {
     let kinds: BTreeSet<Kind> = c.faces.iter().map(|&i| d.entities[i].kind).collect();
-    let mut jobs: Vec<Job> = kinds.iter().map(|&k| Job::List(k)).collect();
+    let mut jobs: Vec<Job> = Vec::new();
     let when = |on: bool, job: Job| on.then_some(job);
     let dated = kinds.contains(&Kind::Meeting) || kinds.contains(&Kind::Proposal);
     jobs.extend(
@@ -75,7 +108,6 @@ fn site_jobs(d: &Derived, c: &Changes) -> Vec<Job> {
             // The home page lists the latest meetings.
             when(c.home || kinds.contains(&Kind::Meeting), Job::Home),
             when(dated, Job::Timeline),
-            when(c.questions, Job::Questions),
             when(!c.recounted.is_empty(), Job::Tags),
             when(c.feed, Job::Atom),
             when(c.sitemap, Job::Sitemap),
@@ -89,13 +121,6 @@ fn site_jobs(d: &Derived, c: &Changes) -> Vec<Job> {
         ]
         .into_iter()
         .flatten(),
-    );
-    jobs.extend(
-        c.listed_on
-            .iter()
-            .chain(&c.recounted)
-            .filter(|t| d.tag_counts.contains_key(*t))
-            .map(|t| Job::Tag(t.clone())),
     );
     jobs
 }

@@ -224,7 +224,9 @@ impl Derived {
         for (&i, p) in again.iter().zip(fresh) {
             let old = &self.prepared[i];
             if *old != p {
-                changes.questions |= old.answers_listed != p.answers_listed;
+                // Answers render alike on every page but for their links'
+                // depth: if the entity page's changed, `/questions/`'s did.
+                changes.questions |= old.answers != p.answers;
                 patch.mentions(i, &old.links_to, &p.links_to);
                 changes.prepared.insert(i);
                 self.prepared[i] = p;

@@ -32,6 +32,7 @@ use crate::content::model::{Entity, EntityIdx, Kind};
 use crate::content::{self, HOME_ID};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::render::links::{Linker, SitePath};
+use crate::render::paginate::{self, Listing, changed_pages, page_count};
 use crate::render::site_pages::{Job, Pages};
 use crate::render::stance::{self, StanceMatrix};
 use crate::render::templates::{self, DEFAULT_THEME, Origin, Templates};
@@ -87,6 +88,16 @@ pub struct Session {
     /// The stance matrix of `/proposals/`, its only part that reads more
     /// than the faces of the proposals it lists.
     list_stances: Option<StanceMatrix>,
+    /// Every listing's entries as its pages show them, to find the pages
+    /// an edit moves entries across.
+    listings: BTreeMap<Listing, Listed>,
+}
+
+/// A listing as last rendered.
+struct Listed {
+    members: Vec<EntityIdx>,
+    /// [`paginate::totals`]: shown on every page.
+    totals: [usize; 2],
 }
 
 /// What one rebuild did, for the terminal and the live-reload channel.
@@ -127,6 +138,7 @@ impl Session {
             diagnostics: Diagnostics::default(),
             visuals: Vec::new(),
             list_stances: None,
+            listings: BTreeMap::new(),
         };
         session.rebuild_all();
         session
@@ -242,6 +254,7 @@ impl Session {
         self.checks = Checks::new(&self.derived, &self.config);
         self.visuals = self.visual_fingerprints();
         self.list_stances = self.stances_of_list();
+        self.listings = self.all_listings();
         self.entity_lines = self.lines_of(0..self.derived.entities.len());
         let jobs = self.all_jobs();
         let mut outcome = Outcome {
@@ -320,6 +333,7 @@ impl Session {
                 serving: self.options.serving,
             },
             bodies: None,
+            orders: Default::default(),
         };
         f(&pages)
     }
@@ -478,7 +492,7 @@ impl Session {
     fn template_of(&self, job: &Job) -> &'static str {
         match job {
             Job::Home => "index.html",
-            Job::List(_) => "list.html",
+            Job::List(..) => "list.html",
             Job::Entity(i) => match self.derived.entities[*i].kind {
                 Kind::Actor => "actor.html",
                 Kind::Meeting => "meeting.html",
@@ -487,9 +501,9 @@ impl Session {
                 Kind::Page => "page.html",
             },
             Job::Timeline => "timeline.html",
-            Job::Questions => "questions.html",
+            Job::Questions(_) => "questions.html",
             Job::Tags => "tags.html",
-            Job::Tag(_) => "tag.html",
+            Job::Tag(..) => "tag.html",
             Job::Search => "search.html",
             Job::NotFound => "404.html",
             Job::Atom => "atom.xml",
@@ -566,30 +580,91 @@ impl Session {
         self.checks.update(&self.derived, &self.config, &changes);
         let mut jobs = affected::jobs(&self.derived, &changes);
         if changes.figures && self.restance_list() {
-            jobs.insert(Job::List(Kind::Proposal));
+            // The stance matrix is on the first page only.
+            jobs.insert(Job::List(Kind::Proposal, 1));
         }
         if self.refresh_entity_lines(&changes) {
             jobs.insert(Job::DataEntities);
         }
-        self.drop_vanished_tags(&changes.recounted, changed);
+        let listings = affected::listings(&self.derived, &changes);
+        jobs.extend(self.listing_pages(listings, changed));
         Work {
             jobs,
             figures: changes.figure_pages,
         }
     }
 
-    /// Removes the pages of tags in `slugs` that no page carries any more.
-    fn drop_vanished_tags(&mut self, slugs: &BTreeSet<String>, changed: &mut BTreeSet<PathBuf>) {
-        for slug in slugs {
-            if self.derived.tag_counts.contains_key(slug) {
-                continue;
+    /// Every listing of the site, with its entries.
+    fn all_listings(&self) -> BTreeMap<Listing, Listed> {
+        let data = self.site_data();
+        let tags = self
+            .derived
+            .tag_counts
+            .keys()
+            .map(|t| Listing::Tag(t.clone()));
+        Kind::ALL
+            .iter()
+            .map(|&k| Listing::Kind(k))
+            .chain([Listing::Questions])
+            .chain(tags)
+            .map(|listing| {
+                let members = paginate::members(&data, &listing);
+                let totals = paginate::totals(&data, &listing, &members);
+                (listing, Listed { members, totals })
+            })
+            .collect()
+    }
+
+    /// The pages of the listings an edit reached ([`affected::listings`])
+    /// to render again: those whose entries moved or changed, or all of
+    /// a listing's pages when what they all show of it changed. Pages past
+    /// a listing's new end, and every page of a tag no page carries any
+    /// more, are removed (and added to `changed`).
+    fn listing_pages(
+        &mut self,
+        reached: BTreeMap<Listing, HashSet<EntityIdx>>,
+        changed: &mut BTreeSet<PathBuf>,
+    ) -> Vec<Job> {
+        let per_page = self.config.paginate_by;
+        let mut jobs = Vec::new();
+        for (listing, touched) in reached {
+            let exists = match &listing {
+                Listing::Tag(slug) => self.derived.tag_counts.contains_key(slug),
+                _ => true,
+            };
+            let data = self.site_data();
+            let members = paginate::members(&data, &listing);
+            let totals = paginate::totals(&data, &listing, &members);
+            let old = self.listings.remove(&listing);
+            let old_count = old
+                .as_ref()
+                .map_or(0, |o| page_count(o.members.len(), per_page));
+            let new_count = if exists {
+                page_count(members.len(), per_page)
+            } else {
+                0
+            };
+            let pages: Vec<usize> = match &old {
+                Some(o) if o.totals == totals => {
+                    changed_pages(&o.members, &members, &touched, per_page)
+                        .into_iter()
+                        .collect()
+                }
+                _ => (1..=new_count).collect(),
+            };
+            for gone in new_count + 1..=old_count {
+                self.job_errors.remove(&listing.job(gone));
+                let file = listing.path(gone).output_file();
+                if self.output.remove(&file).is_some() {
+                    changed.insert(file);
+                }
             }
-            self.job_errors.remove(&Job::Tag(slug.clone()));
-            let page = SitePath::of(&["tags", slug]).output_file();
-            if self.output.remove(&page).is_some() {
-                changed.insert(page);
+            if exists {
+                jobs.extend(pages.into_iter().map(|n| listing.job(n)));
+                self.listings.insert(listing, Listed { members, totals });
             }
         }
+        jobs
     }
 
     /// Computes the stance matrix of `/proposals/` again; returns whether

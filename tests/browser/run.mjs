@@ -328,6 +328,10 @@ async function main() {
     await page.locator(".site-nav").getByRole("link", { name: "Actors", exact: true }).click();
     await page.waitForURL(/\/actors\/index\.html$/);
     assert((await page.locator("h1").textContent()).trim() === "Actors", "actors list not shown");
+    // The list is in pages of 20: Zelensky is on the second.
+    await page.locator(".pagination").getByRole("link", { name: "Next →" }).click();
+    await page.waitForURL(/\/actors\/page\/2\/index\.html$/);
+    assert((await page.title()).startsWith("Actors, page 2"), "the second page has no title of its own");
     await page.locator("main").getByRole("link", { name: "Volodymyr Zelensky", exact: true }).click();
     await page.waitForURL(/\/actors\/volodymyr-zelensky\/index\.html$/);
     const styled = await page.evaluate(() => getComputedStyle(document.body).fontFamily.includes("Georgia"));
