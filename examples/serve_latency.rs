@@ -9,8 +9,9 @@
 //! machine the figures say as much about the machine as about `serve`.
 //!
 //! A title edit is timed on a meeting page showing the actor; once that
-//! shows the new title, the actor's own page and the actors list must show
-//! it too (a rebuild is published whole), which is checked, not timed.
+//! shows the new title, the actor's own page and a page of the actors list
+//! must show it too (a rebuild is published whole), which is checked, not
+//! timed.
 //!
 //! ```sh
 //! cargo build --release
@@ -192,14 +193,17 @@ fn title_edit(root: &Path, actor: &Path, meeting: &Path, port: u16, n: usize) ->
     .expect("write");
     wait_until(port, &url_of(meeting), |body| body.contains(&new_title));
     let took = started.elapsed();
-    for page in [url_of(actor), "/actors/".to_owned()] {
-        let body = get(port, &page).unwrap_or_default();
-        assert!(
-            body.contains(&new_title),
-            "{page} does not show the new title while {} does",
-            url_of(meeting)
-        );
-    }
+    let body = get(port, &url_of(actor)).unwrap_or_default();
+    assert!(
+        body.contains(&new_title),
+        "the actor's page does not show the new title while {} does",
+        url_of(meeting)
+    );
+    assert!(
+        list_shows(port, "/actors/", &new_title),
+        "no page of /actors/ shows the new title while {} does",
+        url_of(meeting)
+    );
     std::fs::write(actor, original).expect("restore");
     wait_until(port, &url_of(meeting), |body| !body.contains(&new_title));
     took
@@ -243,6 +247,18 @@ fn report(what: &str, sorted: &[Duration]) {
         ms(sorted[sorted.len() - 1]),
         sorted.len()
     );
+}
+
+/// Whether some page of a paginated list (`/actors/`, `/actors/page/2/`,
+/// …) shows `text`.
+fn list_shows(port: u16, list: &str, text: &str) -> bool {
+    (1..)
+        .map(|n| match n {
+            1 => get(port, list),
+            n => get(port, &format!("{list}page/{n}/")),
+        })
+        .take_while(|body| body.as_ref().is_some_and(|b| b.starts_with("HTTP/1.1 200")))
+        .any(|body| body.is_some_and(|b| b.contains(text)))
 }
 
 /// Polls a page until `ok` holds for its body.

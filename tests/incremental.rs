@@ -471,7 +471,24 @@ fn snapshot(session: &Session) -> BTreeMap<PathBuf, String> {
 
 fn assert_same(incremental: &Session, root: &Path, history: &[Vec<Edit>]) {
     let fresh = Session::new(root, options());
-    let (a, b) = (snapshot(incremental), snapshot(&fresh));
+    assert_same_files(incremental, &fresh, history, |_| true);
+    assert_eq!(
+        incremental.diagnostics().render_human(false),
+        fresh.diagnostics().render_human(false),
+        "after {history:?}"
+    );
+}
+
+/// Compares the files `keep` selects of two sessions.
+fn assert_same_files(
+    incremental: &Session,
+    fresh: &Session,
+    history: &[Vec<Edit>],
+    keep: impl Fn(&Path) -> bool,
+) {
+    let (mut a, mut b) = (snapshot(incremental), snapshot(fresh));
+    a.retain(|p, _| keep(p));
+    b.retain(|p, _| keep(p));
     let only_a: Vec<_> = a.keys().filter(|k| !b.contains_key(*k)).collect();
     let only_b: Vec<_> = b.keys().filter(|k| !a.contains_key(*k)).collect();
     assert!(
@@ -486,11 +503,6 @@ fn assert_same(incremental: &Session, root: &Path, history: &[Vec<Edit>]) {
             b[path]
         );
     }
-    assert_eq!(
-        incremental.diagnostics().render_human(false),
-        fresh.diagnostics().render_human(false),
-        "after {history:?}"
-    );
 }
 
 /// Applies each batch of edits at once, as the watcher reports a burst
@@ -506,7 +518,15 @@ fn check_edits(site: &Site, batches: &[Vec<Edit>]) {
         }
         changes.sort();
         changes.dedup();
-        session.apply(&changes);
+        // As `serve` does: the pages, then (once they are served) the rest.
+        session.apply_pages_first(&changes);
+        let pages_ok = !session.diagnostics().has_errors();
+        let fresh = pages_ok.then(|| Session::new(&site.root, options()));
+        if let Some(fresh) = &fresh {
+            let is_page = |p: &Path| p.extension().is_some_and(|e| e == "html");
+            assert_same_files(&session, fresh, &history, is_page);
+        }
+        session.finish();
         if !session.diagnostics().has_errors() {
             assert_same(&session, &site.root, &history);
         }

@@ -65,7 +65,8 @@ pub fn run(args: &ServeArgs, global: &GlobalArgs) -> Result<Outcome, Failure> {
     let mut session = Session::new(&root, options);
     let shared = Arc::new(http::Shared::new(&bind.to_string(), args.port));
     let color = use_color(global.color);
-    publish(&mut session, &shared, color, true);
+    print_diagnostics(&session, color, true);
+    publish(&mut session, &shared);
     let url = format!("http://{}:{}/", host_for(bind), args.port);
     let pages = session
         .output()
@@ -113,17 +114,28 @@ fn watch_loop(
         let changes = classify_all(root, session, &paths);
         if !changes.is_empty() {
             let started = Instant::now();
-            let outcome = session.apply(&changes);
-            publish(session, shared, color, false);
+            // The pages first; then the exports, feeds and search index,
+            // served a moment later.
+            let mut outcome = session.apply_pages_first(&changes);
+            publish(session, shared);
+            let pages_served = started.elapsed();
+            let rest = session.finish();
+            if !rest.changed.is_empty() {
+                publish(session, shared);
+            }
+            print_diagnostics(session, color, false);
+            outcome.changed.extend(rest.changed);
+            outcome.rendered += rest.rendered;
             if !outcome.changed.is_empty() && !quiet {
                 println!(
-                    "Rebuilt {} in {:.0} ms ({} {} changed)",
+                    "Rebuilt {} in {:.0} ms, pages served after {:.0} ms ({} {} changed)",
                     if outcome.full {
                         "everything".to_owned()
                     } else {
                         format!("{} pages", outcome.rendered)
                     },
                     started.elapsed().as_secs_f64() * 1000.0,
+                    pages_served.as_secs_f64() * 1000.0,
                     outcome.changed.len(),
                     if outcome.changed.len() == 1 {
                         "file"
@@ -158,13 +170,10 @@ fn classify_all(root: &Path, session: &Session, paths: &[PathBuf]) -> Vec<Change
     changes
 }
 
-/// Hands the session's output and overlay to the HTTP threads, and prints
-/// the diagnostics.
-///
-/// The first build prints every diagnostic; later rebuilds print only the
-/// errors (in full) and the count, so a site with many warnings does not
-/// flood the terminal on every save.
-fn publish(session: &mut Session, shared: &http::Shared, color: bool, first: bool) {
+/// Prints the diagnostics. The first build prints every one; later
+/// rebuilds print only the errors (in full) and the count, so a site with
+/// many warnings does not flood the terminal on every save.
+fn print_diagnostics(session: &Session, color: bool, first: bool) {
     let diagnostics = session.diagnostics();
     if first && !diagnostics.is_empty() {
         eprint!("{}", diagnostics.render_human(color));
@@ -172,7 +181,11 @@ fn publish(session: &mut Session, shared: &http::Shared, color: bool, first: boo
         eprint!("{}", diagnostics.errors_only().render_human(color));
         eprintln!("({})", diagnostics.summary());
     }
-    let overlay = overlay::overlay(diagnostics);
+}
+
+/// Hands the session's output and overlay to the HTTP threads.
+fn publish(session: &mut Session, shared: &http::Shared) {
+    let overlay = overlay::overlay(session.diagnostics());
     // The files are handed over whole and copied back afterwards, so the
     // copy (tens of thousands of entries) is made while the new version
     // is already being served.

@@ -91,6 +91,8 @@ pub struct Session {
     /// Every listing's entries as its pages show them, to find the pages
     /// an edit moves entries across.
     listings: BTreeMap<Listing, Listed>,
+    /// Jobs [`Session::apply_pages_first`] left for [`Session::finish`].
+    waiting: BTreeSet<Job>,
 }
 
 /// A listing as last rendered.
@@ -108,6 +110,31 @@ pub struct Outcome {
     /// Pages rendered again (whether or not their bytes changed).
     pub rendered: usize,
     pub full: bool,
+}
+
+impl Outcome {
+    /// Adds what a later step of the same rebuild did.
+    fn add(&mut self, later: Outcome) {
+        self.changed.extend(later.changed);
+        self.rendered += later.rendered;
+        self.full |= later.full;
+    }
+}
+
+/// Files a writer does not look at while editing, rendered just after the
+/// pages ([`Session::apply_pages_first`]): exports, search index, feeds,
+/// sitemap and robots.
+fn can_wait(job: &Job) -> bool {
+    matches!(
+        job,
+        Job::DataEntities
+            | Job::DataTimeline
+            | Job::SearchIndex
+            | Job::Atom
+            | Job::EntityFeed(_)
+            | Job::Sitemap
+            | Job::Robots
+    )
 }
 
 impl Session {
@@ -139,6 +166,7 @@ impl Session {
             visuals: Vec::new(),
             list_stances: None,
             listings: BTreeMap::new(),
+            waiting: BTreeSet::new(),
         };
         session.rebuild_all();
         session
@@ -185,6 +213,17 @@ impl Session {
 
     /// Applies a batch of changes, rebuilding as little as possible.
     pub fn apply(&mut self, changes: &[Change]) -> Outcome {
+        let mut outcome = self.apply_pages_first(changes);
+        outcome.add(self.finish());
+        outcome
+    }
+
+    /// Like [`Session::apply`], but leaves the files nobody looks at while
+    /// writing ([`can_wait`]: the data exports, search index, feeds,
+    /// sitemap) for [`Session::finish`]. `serve` publishes the pages in
+    /// between: `data/entities.json` alone is tens of megabytes on a large
+    /// site, and joining it again took longer than the pages of an edit.
+    pub fn apply_pages_first(&mut self, changes: &[Change]) -> Outcome {
         if changes.contains(&Change::Everything) {
             return self.rebuild_all();
         }
@@ -221,9 +260,24 @@ impl Session {
                 self.copy_static(rel, &mut outcome.changed);
             }
         }
-        let jobs: Vec<Job> = jobs.into_iter().collect();
+        let (later, now): (Vec<Job>, Vec<Job>) = jobs.into_iter().partition(can_wait);
+        self.waiting.extend(later);
         let mut produced = BTreeSet::new();
-        outcome.rendered = self.render_into(&jobs, &figures, &mut outcome.changed, &mut produced);
+        outcome.rendered = self.render_into(&now, &figures, &mut outcome.changed, &mut produced);
+        self.refresh_diagnostics();
+        outcome
+    }
+
+    /// Renders what [`Session::apply_pages_first`] left waiting.
+    pub fn finish(&mut self) -> Outcome {
+        let jobs: Vec<Job> = std::mem::take(&mut self.waiting).into_iter().collect();
+        let mut outcome = Outcome::default();
+        if jobs.is_empty() {
+            return outcome;
+        }
+        let mut produced = BTreeSet::new();
+        outcome.rendered =
+            self.render_into(&jobs, &BTreeSet::new(), &mut outcome.changed, &mut produced);
         self.refresh_diagnostics();
         outcome
     }
@@ -231,6 +285,8 @@ impl Session {
     /// Reads, resolves and renders everything again; replaces only the
     /// output files whose bytes changed.
     pub fn rebuild_all(&mut self) -> Outcome {
+        // Everything is rendered below, what was waiting too.
+        self.waiting.clear();
         let (config, config_diags) = load_config(&self.root, &self.options);
         self.config = config;
         self.config_diags = config_diags;
