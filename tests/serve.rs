@@ -357,7 +357,18 @@ fn editor_save_styles_never_serve_a_temp_file_or_a_half_written_page() {
         body.contains("Truncate save.") && !body.contains("explainer-overlay")
     });
     assert!(page.body.contains("Ada Lovelace"));
+    // GNU sed -i: a temporary without an extension, renamed over the file.
+    std::fs::write(
+        dir.join("sedAb12Cd"),
+        std::fs::read_to_string(dir.join("ada-lovelace.md")).unwrap() + "\nSed save.\n",
+    )
+    .unwrap();
+    std::fs::rename(dir.join("sedAb12Cd"), dir.join("ada-lovelace.md")).unwrap();
+    wait_for(&server, "/actors/ada-lovelace/", |_, body| {
+        body.contains("Sed save.")
+    });
     for temp in [
+        "/actors/sedAb12Cd/",
         "/actors/ada-lovelace.md___jb_tmp___/",
         "/actors/4913/",
         "/actors/.ada-lovelace.md/",
