@@ -7,7 +7,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{copy_tree, explainer, fixture};
+use common::{build_into, copy_tree, explainer, fixture};
 use scraper::{Html, Selector};
 
 /// The `build/basic` fixture built with `paginate_by: N` added to its
@@ -22,21 +22,7 @@ fn build_paginated(per_page: Option<usize>) -> (tempfile::TempDir, PathBuf) {
         std::fs::write(&yaml, format!("{}\npaginate_by: {n}\n", text.trim_end())).unwrap();
     }
     let out = dir.path().join("out");
-    let result = explainer(
-        dir.path(),
-        &[
-            "build",
-            "--root",
-            root.to_str().unwrap(),
-            "--output",
-            out.to_str().unwrap(),
-        ],
-    );
-    assert!(
-        result.status.success(),
-        "{}",
-        String::from_utf8_lossy(&result.stderr)
-    );
+    build_into(&root, &out);
     (dir, out)
 }
 

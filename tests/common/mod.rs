@@ -107,12 +107,18 @@ pub fn check(name: &str, args: &[&str]) -> Output {
 pub fn build_example() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().expect("temp dir");
     let out = dir.path().join("out");
+    build_into(Path::new(env!("CARGO_MANIFEST_DIR")), &out);
+    (dir, out)
+}
+
+/// Builds the site at `root` into `out`, asserting success.
+pub fn build_into(root: &Path, out: &Path) {
     let result = explainer(
-        dir.path(),
+        out.parent().expect("an output folder inside another"),
         &[
             "build",
             "--root",
-            env!("CARGO_MANIFEST_DIR"),
+            root.to_str().unwrap(),
             "--output",
             out.to_str().unwrap(),
         ],
@@ -122,7 +128,6 @@ pub fn build_example() -> (tempfile::TempDir, PathBuf) {
         "{}",
         String::from_utf8_lossy(&result.stderr)
     );
-    (dir, out)
 }
 
 /// Copies every file of `from` into `to`, creating folders as needed.
