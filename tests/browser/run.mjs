@@ -53,10 +53,12 @@ const PAGES = [
   ["source", "sources/rbc-ukraine-week-in-peace-talks/index.html"],
   ["page", "pages/about/index.html"],
   ["list", "actors/index.html"],
+  ["list-page-2", "actors/page/2/index.html"],
   ["timeline", "timeline/index.html"],
   ["map", "map/index.html"],
   ["proposal-list", "proposals/index.html"],
   ["questions", "questions/index.html"],
+  ["questions-page-2", "questions/page/2/index.html"],
   ["tags", "tags/index.html"],
   ["tag", "tags/peace-plan/index.html"],
   ["search", "search/index.html"],
@@ -64,7 +66,7 @@ const PAGES = [
   ["not-found", "no/such/page/"],
 ];
 // Screenshots of these at both widths and in both schemes.
-const SHOT_PAGES = ["home", "actor", "meeting", "proposal", "timeline", "map", "proposal-list", "questions", "search-results", "not-found"];
+const SHOT_PAGES = ["home", "actor", "meeting", "proposal", "list-page-2", "timeline", "map", "proposal-list", "questions", "search-results", "not-found"];
 const WIDTHS = [390, 1280];
 const SCHEMES = ["light", "dark"];
 
