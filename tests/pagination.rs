@@ -160,6 +160,18 @@ fn a_list_on_one_page_shows_no_page_links() {
 }
 
 #[test]
+fn paginate_by_zero_keeps_every_list_on_one_page() {
+    let (_dir, out) = build_paginated(Some(0));
+    let item = ".item-list a.item-title";
+    assert_eq!(texts(&page(&out, "actors/index.html"), item).len(), 3);
+    let pages = common::files(&out);
+    assert!(
+        !pages.iter().any(|p| p.components().any(|c| c.as_os_str() == "page")),
+        "{pages:?}"
+    );
+}
+
+#[test]
 fn paginate_by_of_the_wrong_type_is_an_error_at_its_line() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("site");
