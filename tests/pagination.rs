@@ -166,7 +166,9 @@ fn paginate_by_zero_keeps_every_list_on_one_page() {
     assert_eq!(texts(&page(&out, "actors/index.html"), item).len(), 3);
     let pages = common::files(&out);
     assert!(
-        !pages.iter().any(|p| p.components().any(|c| c.as_os_str() == "page")),
+        !pages
+            .iter()
+            .any(|p| p.components().any(|c| c.as_os_str() == "page")),
         "{pages:?}"
     );
 }
