@@ -13,8 +13,9 @@ use serde::Serialize;
 
 use super::links::{Linker, SitePath};
 use super::site_pages::Job;
+use super::site_pages::feed_date;
 use super::views::SiteData;
-use crate::content::model::{EntityIdx, Kind};
+use crate::content::model::{Date, EntityIdx, Kind};
 
 /// A page listing entities, whatever page of it is meant.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -65,10 +66,39 @@ impl Job {
     }
 }
 
+/// A listing's entries in order, and what every page of it shows or says
+/// of the whole listing: worked out once per render pass (every page needs
+/// them), and kept by `serve` to find the pages an edit moves entries across.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listed {
+    pub members: Vec<EntityIdx>,
+    /// See [`totals`].
+    pub totals: [usize; 2],
+    /// The newest date of an entry: every page's `lastmod` in the sitemap,
+    /// since entries move between pages.
+    pub newest: Option<Date>,
+}
+
+impl Listed {
+    pub fn of(data: &SiteData<'_>, listing: &Listing) -> Self {
+        let members = members(data, listing);
+        let totals = totals(data, listing, &members);
+        let newest = members
+            .iter()
+            .filter_map(|&i| feed_date(&data.entities[i]))
+            .max();
+        Listed {
+            members,
+            totals,
+            newest,
+        }
+    }
+}
+
 /// The entries of a listing, in the order its pages show them: meetings
 /// and sources newest first, other kinds by `weight` then title; the
 /// pages with questions and a tag's pages in site order.
-pub fn members(data: &SiteData<'_>, listing: &Listing) -> Vec<EntityIdx> {
+fn members(data: &SiteData<'_>, listing: &Listing) -> Vec<EntityIdx> {
     let e = data.entities;
     match listing {
         Listing::Kind(kind) => {
@@ -97,7 +127,7 @@ pub fn members(data: &SiteData<'_>, listing: &Listing) -> Vec<EntityIdx> {
 /// What every page of a listing shows of the listing as a whole, besides
 /// how many entries it has: the answered and open counts of `/questions/`
 /// (zeros for the other listings).
-pub fn totals(data: &SiteData<'_>, listing: &Listing, members: &[EntityIdx]) -> [usize; 2] {
+fn totals(data: &SiteData<'_>, listing: &Listing, members: &[EntityIdx]) -> [usize; 2] {
     if *listing != Listing::Questions {
         return [0, 0];
     }

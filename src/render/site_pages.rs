@@ -12,7 +12,7 @@ use tera::Context;
 use super::context::*;
 use super::links::{Linker, SitePath, tag_slug};
 use super::markdown;
-use super::paginate::{Listing, Paginator, page_count, page_range};
+use super::paginate::{Listed, Listing, Paginator, page_count, page_range};
 use super::templates::{Templates, template_error};
 use super::views::{SiteData, question_views};
 use super::{OutFile, RenderOptions};
@@ -65,9 +65,9 @@ pub struct Pages<'a> {
     pub orders: Orders,
 }
 
-/// The entries of each listing, in order, as [`Pages::members`] found them.
+/// Each listing's entries, as [`Pages::listed`] found them.
 #[derive(Debug, Default)]
-pub struct Orders(Mutex<HashMap<Listing, Arc<Vec<EntityIdx>>>>);
+pub struct Orders(Mutex<HashMap<Listing, Arc<Listed>>>);
 
 /// Whether a job's file grows with the whole site (a line or more for
 /// every entity), as opposed to one page's neighbourhood.
@@ -107,16 +107,14 @@ impl Pages<'_> {
 
     /// The jobs rendering every page of a listing.
     pub fn pages_of(&self, listing: &Listing) -> Vec<Job> {
-        let total = self.members(listing).len();
+        let total = self.listed(listing).members.len();
         (1..=page_count(total, self.data.config.paginate_by))
             .map(|n| listing.job(n))
             .collect()
     }
 
-    /// The entries of a listing, in the order its pages show them: meetings
-    /// and sources newest first, other kinds by `weight` then title; the
-    /// pages with questions and a tag's pages in site order.
-    pub fn members(&self, listing: &Listing) -> Arc<Vec<EntityIdx>> {
+    /// A listing's entries ([`Listed`]), worked out once per pass.
+    pub fn listed(&self, listing: &Listing) -> Arc<Listed> {
         if let Some(known) = self
             .orders
             .0
@@ -126,17 +124,11 @@ impl Pages<'_> {
         {
             return known;
         }
-        let order = Arc::new(super::paginate::members(self.data, listing));
+        let listed = Arc::new(Listed::of(self.data, listing));
         if let Ok(mut orders) = self.orders.0.lock() {
-            orders.insert(listing.clone(), Arc::clone(&order));
+            orders.insert(listing.clone(), Arc::clone(&listed));
         }
-        order
-    }
-
-    /// What every page of a listing shows of the listing as a whole: see
-    /// [`super::paginate::totals`].
-    pub fn totals(&self, listing: &Listing) -> [usize; 2] {
-        super::paginate::totals(self.data, listing, &self.members(listing))
+        listed
     }
 
     /// Renders some jobs, keeping each result with its job, for `serve`'s
@@ -275,8 +267,9 @@ impl Pages<'_> {
             }
             Job::List(kind, n) => {
                 let listing = Listing::Kind(*kind);
-                let members = self.members(&listing);
-                let section = self.section(*kind, &members, *n, linker);
+                let listed = self.listed(&listing);
+                let members = &listed.members;
+                let section = self.section(*kind, members, *n, linker);
                 let title = numbered(section.title, *n);
                 ctx.insert("section", &section);
                 // The stance matrix is about the whole list: on its first page.
@@ -318,9 +311,10 @@ impl Pages<'_> {
             }
             Job::Questions(n) => {
                 let listing = Listing::Questions;
-                let members = self.members(&listing);
+                let listed = self.listed(&listing);
+                let members = &listed.members;
                 let on_page = &members[page_range(members.len(), self.per_page(), *n)];
-                let [answered, open] = self.totals(&listing);
+                let [answered, open] = listed.totals;
                 ctx.insert("open_count", &open);
                 ctx.insert("answered_count", &answered);
                 ctx.insert("groups", &self.question_groups(on_page, linker));
@@ -348,7 +342,8 @@ impl Pages<'_> {
             }
             Job::Tag(slug, n) => {
                 let listing = Listing::Tag(slug.clone());
-                let members = self.members(&listing);
+                let listed = self.listed(&listing);
+                let members = &listed.members;
                 let mut tag = self.tag_by_slug(linker, slug);
                 // The tag's link is to its first page, wherever this one is.
                 tag.href = linker.href(&listing.path(1));
@@ -736,8 +731,7 @@ impl Pages<'_> {
         // Every page of a listing changes with any entry of it: entries
         // move between pages.
         if let Some((listing, _)) = job.listing() {
-            let members = self.members(&listing);
-            return members.iter().filter_map(|&i| feed_date(&e[i])).max();
+            return self.listed(&listing).newest;
         }
         match job {
             Job::Entity(i) => feed_date(&e[*i]),

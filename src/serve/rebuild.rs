@@ -32,7 +32,7 @@ use crate::content::model::{Entity, EntityIdx, Kind};
 use crate::content::{self, HOME_ID};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::render::links::{Linker, SitePath};
-use crate::render::paginate::{self, Listing, changed_pages, page_count};
+use crate::render::paginate::{Listed, Listing, changed_pages, page_count};
 use crate::render::site_pages::{Job, Pages};
 use crate::render::stance::{self, StanceMatrix};
 use crate::render::templates::{self, DEFAULT_THEME, Origin, Templates};
@@ -93,13 +93,6 @@ pub struct Session {
     listings: BTreeMap<Listing, Listed>,
     /// Jobs [`Session::apply_pages_first`] left for [`Session::finish`].
     waiting: BTreeSet<Job>,
-}
-
-/// A listing as last rendered.
-struct Listed {
-    members: Vec<EntityIdx>,
-    /// [`paginate::totals`]: shown on every page.
-    totals: [usize; 2],
 }
 
 /// What one rebuild did, for the terminal and the live-reload channel.
@@ -664,9 +657,8 @@ impl Session {
             .chain([Listing::Questions])
             .chain(tags)
             .map(|listing| {
-                let members = paginate::members(&data, &listing);
-                let totals = paginate::totals(&data, &listing, &members);
-                (listing, Listed { members, totals })
+                let listed = Listed::of(&data, &listing);
+                (listing, listed)
             })
             .collect()
     }
@@ -688,21 +680,19 @@ impl Session {
                 Listing::Tag(slug) => self.derived.tag_counts.contains_key(slug),
                 _ => true,
             };
-            let data = self.site_data();
-            let members = paginate::members(&data, &listing);
-            let totals = paginate::totals(&data, &listing, &members);
+            let fresh = Listed::of(&self.site_data(), &listing);
             let old = self.listings.remove(&listing);
             let old_count = old
                 .as_ref()
                 .map_or(0, |o| page_count(o.members.len(), per_page));
             let new_count = if exists {
-                page_count(members.len(), per_page)
+                page_count(fresh.members.len(), per_page)
             } else {
                 0
             };
             let pages: Vec<usize> = match &old {
-                Some(o) if o.totals == totals => {
-                    changed_pages(&o.members, &members, &touched, per_page)
+                Some(o) if o.totals == fresh.totals => {
+                    changed_pages(&o.members, &fresh.members, &touched, per_page)
                         .into_iter()
                         .collect()
                 }
@@ -717,7 +707,7 @@ impl Session {
             }
             if exists {
                 jobs.extend(pages.into_iter().map(|n| listing.job(n)));
-                self.listings.insert(listing, Listed { members, totals });
+                self.listings.insert(listing, fresh);
             }
         }
         jobs
