@@ -7,7 +7,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{build_into, copy_tree, explainer, fixture};
+use common::{attr, build_into, copy_tree, explainer, fixture};
 use scraper::{Html, Selector};
 
 /// The `build/basic` fixture built with `paginate_by: N` added to its
@@ -37,13 +37,6 @@ fn texts(html: &Html, css: &str) -> Vec<String> {
     html.select(&selector)
         .map(|e| e.text().collect::<String>().trim().to_owned())
         .collect()
-}
-
-fn attr(html: &Html, css: &str, name: &str) -> Option<String> {
-    let selector = Selector::parse(css).unwrap();
-    html.select(&selector)
-        .next()
-        .and_then(|e| e.value().attr(name).map(str::to_owned))
 }
 
 /// The titles a list shows, page after page, following its `rel="next"`

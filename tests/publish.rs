@@ -8,7 +8,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{explainer, files, fixture};
+use common::{attr, explainer, files, fixture};
 use scraper::{Html, Selector};
 use serde_json::Value;
 
@@ -60,12 +60,6 @@ impl Example {
 
 fn select<'a>(html: &'a Html, css: &str) -> Vec<scraper::ElementRef<'a>> {
     html.select(&Selector::parse(css).unwrap()).collect()
-}
-
-fn attr(html: &Html, css: &str, name: &str) -> Option<String> {
-    select(html, css)
-        .first()
-        .and_then(|e| e.value().attr(name).map(str::to_owned))
 }
 
 /// The pretty URL a page file is published at.

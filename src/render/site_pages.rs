@@ -131,14 +131,6 @@ impl Pages<'_> {
         listed
     }
 
-    /// Renders some jobs, keeping each result with its job, for `serve`'s
-    /// incremental rebuilds.
-    pub fn render_some(&self, jobs: &[Job]) -> Vec<(Job, Result<OutFile, Diagnostic>)> {
-        jobs.par_iter()
-            .map(|job| (job.clone(), self.render_job(job)))
-            .collect()
-    }
-
     /// Renders every job, handing each file to `emit` as soon as it is
     /// rendered, so a large site never holds its pages in memory (`emit`
     /// may block: that holds rendering back to the writer's pace). Returns

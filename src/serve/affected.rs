@@ -29,13 +29,7 @@ const FIGURE_STEPS: usize = 2;
 /// `data/entities.json` (it keeps its lines), `/proposals/` for its
 /// stance matrix, and which pages of each listing ([`listings`]).
 pub fn jobs(d: &Derived, changes: &Changes) -> BTreeSet<Job> {
-    let mut pages: BTreeSet<EntityIdx> = changes
-        .edited
-        .iter()
-        .chain(&changes.prepared)
-        .chain(&changes.relations)
-        .copied()
-        .collect();
+    let mut pages: BTreeSet<EntityIdx> = changes.own_pages();
     // An entity's feed lists itself and the pages its relations and
     // mentions come from.
     let mut feeds: BTreeSet<EntityIdx> =

@@ -269,6 +269,18 @@ impl Derived {
 }
 
 impl Changes {
+    /// Entities whose own page content changed: their text, their rendered
+    /// Markdown or their backlinks. Their pages and their lines of
+    /// `data/entities.json` are made again.
+    pub fn own_pages(&self) -> BTreeSet<EntityIdx> {
+        self.edited
+            .iter()
+            .chain(&self.prepared)
+            .chain(&self.relations)
+            .copied()
+            .collect()
+    }
+
     /// What the edits change, as far as the entities alone tell.
     fn of(edits: &[Edit], config: &Config) -> Self {
         let mut c = Changes::default();

@@ -124,8 +124,7 @@ fn watch_loop(
                 publish(session, shared);
             }
             print_diagnostics(session, color, false);
-            outcome.changed.extend(rest.changed);
-            outcome.rendered += rest.rendered;
+            outcome.add(rest);
             if !outcome.changed.is_empty() && !quiet {
                 println!(
                     "Rebuilt {} in {:.0} ms, pages served after {:.0} ms ({} {} changed)",

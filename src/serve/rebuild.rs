@@ -107,7 +107,7 @@ pub struct Outcome {
 
 impl Outcome {
     /// Adds what a later step of the same rebuild did.
-    fn add(&mut self, later: Outcome) {
+    pub fn add(&mut self, later: Outcome) {
         self.changed.extend(later.changed);
         self.rendered += later.rendered;
         self.full |= later.full;
@@ -744,13 +744,7 @@ impl Session {
     /// patch changed (their text, Markdown or backlinks: a line shows
     /// nothing else); returns whether any line changed.
     fn refresh_entity_lines(&mut self, c: &Changes) -> bool {
-        let dirty: BTreeSet<EntityIdx> = c
-            .edited
-            .iter()
-            .chain(&c.prepared)
-            .chain(&c.relations)
-            .copied()
-            .collect();
+        let dirty = c.own_pages();
         let fresh = self.lines_of(dirty.iter().copied());
         let mut changed = false;
         for (i, line) in dirty.into_iter().zip(fresh) {

@@ -138,3 +138,11 @@ pub fn copy_tree(from: &Path, to: &Path) {
         std::fs::copy(from.join(&file), target).unwrap();
     }
 }
+
+/// The value of attribute `name` on the first element `css` selects.
+pub fn attr(html: &scraper::Html, css: &str, name: &str) -> Option<String> {
+    let selector = scraper::Selector::parse(css).expect("a valid selector");
+    html.select(&selector)
+        .next()
+        .and_then(|e| e.value().attr(name).map(str::to_owned))
+}
