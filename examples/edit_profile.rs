@@ -4,8 +4,8 @@
 //!
 //! Renames the title of one content file and restores it, `runs` times
 //! (8 by default), and prints for each step how long the pages took to be
-//! ready ([`Session::apply_pages_first`]), how long the whole rebuild took
-//! ([`Session::finish`] for the exports, feeds and search index), and how
+//! ready ([`Engine::update`]), how long the whole rebuild took
+//! ([`Engine::finish`] for the exports, feeds and search index), and how
 //! many files were rendered and changed.
 //!
 //! ```sh
@@ -16,7 +16,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use explainer::cmd::CompileOptions;
-use explainer::serve::rebuild::{Change, Session};
+use explainer::engine::{Change, Engine as Session};
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -48,7 +48,7 @@ fn main() {
         };
         std::fs::write(root.join(&rel), text).expect("write");
         let started = Instant::now();
-        let pages = session.apply_pages_first(&[Change::Content(rel.clone())]);
+        let pages = session.update(&[Change::Content(rel.clone())], &[]);
         let pages_ms = ms(started);
         let rest = session.finish();
         println!(

@@ -2,14 +2,16 @@
 //!
 //! The pipeline is plain data passed between stages, one folder each:
 //! `content` (load + parse) → `resolve` → `render` → `output` (write).
-//! `cmd` holds the commands that run it; `main.rs` only maps the result to
-//! an exit code.
+//! `engine` runs them, once for `build` and `check`, kept alive for
+//! `serve`; `cmd` holds the commands; `main.rs` only maps the result to an
+//! exit code.
 
 pub mod cli;
 pub mod cmd;
 pub mod config;
 pub mod content;
 pub mod diag;
+pub mod engine;
 pub mod output;
 pub mod render;
 pub mod resolve;

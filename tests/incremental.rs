@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use explainer::cmd::CompileOptions;
-use explainer::serve::rebuild::{Change, Session};
+use explainer::engine::{Change, Engine as Session};
 use proptest::prelude::*;
 
 /// One edit a writer might make.
@@ -469,24 +469,45 @@ fn snapshot(session: &Session) -> BTreeMap<PathBuf, String> {
         .collect()
 }
 
+/// Compares everything the engine kept alive holds with a fresh
+/// `explainer build` of the same files, and its diagnostics with a fresh
+/// run of the same pipeline.
 fn assert_same(incremental: &Session, root: &Path, history: &[Vec<Edit>]) {
-    let fresh = Session::new(root, options());
+    let fresh = fresh_build(root);
     assert_same_files(incremental, &fresh, history, |_| true);
+    let compiled = explainer::cmd::compile(root, &options()).expect("the site compiles");
     assert_eq!(
         incremental.diagnostics().render_human(false),
-        fresh.diagnostics().render_human(false),
+        compiled.diagnostics.render_human(false),
         "after {history:?}"
     );
 }
 
-/// Compares the files `keep` selects of two sessions.
+/// What `explainer build` writes for the site at `root`, as text, without
+/// the build's own manifest.
+fn fresh_build(root: &Path) -> BTreeMap<PathBuf, String> {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let out = dir.path().join("public");
+    common::build_into(root, &out);
+    common::files(&out)
+        .into_iter()
+        .filter(|p| p != Path::new(explainer::output::MARKER))
+        .map(|p| {
+            let text = String::from_utf8_lossy(&std::fs::read(out.join(&p)).expect("readable"))
+                .into_owned();
+            (p, text)
+        })
+        .collect()
+}
+
+/// Compares the files `keep` selects of the engine and a build.
 fn assert_same_files(
     incremental: &Session,
-    fresh: &Session,
+    fresh: &BTreeMap<PathBuf, String>,
     history: &[Vec<Edit>],
     keep: impl Fn(&Path) -> bool,
 ) {
-    let (mut a, mut b) = (snapshot(incremental), snapshot(fresh));
+    let (mut a, mut b) = (snapshot(incremental), fresh.clone());
     a.retain(|p, _| keep(p));
     b.retain(|p, _| keep(p));
     let only_a: Vec<_> = a.keys().filter(|k| !b.contains_key(*k)).collect();
@@ -496,10 +517,16 @@ fn assert_same_files(
         "after {history:?}\nonly incremental: {only_a:?}\nonly full: {only_b:?}"
     );
     for (path, text) in &a {
+        let first = text
+            .lines()
+            .zip(b[path].lines())
+            .find(|(x, y)| x != y)
+            .map(|(x, y)| format!("incremental: {x}\nfull build:  {y}"));
         assert!(
             text == &b[path],
-            "after {history:?}\n{} differs:\n--- incremental\n{text}\n--- full\n{}",
+            "after {history:?}\n{} differs first at\n{}\n--- incremental\n{text}\n--- full\n{}",
             path.display(),
+            first.unwrap_or_default(),
             b[path]
         );
     }
@@ -519,9 +546,9 @@ fn check_edits(site: &Site, batches: &[Vec<Edit>]) {
         changes.sort();
         changes.dedup();
         // As `serve` does: the pages, then (once they are served) the rest.
-        session.apply_pages_first(&changes);
+        session.update(&changes, &[]);
         let pages_ok = !session.diagnostics().has_errors();
-        let fresh = pages_ok.then(|| Session::new(&site.root, options()));
+        let fresh = pages_ok.then(|| fresh_build(&site.root));
         if let Some(fresh) = &fresh {
             let is_page = |p: &Path| p.extension().is_some_and(|e| e == "html");
             assert_same_files(&session, fresh, &history, is_page);

@@ -12,15 +12,13 @@ pub mod new;
 pub mod progress;
 
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use crate::cli::{Color, GlobalArgs, SiteArgs};
 use crate::config::{self, Config};
-use crate::content;
-use crate::diag::{Diagnostic, Diagnostics, Severity};
-use crate::render::{self, OutFile, RenderOptions, templates};
-use crate::resolve::{self, Index};
+use crate::diag::{Diagnostics, Severity};
+use crate::render::OutFile;
 
 /// A failure of the environment or the command line (exit code 2), as
 /// opposed to problems in the content (exit code 1).
@@ -116,7 +114,7 @@ impl Timings {
 }
 
 /// Times the stages of a run and tells an observer when each one starts.
-struct StageClock<'a> {
+pub struct StageClock<'a> {
     current: Stage,
     since: Instant,
     timings: Timings,
@@ -124,7 +122,7 @@ struct StageClock<'a> {
 }
 
 impl<'a> StageClock<'a> {
-    fn start(observer: &'a dyn Fn(Stage)) -> Self {
+    pub fn start(observer: &'a dyn Fn(Stage)) -> Self {
         observer(Stage::Load);
         StageClock {
             current: Stage::Load,
@@ -134,14 +132,14 @@ impl<'a> StageClock<'a> {
         }
     }
 
-    fn next(&mut self, stage: Stage) {
+    pub fn next(&mut self, stage: Stage) {
         self.timings.set(self.current, self.since.elapsed());
         (self.observer)(stage);
         self.current = stage;
         self.since = Instant::now();
     }
 
-    fn finish(mut self) -> Timings {
+    pub fn finish(mut self) -> Timings {
         self.timings.set(self.current, self.since.elapsed());
         self.timings
     }
@@ -183,100 +181,7 @@ pub fn compile_streaming(
     observer: &dyn Fn(Stage),
     emit: &mut (dyn FnMut(Vec<OutFile>) + Send),
 ) -> Result<Compiled, Failure> {
-    ensure_site(root)?;
-    let mut clock = StageClock::start(observer);
-    let mut diagnostics = Diagnostics::default();
-    let mut config = config::load(root, &mut diagnostics);
-    if let Some(url) = &options.base_url {
-        config.set_base_url(url);
-    }
-    let loaded = content::load(root);
-    diagnostics.merge(loaded.diagnostics);
-    let (mut entities, drafts): (Vec<_>, Vec<_>) = loaded
-        .entities
-        .into_iter()
-        .partition(|e| options.drafts || !e.draft);
-    clock.next(Stage::Resolve);
-    let index = Index::new(&entities, &drafts).with_unparsed(&loaded.unparsed);
-    let mut found: Vec<Diagnostic> = Vec::new();
-    let relations = resolve::resolve(&mut entities, &index, &mut found);
-    let (layers, template_diags) = templates::collect(root, &config.theme);
-    let template_texts: Vec<(PathBuf, String)> = layers
-        .values()
-        .map(|(origin, text)| (origin.display_path(), text.clone()))
-        .collect();
-    let templates_missing = !template_diags.is_empty();
-    found.extend(template_diags);
-    found.extend(resolve::warnings::content_warnings(&entities));
-    clock.next(Stage::Render);
-    // Without every template there is nothing sensible to render; the
-    // missing ones are already reported.
-    let compiled = if templates_missing {
-        Err(Vec::new())
-    } else {
-        templates::compile(layers)
-    };
-    match compiled {
-        Ok(templates) => {
-            let tables = render::Tables::new(&entities, &config);
-            // Lint reads the sources for unlinked mentions only when
-            // autolinking is on; otherwise they go as soon as rendered.
-            let keep_sources = config.autolink;
-            let mut site = render::SiteMut {
-                config: &config,
-                entities: &mut entities,
-                home: loaded.home.as_ref(),
-                index: &index,
-            };
-            let mut prepared = render::prepare_site(&mut site, &tables, relations, !keep_sources);
-            let mut render_diags = std::mem::take(&mut prepared.diagnostics);
-            let menu: Vec<String> = config.menu.iter().map(|m| m.url.clone()).collect();
-            let mut linked = resolve::warnings::linked_from_menu(&menu, &entities);
-            linked.extend(prepared.home_links());
-            found.extend(resolve::warnings::orphans(
-                &entities,
-                &prepared.relations,
-                &linked,
-            ));
-            found.extend(resolve::lint::lint(&entities, &prepared.relations, &config));
-            if keep_sources {
-                for e in &mut entities {
-                    e.body = Default::default();
-                }
-            }
-            let site = render::Site {
-                config: &config,
-                entities: &entities,
-                home: loaded.home.as_ref(),
-                index: &index,
-            };
-            let options = RenderOptions {
-                serving: options.serving,
-            };
-            render_diags.extend(render::render_pages(
-                &site,
-                &tables,
-                &mut prepared,
-                &templates,
-                options,
-                emit,
-            ));
-            resolve::add_hints(&entities, &index, &mut render_diags);
-            found.extend(render_diags);
-        }
-        // Nothing rendered: `emit` was never called.
-        Err(template_errors) => found.extend(template_errors),
-    }
-    add_template_sources(&mut diagnostics, &template_texts, &found);
-    add_content_sources(root, &mut diagnostics, &found);
-    diagnostics.extend(found);
-    Ok(Compiled {
-        config,
-        files: Vec::new(),
-        diagnostics,
-        pages: entities.len(),
-        timings: clock.finish(),
-    })
+    crate::engine::run_once(root, options, observer, emit)
 }
 
 /// Checks that `root` is a site folder at all (exit 2 otherwise).
@@ -294,35 +199,6 @@ pub fn ensure_site(root: &Path) -> Result<(), Failure> {
         )));
     }
     Ok(())
-}
-
-/// Registers the text of every content file a diagnostic points into.
-fn add_content_sources(root: &Path, diagnostics: &mut Diagnostics, found: &[Diagnostic]) {
-    let mut files: Vec<&PathBuf> = found
-        .iter()
-        .filter(|d| d.span.is_some())
-        .map(|d| &d.file)
-        .collect();
-    files.sort();
-    files.dedup();
-    for file in files {
-        if let Ok(text) = std::fs::read_to_string(root.join(file)) {
-            diagnostics.add_source(file, &text);
-        }
-    }
-}
-
-/// Registers the text of every template a diagnostic points into.
-fn add_template_sources(
-    diagnostics: &mut Diagnostics,
-    texts: &[(PathBuf, String)],
-    found: &[Diagnostic],
-) {
-    for (path, text) in texts {
-        if found.iter().any(|d| &d.file == path) {
-            diagnostics.add_source(path, text);
-        }
-    }
 }
 
 /// Whether to colour output on stderr: `--color`, then `NO_COLOR`, then

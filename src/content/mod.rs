@@ -32,18 +32,39 @@ pub struct Loaded {
 
 /// A content file found on disk, before it is read.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct Found {
-    kind: Option<Kind>,
-    slug: String,
+pub struct Found {
+    pub kind: Option<Kind>,
+    pub slug: String,
     /// Relative to the site root.
-    rel: PathBuf,
+    pub rel: PathBuf,
+}
+
+/// Every content file of a site, read and parsed, with the warnings of
+/// the walk that found them.
+pub struct LoadedFiles {
+    pub parsed: Vec<Parsed>,
+    pub walk_diags: Diagnostics,
+}
+
+/// Reads and parses every file under `content/`, in parallel.
+pub fn load_parsed(root: &Path) -> LoadedFiles {
+    let mut walk_diags = Diagnostics::default();
+    let found = discover(root, &mut walk_diags);
+    let parsed = in_io_pool(|| found.par_iter().map(|f| read_one(root, f)).collect());
+    LoadedFiles { parsed, walk_diags }
+}
+
+/// What a path under `content/` (relative to the site root) is, if content.
+pub fn classify_path(rel: &Path, diags: &mut Diagnostics) -> Option<Found> {
+    classify(Path::new("content"), rel, rel.to_path_buf(), diags)
 }
 
 /// Reads the whole `content/` folder of the site at `root`.
 pub fn load(root: &Path) -> Loaded {
-    let mut diagnostics = Diagnostics::default();
-    let found = discover(root, &mut diagnostics);
-    let parsed: Vec<Parsed> = in_io_pool(|| found.par_iter().map(|f| read_one(root, f)).collect());
+    let LoadedFiles {
+        parsed,
+        walk_diags: mut diagnostics,
+    } = load_parsed(root);
     let mut loaded = Loaded::default();
     for p in parsed {
         if !p.diagnostics.is_empty() {
@@ -93,7 +114,7 @@ fn in_io_pool<T: Send>(f: impl FnOnce() -> T + Send) -> T {
 pub const HOME_ID: &str = "_index";
 
 /// Lists content files, skipping `.`/`_` names and symlinks leaving the site.
-fn discover(root: &Path, diags: &mut Diagnostics) -> Vec<Found> {
+pub fn discover(root: &Path, diags: &mut Diagnostics) -> Vec<Found> {
     let content = root.join("content");
     let canonical_root = fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
     let walker = WalkDir::new(&content)
@@ -209,16 +230,21 @@ pub fn slugify(text: &str) -> String {
     out.trim_end_matches('-').to_owned()
 }
 
-struct Parsed {
-    rel: PathBuf,
-    kind: Option<Kind>,
-    slug: String,
-    text: Option<String>,
-    entity: Option<Entity>,
-    diagnostics: Vec<Diagnostic>,
+/// One content file, read and parsed: its entity, or its problems.
+pub struct Parsed {
+    pub rel: PathBuf,
+    pub kind: Option<Kind>,
+    pub slug: String,
+    /// The text, kept only when there are diagnostics to show it with.
+    pub text: Option<String>,
+    pub entity: Option<Entity>,
+    pub diagnostics: Vec<Diagnostic>,
+    /// A hash of the front matter as written: what the entity is, but for
+    /// its Markdown body and where its refs point.
+    pub front_hash: u64,
 }
 
-fn read_one(root: &Path, found: &Found) -> Parsed {
+pub fn read_one(root: &Path, found: &Found) -> Parsed {
     let mut parsed = Parsed {
         rel: found.rel.clone(),
         kind: found.kind,
@@ -226,6 +252,7 @@ fn read_one(root: &Path, found: &Found) -> Parsed {
         text: None,
         entity: None,
         diagnostics: Vec::new(),
+        front_hash: 0,
     };
     let bytes = match fs::read(root.join(&found.rel)) {
         Ok(b) => b,
@@ -253,6 +280,12 @@ fn read_one(root: &Path, found: &Found) -> Parsed {
         }
     };
     parsed.entity = parse_text(found, &text, &mut parsed.diagnostics);
+    let front_end = parsed
+        .entity
+        .as_ref()
+        .filter(|e| !e.body.source.is_empty() || e.body.start > 0)
+        .map_or(text.len(), |e| e.body.start.min(text.len()));
+    parsed.front_hash = xxhash_rust::xxh3::xxh3_64(&text.as_bytes()[..front_end]);
     // The text is kept only to show the lines the diagnostics point at; a
     // clean file's text would double the memory of loading a large site.
     if !parsed.diagnostics.is_empty() {

@@ -9,7 +9,6 @@ use tera::Context;
 
 use super::OutFile;
 use super::site_pages::{FeedEntry, Pages, feed_date};
-use super::templates::template_error;
 use super::views::SiteData;
 use crate::content::model::{EntityIdx, Kind};
 use crate::diag::Diagnostic;
@@ -50,11 +49,7 @@ pub fn render(pages: &Pages<'_>, i: EntityIdx) -> Result<OutFile, Diagnostic> {
     ctx.insert("feed_home", &home);
     ctx.insert("updated", &updated);
     ctx.insert("entries", &entries);
-    let text = pages
-        .templates
-        .tera
-        .render("atom.xml", &ctx)
-        .map_err(|err| template_error(&err, &pages.templates.origins, &pages.templates.sources))?;
+    let text = pages.render_template("atom.xml", &ctx)?;
     Ok(OutFile {
         path: data.paths[i].output_file().with_file_name(FILE),
         bytes: text.into_bytes(),

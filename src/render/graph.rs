@@ -11,6 +11,7 @@
 
 use std::collections::BTreeMap;
 
+use super::site::{Entities, Rels};
 use crate::content::model::{Entity, EntityIdx, KindData, Ref};
 use crate::resolve::Backlinks;
 
@@ -192,7 +193,7 @@ pub fn visit_incoming(b: &Backlinks, i: EntityIdx, limit: usize, f: &mut impl Fn
 
 /// How many relations `i` has (reading at most `limit` of each backlink
 /// kind): a cheap measure of how connected it is, to rank neighbours.
-pub fn degree(entities: &[Entity], relations: &[Backlinks], i: EntityIdx, limit: usize) -> usize {
+pub fn degree(entities: Entities<'_>, relations: Rels<'_>, i: EntityIdx, limit: usize) -> usize {
     let mut n = 0;
     visit_declared(&entities[i], i, &mut |_| n += 1);
     visit_incoming(&relations[i], i, limit, &mut |_| n += 1);
@@ -202,8 +203,8 @@ pub fn degree(entities: &[Entity], relations: &[Backlinks], i: EntityIdx, limit:
 /// Every relation of `i` (its own and its backlinks', up to `limit` of
 /// each backlink kind), without duplicates, in a stable order.
 pub fn edges_of(
-    entities: &[Entity],
-    relations: &[Backlinks],
+    entities: Entities<'_>,
+    relations: Rels<'_>,
     i: EntityIdx,
     limit: usize,
 ) -> Vec<Edge> {

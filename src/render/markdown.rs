@@ -89,6 +89,9 @@ pub struct PageRender<'a> {
     pub this: Option<EntityIdx>,
     pub autolinked: HashSet<EntityIdx>,
     pub diagnostics: Vec<Diagnostic>,
+    /// Every ref looked up, as written: what the rendering depends on of
+    /// the index, for the engine to check after files come and go.
+    pub looked_up: std::cell::RefCell<Vec<String>>,
 }
 
 impl<'a> PageRender<'a> {
@@ -107,6 +110,7 @@ impl<'a> PageRender<'a> {
             this,
             autolinked: HashSet::new(),
             diagnostics: Vec::new(),
+            looked_up: Default::default(),
         }
     }
 
@@ -250,13 +254,21 @@ impl<'a> PageRender<'a> {
                     link_type: LinkType::WikiLink { .. },
                     dest_url,
                     ..
-                }) => match self.site.index.lookup(dest_url.trim_end_matches('\\')) {
+                }) => match self.lookup(dest_url.trim_end_matches('\\')) {
                     Lookup::Found(i) => Some(i),
                     _ => None,
                 },
                 _ => None,
             })
             .collect()
+    }
+
+    /// Looks `raw` up in the index, noting that it was.
+    fn lookup(&self, raw: &str) -> Lookup {
+        if let Ok(mut seen) = self.looked_up.try_borrow_mut() {
+            seen.push(raw.to_owned());
+        }
+        self.site.index.lookup(raw)
     }
 
     /// Replaces a `[[ref]]` with a link (or its plain text when it does not
@@ -279,7 +291,7 @@ impl<'a> PageRender<'a> {
         // In a table row the pipe is written `\\|` (as in Obsidian), which
         // leaves a backslash at the end of the target.
         let dest = dest.trim_end_matches('\\');
-        match self.site.index.lookup(dest) {
+        match self.lookup(dest) {
             Lookup::Found(target) => {
                 let href = self.linker.href(&self.site.paths[target]);
                 out.push(Event::Start(Tag::Link {

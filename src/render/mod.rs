@@ -16,6 +16,7 @@ pub mod markdown;
 pub mod paginate;
 pub mod plain;
 pub mod search_index;
+pub mod site;
 pub mod site_pages;
 pub mod stance;
 pub mod svg;
@@ -56,6 +57,8 @@ pub struct Prepared {
     pub search: String,
     /// Each key fact's note, rendered inline (or none).
     pub notes: Vec<Option<String>>,
+    /// Every ref the Markdown looked up, as written.
+    pub looked_up: Vec<String>,
 }
 
 /// The site's Markdown, rendered once: what the page pass reads, and the
@@ -227,17 +230,18 @@ pub fn render_pages(
         .iter_mut()
         .map(|p| std::sync::Mutex::new(std::mem::take(&mut p.body)))
         .collect();
-    let tag_members = tag_members(site.entities);
-    let tag_counts = tag_counts(&tag_members);
+    let tags = tag_table(site.entities);
+    let eids: Vec<site::Eid> = (0..site.entities.len() as site::Eid).collect();
+    let reads = site::Reads::off();
     let data = views::SiteData {
         config: site.config,
         base: site.config.base(),
-        entities: site.entities,
+        entities: site::Entities::new(site.entities, &eids, &reads),
         paths: &tables.paths,
-        relations: &prepared.relations,
-        prepared: &prepared.prepared,
-        tag_counts: &tag_counts,
-        tag_members: &tag_members,
+        relations: site::Rels::new(&prepared.relations, &eids, &reads),
+        prepared: site::PreparedTable::new(&prepared.prepared, &eids, &reads),
+        tags: site::Tags::new(&tags, &reads),
+        reads: &reads,
     };
     let pages = site_pages::Pages {
         data: &data,
@@ -247,7 +251,7 @@ pub fn render_pages(
         templates,
         options,
         bodies: Some(&bodies),
-        orders: Default::default(),
+        orders: &Default::default(),
     };
     pages.render_streaming(emit)
 }
@@ -258,6 +262,7 @@ pub fn prepare_home(site: &markdown::Site<'_>, home: &Entity, pretty: bool) -> P
     let mut page = PageRender::new(site, &linker, &home.file, None);
     let rendered = page.body(&home.body);
     Prepared {
+        looked_up: page.looked_up.take(),
         body: rendered.html,
         links_to: rendered.links_to,
         diagnostics: page.diagnostics,
@@ -313,7 +318,9 @@ pub fn prepare(site: &markdown::Site<'_>, i: EntityIdx, pretty: bool) -> Prepare
         .collect();
     let url = site.paths[i].site_relative(pretty);
     let search = search_index::record_json(e, &body, &facts, url);
+    let looked_up = page.looked_up.take();
     Prepared {
+        looked_up,
         body,
         facts,
         answers,
@@ -328,7 +335,7 @@ pub fn prepare(site: &markdown::Site<'_>, i: EntityIdx, pretty: bool) -> Prepare
 
 /// The entities carrying each tag, by tag slug: computed once, so tag pages
 /// and counts need no scan over every entity.
-pub fn tag_members(entities: &[Entity]) -> BTreeMap<String, Vec<EntityIdx>> {
+pub fn tag_table(entities: &[Entity]) -> site::TagTable {
     let mut members: BTreeMap<String, Vec<EntityIdx>> = BTreeMap::new();
     for (i, e) in entities.iter().enumerate() {
         for slug in e.tags.iter().map(|t| links::tag_slug(t)) {
@@ -338,13 +345,5 @@ pub fn tag_members(entities: &[Entity]) -> BTreeMap<String, Vec<EntityIdx>> {
             }
         }
     }
-    members
-}
-
-/// How many pages carry each tag, by tag slug.
-pub fn tag_counts(members: &BTreeMap<String, Vec<EntityIdx>>) -> BTreeMap<String, usize> {
-    members
-        .iter()
-        .map(|(slug, list)| (slug.clone(), list.len()))
-        .collect()
+    site::TagTable { members }
 }

@@ -38,6 +38,16 @@ impl Listing {
         }
     }
 
+    /// The listing as a [`Key`](super::site::Key) names it.
+    pub fn key(&self, sym: impl Fn(&str) -> super::site::Sym) -> super::site::ListingKey {
+        use super::site::ListingKey;
+        match self {
+            Listing::Kind(k) => ListingKey::Kind(*k),
+            Listing::Questions => ListingKey::Questions,
+            Listing::Tag(t) => ListingKey::Tag(sym(t)),
+        }
+    }
+
     /// Where page `number` lives: the first page at the listing's own
     /// path, the others under `page/<n>/`, as in Zola and Hugo.
     pub fn path(&self, number: usize) -> SitePath {
@@ -120,7 +130,7 @@ fn members(data: &SiteData<'_>, listing: &Listing) -> Vec<EntityIdx> {
         Listing::Questions => (0..e.len())
             .filter(|&i| !e[i].questions.is_empty())
             .collect(),
-        Listing::Tag(slug) => data.tag_members.get(slug).cloned().unwrap_or_default(),
+        Listing::Tag(slug) => data.tags.members(slug).to_vec(),
     }
 }
 

@@ -9,6 +9,9 @@
 //! the key facts as plain text, and the distinct terms of the start of the
 //! body; kind, date and tags for the page's filters.
 
+/// Where the index goes, relative to the output root.
+pub const FILE: &str = "search-index.js";
+
 use serde::Serialize;
 
 use super::OutFile;
@@ -73,7 +76,7 @@ pub fn file(data: &SiteData<'_>) -> OutFile {
     }
     out.push_str("];\n");
     OutFile {
-        path: "search-index.js".into(),
+        path: FILE.into(),
         bytes: out.into_bytes(),
     }
 }

@@ -13,6 +13,7 @@ use super::context::*;
 use super::links::{Linker, SitePath, tag_slug};
 use super::markdown;
 use super::paginate::{Listed, Listing, Paginator, page_count, page_range};
+use super::site::{Key, sym};
 use super::templates::{Templates, template_error};
 use super::views::{SiteData, question_views};
 use super::{OutFile, RenderOptions};
@@ -62,12 +63,21 @@ pub struct Pages<'a> {
     pub bodies: Option<&'a [std::sync::Mutex<String>]>,
     /// Each listing's entries in order, worked out once per pass: every
     /// page of a listing needs the whole order to find its slice.
-    pub orders: Orders,
+    pub orders: &'a Orders,
 }
 
 /// Each listing's entries, as [`Pages::listed`] found them.
 #[derive(Debug, Default)]
 pub struct Orders(Mutex<HashMap<Listing, Arc<Listed>>>);
+
+impl Orders {
+    /// Sets a listing's entries, worked out beforehand.
+    pub fn insert(&self, listing: Listing, listed: Listed) {
+        if let Ok(mut orders) = self.0.lock() {
+            orders.insert(listing, Arc::new(listed));
+        }
+    }
+}
 
 /// Whether a job's file grows with the whole site (a line or more for
 /// every entity), as opposed to one page's neighbourhood.
@@ -97,7 +107,7 @@ impl Pages<'_> {
         jobs.extend([Job::Timeline, Job::Map]);
         jobs.extend(self.pages_of(&Listing::Questions));
         jobs.extend([Job::Tags, Job::Search, Job::NotFound]);
-        for tag in self.data.tag_counts.keys() {
+        for tag in self.data.tags.slugs() {
             jobs.extend(self.pages_of(&Listing::Tag(tag.clone())));
         }
         jobs.extend([Job::Atom, Job::Sitemap, Job::Robots, Job::SearchIndex]);
@@ -111,6 +121,13 @@ impl Pages<'_> {
         (1..=page_count(total, self.data.config.paginate_by))
             .map(|n| listing.job(n))
             .collect()
+    }
+
+    /// Page `number` of a listing's entries: what a page of it reads.
+    fn listed_page(&self, listing: &Listing, number: usize) -> Arc<Listed> {
+        let key = listing.key(sym);
+        self.data.reads.record(Key::ListingPage(key, number as u32));
+        self.listed(listing)
     }
 
     /// A listing's entries ([`Listed`]), worked out once per pass.
@@ -198,6 +215,15 @@ impl Pages<'_> {
         })
     }
 
+    /// Renders a template, recording that the output read it.
+    pub fn render_template(&self, name: &str, ctx: &Context) -> Result<String, Diagnostic> {
+        self.data.reads.record(Key::Template(sym(name)));
+        self.templates
+            .tera
+            .render(name, ctx)
+            .map_err(|e| template_error(&e, &self.templates.origins, &self.templates.sources))
+    }
+
     pub fn render_job(&self, job: &Job) -> Result<OutFile, Diagnostic> {
         match job {
             Job::NotFound => self.not_found(),
@@ -220,10 +246,7 @@ impl Pages<'_> {
         frame.jsonld = super::jsonld::for_job(self.data, job, &frame);
         ctx.insert("site", &frame.site);
         insert_frame(&mut ctx, &frame);
-        let html =
-            self.templates.tera.render(&template, &ctx).map_err(|e| {
-                template_error(&e, &self.templates.origins, &self.templates.sources)
-            })?;
+        let html = self.render_template(&template, &ctx)?;
         Ok(OutFile {
             path: path.output_file(),
             bytes: html.into_bytes(),
@@ -259,7 +282,7 @@ impl Pages<'_> {
             }
             Job::List(kind, n) => {
                 let listing = Listing::Kind(*kind);
-                let listed = self.listed(&listing);
+                let listed = self.listed_page(&listing, *n);
                 let members = &listed.members;
                 let section = self.section(*kind, members, *n, linker);
                 let title = numbered(section.title, *n);
@@ -278,6 +301,7 @@ impl Pages<'_> {
                 )
             }
             Job::Home => {
+                data.reads.record(Key::Home);
                 ctx.insert("home", &self.home_view());
                 ctx.insert("sections", &self.sections_summary(linker));
                 ctx.insert("latest", &self.latest_meetings(linker, HOME_LATEST));
@@ -303,7 +327,7 @@ impl Pages<'_> {
             }
             Job::Questions(n) => {
                 let listing = Listing::Questions;
-                let listed = self.listed(&listing);
+                let listed = self.listed_page(&listing, *n);
                 let members = &listed.members;
                 let on_page = &members[page_range(members.len(), self.per_page(), *n)];
                 let [answered, open] = listed.totals;
@@ -320,8 +344,8 @@ impl Pages<'_> {
             }
             Job::Tags => {
                 let tags: Vec<TagLink> = data
-                    .tag_counts
-                    .keys()
+                    .tags
+                    .slugs()
                     .map(|t| self.tag_by_slug(linker, t))
                     .collect();
                 ctx.insert("tags", &tags);
@@ -334,7 +358,7 @@ impl Pages<'_> {
             }
             Job::Tag(slug, n) => {
                 let listing = Listing::Tag(slug.clone());
-                let listed = self.listed(&listing);
+                let listed = self.listed_page(&listing, *n);
                 let members = &listed.members;
                 let mut tag = self.tag_by_slug(linker, slug);
                 // The tag's link is to its first page, wherever this one is.
@@ -521,7 +545,8 @@ impl Pages<'_> {
     }
 
     fn latest_meetings(&self, linker: &Linker, n: usize) -> Vec<Item> {
-        let order = crate::resolve::meetings_in_order(self.data.entities);
+        let e = self.data.entities;
+        let order = crate::resolve::meetings_ordered(e.len(), |i| e.get(i));
         order
             .iter()
             .rev()
@@ -594,6 +619,9 @@ impl Pages<'_> {
         if e.questions.iter().all(|q| q.answer.is_none()) {
             return vec![None; e.questions.len()];
         }
+        // Rendered again here for this page's depth, from what the
+        // entity's own rendering read: its Markdown stands for it.
+        let _ = self.data.prepared.get(i);
         let mut page = markdown::PageRender::new(self.md_site, linker, &e.file, Some(i));
         e.questions
             .iter()
@@ -602,10 +630,8 @@ impl Pages<'_> {
     }
 
     fn tag_by_slug(&self, linker: &Linker, slug: &str) -> TagLink {
-        let members = self.data.tag_members.get(slug);
-        let first = members
-            .and_then(|m| m.first())
-            .map(|&i| &self.data.entities[i]);
+        let members = self.data.tags.members(slug);
+        let first = members.first().map(|&i| &self.data.entities[i]);
         let name = first
             .and_then(|e| e.tags.iter().find(|t| tag_slug(t) == slug))
             .cloned()
@@ -639,10 +665,7 @@ impl Pages<'_> {
         let mut ctx = Context::new();
         ctx.insert("site", &frame.site);
         insert_frame(&mut ctx, &frame);
-        let html =
-            self.templates.tera.render("404.html", &ctx).map_err(|e| {
-                template_error(&e, &self.templates.origins, &self.templates.sources)
-            })?;
+        let html = self.render_template("404.html", &ctx)?;
         Ok(OutFile {
             path: "404.html".into(),
             bytes: html.into_bytes(),
@@ -650,10 +673,7 @@ impl Pages<'_> {
     }
 
     fn file(&self, template: &str, ctx: Context) -> Result<OutFile, Diagnostic> {
-        let text =
-            self.templates.tera.render(template, &ctx).map_err(|e| {
-                template_error(&e, &self.templates.origins, &self.templates.sources)
-            })?;
+        let text = self.render_template(template, &ctx)?;
         Ok(OutFile {
             path: template.into(),
             bytes: text.into_bytes(),
@@ -723,6 +743,8 @@ impl Pages<'_> {
         // Every page of a listing changes with any entry of it: entries
         // move between pages.
         if let Some((listing, _)) = job.listing() {
+            let key = listing.key(sym);
+            self.data.reads.record(Key::ListingNewest(key));
             return self.listed(&listing).newest;
         }
         match job {

@@ -21,6 +21,7 @@ use serde::Serialize;
 use super::context::Link;
 use super::graph::SCAN_LIMIT;
 use super::links::Linker;
+use super::site::Entities;
 use super::views::{SiteData, status_of};
 use crate::content::model::{Entity, EntityIdx, Fact, Kind, KindData, Ref};
 
@@ -147,7 +148,7 @@ pub fn for_proposal(data: &SiteData<'_>, i: EntityIdx, linker: &Linker) -> Optio
 
 /// The `max` keys with the highest counts (then by title); and how many
 /// were left out.
-fn top(counts: BTreeMap<EntityIdx, usize>, max: usize, e: &[Entity]) -> (Vec<EntityIdx>, usize) {
+fn top(counts: BTreeMap<EntityIdx, usize>, max: usize, e: Entities<'_>) -> (Vec<EntityIdx>, usize) {
     let mut list: Vec<(EntityIdx, usize)> = counts.into_iter().collect();
     list.sort_by(|a, b| {
         b.1.cmp(&a.1)
@@ -252,7 +253,7 @@ fn build(
 }
 
 /// The source backing actor `a`'s stance on proposal `p` (module docs).
-pub fn evidence(e: &[Entity], a: EntityIdx, p: EntityIdx) -> Option<EntityIdx> {
+pub fn evidence(e: Entities<'_>, a: EntityIdx, p: EntityIdx) -> Option<EntityIdx> {
     let first_source = |facts: &[Fact], about: &Entity| {
         facts
             .iter()

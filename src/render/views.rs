@@ -4,22 +4,9 @@
 use super::Prepared;
 use super::context::*;
 use super::links::{Linker, SitePath, tag_slug};
-use crate::config::Config;
+pub use super::site::SiteData;
 use crate::content::model::*;
-use crate::resolve::{Backlinks, facts};
-
-/// Read-only site data every view builder needs.
-pub struct SiteData<'a> {
-    pub config: &'a Config,
-    pub base: String,
-    pub entities: &'a [Entity],
-    pub paths: &'a [SitePath],
-    pub relations: &'a [Backlinks],
-    pub prepared: &'a [Prepared],
-    pub tag_counts: &'a std::collections::BTreeMap<String, usize>,
-    /// The entities carrying each tag, by tag slug, in entity order.
-    pub tag_members: &'a std::collections::BTreeMap<String, Vec<EntityIdx>>,
-}
+use crate::resolve::facts;
 
 impl SiteData<'_> {
     pub fn item(&self, linker: &Linker, i: EntityIdx, note: Option<String>) -> Item {
@@ -44,7 +31,7 @@ impl SiteData<'_> {
         TagLink {
             name: tag.to_owned(),
             href: linker.href(&SitePath::of(&["tags", &tag_slug(tag)])),
-            count: self.tag_counts.get(&tag_slug(tag)).copied().unwrap_or(0),
+            count: self.tags.count(tag),
         }
     }
 

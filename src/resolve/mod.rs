@@ -9,7 +9,6 @@
 pub mod facts;
 pub mod index;
 pub mod lint;
-pub mod patch;
 pub mod warnings;
 
 use std::path::Path;
@@ -88,6 +87,7 @@ pub fn resolve(entities: &mut [Entity], index: &Index, diags: &mut Vec<Diagnosti
     let resolver = Resolver {
         index,
         kinds: &snapshot,
+        print: Default::default(),
     };
     for e in entities.iter_mut() {
         resolve_entity(e, &resolver, diags);
@@ -100,18 +100,29 @@ pub fn resolve(entities: &mut [Entity], index: &Index, diags: &mut Vec<Diagnosti
 /// "did you mean" hints: `serve` resolves only the entities an edit
 /// changed, since an edit that keeps every id cannot change where any
 /// other ref points. `kinds` is every entity's id, kind and slug.
+///
+/// Returns a print of where the refs point, by id: equal prints mean the
+/// refs point at the same pages, whatever their indices.
 pub fn resolve_refs(
     e: &mut Entity,
     index: &Index,
     kinds: &[(String, Kind, String)],
     diags: &mut Vec<Diagnostic>,
-) {
-    resolve_entity(e, &Resolver { index, kinds }, diags);
+) -> u64 {
+    let resolver = Resolver {
+        index,
+        kinds,
+        print: Default::default(),
+    };
+    resolve_entity(e, &resolver, diags);
+    resolver.print.get()
 }
 
 struct Resolver<'a> {
     index: &'a Index,
     kinds: &'a [(String, Kind, String)],
+    /// A running hash of every ref and the id it resolved to.
+    print: std::cell::Cell<u64>,
 }
 
 impl Resolver<'_> {
@@ -120,7 +131,12 @@ impl Resolver<'_> {
         let expected = index::expected_kinds(key);
         // A ref may be resolved again after an edit: forget the old target.
         r.target = None;
-        match self.index.lookup(&r.raw) {
+        let lookup = self.index.lookup(&r.raw);
+        self.print.set(mix(
+            self.print.get(),
+            &lookup_print(&r.raw, &lookup, self.kinds),
+        ));
+        match lookup {
             Lookup::Found(i) => {
                 let (id, kind, _) = &self.kinds[i];
                 if expected.is_empty() || expected.contains(kind) {
@@ -154,6 +170,23 @@ impl Resolver<'_> {
             other => diags.push(ref_error(&r.raw, r.span, file, &other, self.kinds)),
         }
     }
+}
+
+/// A print of one lookup: the ref as written and, by id, what it found.
+pub fn lookup_print(raw: &str, lookup: &Lookup, kinds: &[(String, Kind, String)]) -> u64 {
+    let found = match lookup {
+        Lookup::Found(i) => kinds[*i].0.as_str(),
+        Lookup::Ambiguous(_) => "\u{1}ambiguous",
+        Lookup::Draft => "\u{1}draft",
+        Lookup::Unparsed => "\u{1}unparsed",
+        Lookup::NotFound => "\u{1}none",
+    };
+    xxhash_rust::xxh3::xxh3_64(format!("{raw}\u{0}{found}").as_bytes())
+}
+
+/// Folds `value` into a running print, order-sensitively.
+pub fn mix(print: u64, value: &u64) -> u64 {
+    print.rotate_left(5) ^ value.wrapping_mul(0x9E37_79B9_7F4A_7C15)
 }
 
 /// The error for a ref that did not resolve to exactly one entity. Hints for
@@ -317,12 +350,16 @@ fn push_unique(list: &mut Vec<EntityIdx>, i: EntityIdx) {
 
 /// Meetings in date order (then title), for previous/next and the timeline.
 pub fn meetings_in_order(entities: &[Entity]) -> Vec<EntityIdx> {
-    let mut meetings: Vec<EntityIdx> = (0..entities.len())
-        .filter(|&i| entities[i].kind == Kind::Meeting)
+    meetings_ordered(entities.len(), |i| &entities[i])
+}
+
+/// [`meetings_in_order`] over entities reached through `at`, so that pages
+/// can read them through their tracked view.
+pub fn meetings_ordered<'a>(count: usize, at: impl Fn(EntityIdx) -> &'a Entity) -> Vec<EntityIdx> {
+    let mut meetings: Vec<EntityIdx> = (0..count)
+        .filter(|&i| at(i).kind == Kind::Meeting)
         .collect();
-    meetings.sort_by(|&a, &b| {
-        (entities[a].date(), &entities[a].title).cmp(&(entities[b].date(), &entities[b].title))
-    });
+    meetings.sort_by(|&a, &b| (at(a).date(), &at(a).title).cmp(&(at(b).date(), &at(b).title)));
     meetings
 }
 

@@ -3,7 +3,7 @@
 
 use std::path::{Component, Path, PathBuf};
 
-use super::rebuild::Change;
+use crate::engine::Change;
 
 /// Classifies a path (relative to the site root) that the watcher reported.
 /// `None` means the change does not matter: an editor's temporary file, the
@@ -44,8 +44,8 @@ pub fn classify(
     }
 }
 
-/// A content file is rebuilt alone; a folder renamed or deleted changes
-/// which files exist: rebuild all. Any other file is not content: GNU
+/// A content file, or a folder of them (renamed, deleted or new), is
+/// handed to the engine, which reads what came and went. Any other file is not content: GNU
 /// `sed -i` and other tools write a temporary without an extension
 /// (`content/actors/sedAb12Cd`) and rename it over the file, and that
 /// must cost one page, not a full rebuild.
@@ -53,13 +53,7 @@ fn content_change(rel: &Path, is_folder: impl Fn(&Path) -> bool) -> Option<Chang
     let is_content_file = rel
         .extension()
         .is_some_and(|e| e == "md" || e == "yaml" || e == "yml");
-    if is_content_file {
-        Some(Change::Content(rel.to_path_buf()))
-    } else if is_folder(rel) {
-        Some(Change::Everything)
-    } else {
-        None
-    }
+    (is_content_file || is_folder(rel)).then(|| Change::Content(rel.to_path_buf()))
 }
 
 /// Files editors write next to the one being saved, which never become
@@ -130,8 +124,14 @@ mod tests {
             ("content/.git/index", None),
             ("content/actors/sedAb12Cd", None),
             ("content/actors/notes.txt", None),
-            ("content/people", Some(Change::Everything)),
-            ("content/actors", Some(Change::Everything)),
+            (
+                "content/people",
+                Some(Change::Content("content/people".into())),
+            ),
+            (
+                "content/actors",
+                Some(Change::Content("content/actors".into())),
+            ),
         ];
         // These are folders of content (still there, or renamed away);
         // the rest are files.

@@ -3,17 +3,13 @@
 //! show errors in the browser without stopping.
 //!
 //! The loop reads like this: wait for a burst of file events, classify each
-//! path, apply the batch to the [`rebuild::Session`], publish the new output
+//! path, apply the batch to the [`Engine`], publish the new output
 //! to the HTTP threads, and — once the folder has been quiet a moment —
 //! tell open tabs to reload, once per burst.
 
-mod affected;
 pub mod change;
-mod checks;
-mod derived;
 pub mod http;
 pub mod overlay;
-pub mod rebuild;
 pub mod watch;
 
 use std::net::IpAddr;
@@ -23,7 +19,7 @@ use std::time::{Duration, Instant};
 
 use crate::cli::{GlobalArgs, ServeArgs};
 use crate::cmd::{CompileOptions, Failure, Outcome, use_color};
-use rebuild::{Change, Session};
+use crate::engine::{Change, Engine};
 
 /// How long after the last rebuild of a burst open tabs are told to reload:
 /// a burst of saves (30 a second) reloads them once, at its end.
@@ -62,7 +58,7 @@ pub fn run(args: &ServeArgs, global: &GlobalArgs) -> Result<Outcome, Failure> {
     let (_watcher, events) = watch::start(&root, args.poll)
         .map_err(|e| Failure(format!("cannot watch {}: {e}", root.display())))?;
     let started = Instant::now();
-    let mut session = Session::new(&root, options);
+    let mut session = Engine::new(&root, options);
     let shared = Arc::new(http::Shared::new(&bind.to_string(), args.port));
     let color = use_color(global.color);
     print_diagnostics(&session, color, true);
@@ -99,7 +95,7 @@ fn host_for(bind: IpAddr) -> String {
 /// Rebuilds on every burst of changes until the watcher stops.
 fn watch_loop(
     root: &Path,
-    session: &mut Session,
+    session: &mut Engine,
     shared: &http::Shared,
     events: &std::sync::mpsc::Receiver<notify::Result<notify::Event>>,
     color: bool,
@@ -116,7 +112,7 @@ fn watch_loop(
             let started = Instant::now();
             // The pages first; then the exports, feeds and search index,
             // served a moment later.
-            let mut outcome = session.apply_pages_first(&changes);
+            let mut outcome = session.update(&changes, &[]);
             publish(session, shared);
             let pages_served = started.elapsed();
             let rest = session.finish();
@@ -154,7 +150,7 @@ fn watch_loop(
     }
 }
 
-fn classify_all(root: &Path, session: &Session, paths: &[PathBuf]) -> Vec<Change> {
+fn classify_all(root: &Path, session: &Engine, paths: &[PathBuf]) -> Vec<Change> {
     let config = session.config();
     let mut changes: Vec<Change> = paths
         .iter()
@@ -172,7 +168,7 @@ fn classify_all(root: &Path, session: &Session, paths: &[PathBuf]) -> Vec<Change
 /// Prints the diagnostics. The first build prints every one; later
 /// rebuilds print only the errors (in full) and the count, so a site with
 /// many warnings does not flood the terminal on every save.
-fn print_diagnostics(session: &Session, color: bool, first: bool) {
+fn print_diagnostics(session: &Engine, color: bool, first: bool) {
     let diagnostics = session.diagnostics();
     if first && !diagnostics.is_empty() {
         eprint!("{}", diagnostics.render_human(color));
@@ -183,7 +179,7 @@ fn print_diagnostics(session: &Session, color: bool, first: bool) {
 }
 
 /// Hands the session's output and overlay to the HTTP threads.
-fn publish(session: &mut Session, shared: &http::Shared) {
+fn publish(session: &mut Engine, shared: &http::Shared) {
     let overlay = overlay::overlay(session.diagnostics());
     // The files are handed over whole and copied back afterwards, so the
     // copy (tens of thousands of entries) is made while the new version
