@@ -10,7 +10,8 @@ use crate::diag::{Diagnostic, Diagnostics, Span, closest};
 
 pub const CONFIG_FILE: &str = "site.yaml";
 
-const KEYS: &[&str] = &[
+/// Every key `site.yaml` may hold; the starter site's file names them all.
+pub const KEYS: &[&str] = &[
     "title",
     "description",
     "base_url",

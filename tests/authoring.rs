@@ -396,3 +396,39 @@ fn a_full_disk_under_stdout_or_stderr_is_never_a_panic() {
         .unwrap();
     assert_eq!(build.code(), Some(0));
 }
+
+#[test]
+fn getting_started_shows_the_summary_the_starter_site_builds_with() {
+    let dir = init_site();
+    let build = explainer(&dir.path().join("site"), &["build"]);
+    let printed = stdout(&build);
+    let counts = printed.split(" into ").next().unwrap();
+    let guide = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/getting-started.md"),
+    )
+    .unwrap();
+    assert!(
+        guide.contains(&format!("{counts} into ./public")),
+        "docs/getting-started.md should show `{counts}`"
+    );
+}
+
+#[test]
+fn the_starter_site_yaml_names_every_key_and_its_menu_includes_the_map() {
+    let dir = init_site();
+    let site = dir.path().join("site");
+    let yaml = std::fs::read_to_string(site.join("site.yaml")).unwrap();
+    for key in explainer::config::KEYS {
+        assert!(
+            yaml.contains(&format!("{key}:")),
+            "site.yaml does not name `{key}`"
+        );
+    }
+    assert!(yaml.contains("Timeline, Map and Questions"));
+    assert!(explainer(&site, &["build"]).status.success());
+    let home = std::fs::read_to_string(site.join("public/index.html")).unwrap();
+    assert!(
+        home.contains(r#"href="map/index.html""#),
+        "no Map in the menu"
+    );
+}
