@@ -94,9 +94,9 @@ pub fn load(root: &Path, diags: &mut Diagnostics) -> Config {
     let text = match read(&root.join(CONFIG_FILE)) {
         Ok(Some(text)) => text,
         Ok(None) => return Config::default(),
-        Err((problem, text)) => {
-            diags.add_source(rel, &text);
-            diags.push(problem);
+        Err(unusable) => {
+            diags.add_source(rel, &unusable.text);
+            diags.push(unusable.problem);
             return Config::default();
         }
     };
@@ -119,13 +119,22 @@ pub fn load(root: &Path, diags: &mut Diagnostics) -> Config {
     config
 }
 
-/// The text of `site.yaml`, `None` when there is none, or the problem
-/// with whatever text there is to point into. Only a regular file is
-/// opened: reading a FIFO would wait forever.
-fn read(path: &Path) -> Result<Option<String>, (Diagnostic, String)> {
+/// A `site.yaml` that cannot be used: the problem, and whatever text there
+/// is for it to point into.
+struct Unusable {
+    problem: Diagnostic,
+    text: String,
+}
+
+/// The text of `site.yaml`, `None` when there is none. Only a regular file
+/// is opened: reading a FIFO would wait forever.
+fn read(path: &Path) -> Result<Option<String>, Box<Unusable>> {
     let unusable = |message: String| {
-        let d = Diagnostic::error("config-unreadable", CONFIG_FILE, message).hint(FILE_HINT);
-        (d, String::new())
+        let problem = Diagnostic::error("config-unreadable", CONFIG_FILE, message).hint(FILE_HINT);
+        Box::new(Unusable {
+            problem,
+            text: String::new(),
+        })
     };
     let meta = match std::fs::metadata(path) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
@@ -147,13 +156,13 @@ fn read(path: &Path) -> Result<Option<String>, (Diagnostic, String)> {
 const FILE_HINT: &str = "site.yaml must be a readable text file; remove it to use the defaults";
 
 /// The first byte that is not UTF-8, pointed at in the text as it can be shown.
-fn not_utf8(error: &std::string::FromUtf8Error) -> (Diagnostic, String) {
+fn not_utf8(error: &std::string::FromUtf8Error) -> Box<Unusable> {
     let at = error.utf8_error().valid_up_to();
     let text = String::from_utf8_lossy(error.as_bytes()).into_owned();
-    let d = Diagnostic::error("not-utf8", CONFIG_FILE, "site.yaml is not UTF-8 text")
+    let problem = Diagnostic::error("not-utf8", CONFIG_FILE, "site.yaml is not UTF-8 text")
         .at(Span::new(at, at + 1))
         .hint("save the file as UTF-8 (most editors offer it under \"Save as\" or \"Encoding\")");
-    (d, text)
+    Box::new(Unusable { problem, text })
 }
 
 fn from_node(node: Node, text: &str, diags: &mut Vec<Diagnostic>) -> Config {
