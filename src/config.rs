@@ -6,11 +6,12 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::content::yaml::{self, Node, Value};
-use crate::diag::{Diagnostic, Diagnostics, closest};
+use crate::diag::{Diagnostic, Diagnostics, Span, closest};
 
 pub const CONFIG_FILE: &str = "site.yaml";
 
-const KEYS: &[&str] = &[
+/// Every key `site.yaml` may hold; the starter site's file names them all.
+pub const KEYS: &[&str] = &[
     "title",
     "description",
     "base_url",
@@ -84,13 +85,21 @@ impl Config {
     }
 }
 
-/// Reads `site.yaml` under `root`; a missing file gives the defaults.
+/// Reads `site.yaml` under `root`; a missing file gives the defaults. A
+/// file that is there but unusable (a folder, a FIFO, not UTF-8, not a
+/// mapping) is an error, never the defaults: those would publish canonical
+/// and feed URLs on localhost.
 pub fn load(root: &Path, diags: &mut Diagnostics) -> Config {
-    let path = root.join(CONFIG_FILE);
-    let Ok(text) = std::fs::read_to_string(&path) else {
-        return Config::default();
-    };
     let rel = Path::new(CONFIG_FILE);
+    let text = match read(&root.join(CONFIG_FILE)) {
+        Ok(Some(text)) => text,
+        Ok(None) => return Config::default(),
+        Err(unusable) => {
+            diags.add_source(rel, &unusable.text);
+            diags.push(unusable.problem);
+            return Config::default();
+        }
+    };
     let mut found = Vec::new();
     let config = match yaml::parse(&text, 0, &text) {
         Ok(node) => from_node(node, &text, &mut found),
@@ -110,10 +119,72 @@ pub fn load(root: &Path, diags: &mut Diagnostics) -> Config {
     config
 }
 
+/// A `site.yaml` that cannot be used: the problem, and whatever text there
+/// is for it to point into.
+struct Unusable {
+    problem: Diagnostic,
+    text: String,
+}
+
+/// The text of `site.yaml`, `None` when there is none. Only a regular file
+/// is opened: reading a FIFO would wait forever.
+fn read(path: &Path) -> Result<Option<String>, Box<Unusable>> {
+    let unusable = |message: String| {
+        let problem = Diagnostic::error("config-unreadable", CONFIG_FILE, message).hint(FILE_HINT);
+        Box::new(Unusable {
+            problem,
+            text: String::new(),
+        })
+    };
+    let meta = match std::fs::metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(unusable(format!("cannot read site.yaml: {e}"))),
+        Ok(meta) => meta,
+    };
+    if meta.is_dir() {
+        return Err(unusable("site.yaml is a folder, not a file".into()));
+    }
+    if !meta.is_file() {
+        return Err(unusable(
+            "site.yaml is not a regular file (a FIFO, socket or device)".into(),
+        ));
+    }
+    let bytes = std::fs::read(path).map_err(|e| unusable(format!("cannot read site.yaml: {e}")))?;
+    String::from_utf8(bytes).map(Some).map_err(|e| not_utf8(&e))
+}
+
+const FILE_HINT: &str = "site.yaml must be a readable text file; remove it to use the defaults";
+
+/// The first byte that is not UTF-8, pointed at in the text as it can be shown.
+fn not_utf8(error: &std::string::FromUtf8Error) -> Box<Unusable> {
+    let at = error.utf8_error().valid_up_to();
+    let text = String::from_utf8_lossy(error.as_bytes()).into_owned();
+    let problem = Diagnostic::error("not-utf8", CONFIG_FILE, "site.yaml is not UTF-8 text")
+        .at(Span::new(at, at + 1))
+        .hint("save the file as UTF-8 (most editors offer it under \"Save as\" or \"Encoding\")");
+    Box::new(Unusable { problem, text })
+}
+
 fn from_node(node: Node, text: &str, diags: &mut Vec<Diagnostic>) -> Config {
     let mut config = Config::default();
-    let Value::Map(entries) = node.value else {
-        return config;
+    let entries = match node.value {
+        Value::Map(entries) => entries,
+        Value::Null => return config,
+        _ => {
+            diags.push(
+                Diagnostic::error(
+                    "wrong-type",
+                    CONFIG_FILE,
+                    format!(
+                        "site.yaml must be a mapping of keys, found {}",
+                        node.type_name()
+                    ),
+                )
+                .at(node.span)
+                .hint("write one `key: value` per line, as in `title: \"My explainer\"`"),
+            );
+            return config;
+        }
     };
     for (key, value) in entries {
         let name = key.scalar_text(text).unwrap_or_default();

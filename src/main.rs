@@ -39,7 +39,7 @@ fn main() -> ExitCode {
             } else {
                 ("", "")
             };
-            eprintln!("{on}error{off}: {failure}");
+            explainer::cmd::say::err(&format!("{on}error{off}: {failure}\n"));
             ExitCode::from(2)
         }
     }

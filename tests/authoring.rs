@@ -336,3 +336,99 @@ fn every_command_has_examples_in_its_help() {
         );
     }
 }
+
+#[test]
+fn completions_into_a_closed_pipe_end_quietly_with_exit_0() {
+    // `explainer completions zsh | head -1`: the reader is gone before
+    // the script is written.
+    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_explainer"))
+        .current_dir(here)
+        .args(["completions", "zsh"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_full_disk_under_stdout_or_stderr_is_never_a_panic() {
+    let full = || {
+        std::fs::File::options()
+            .write(true)
+            .open("/dev/full")
+            .unwrap()
+    };
+    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let script = std::process::Command::new(env!("CARGO_BIN_EXE_explainer"))
+        .current_dir(here)
+        .args(["completions", "bash"])
+        .stdout(full())
+        .output()
+        .unwrap();
+    assert_eq!(
+        script.status.code(),
+        Some(2),
+        "a cut-off script is an error"
+    );
+    assert!(
+        stderr(&script).contains("cannot write to standard output"),
+        "{}",
+        stderr(&script)
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let root = fixture("build/basic");
+    // This fixture has warnings: the report goes to a full stderr.
+    let build = std::process::Command::new(env!("CARGO_BIN_EXE_explainer"))
+        .current_dir(dir.path())
+        .arg("build")
+        .arg("--root")
+        .arg(&root)
+        .args(["--output", "out"])
+        .stdout(full())
+        .stderr(full())
+        .status()
+        .unwrap();
+    assert_eq!(build.code(), Some(0));
+}
+
+#[test]
+fn getting_started_shows_the_summary_the_starter_site_builds_with() {
+    let dir = init_site();
+    let build = explainer(&dir.path().join("site"), &["build"]);
+    let printed = stdout(&build);
+    let counts = printed.split(" into ").next().unwrap();
+    let guide = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/getting-started.md"),
+    )
+    .unwrap();
+    assert!(
+        guide.contains(&format!("{counts} into ./public")),
+        "docs/getting-started.md should show `{counts}`"
+    );
+}
+
+#[test]
+fn the_starter_site_yaml_names_every_key_and_its_menu_includes_the_map() {
+    let dir = init_site();
+    let site = dir.path().join("site");
+    let yaml = std::fs::read_to_string(site.join("site.yaml")).unwrap();
+    for key in explainer::config::KEYS {
+        assert!(
+            yaml.contains(&format!("{key}:")),
+            "site.yaml does not name `{key}`"
+        );
+    }
+    assert!(yaml.contains("Timeline, Map and Questions"));
+    assert!(explainer(&site, &["build"]).status.success());
+    let home = std::fs::read_to_string(site.join("public/index.html")).unwrap();
+    assert!(
+        home.contains(r#"href="map/index.html""#),
+        "no Map in the menu"
+    );
+}

@@ -3,7 +3,7 @@
 use std::time::Instant;
 
 use super::progress::Progress;
-use super::{CompileOptions, Failure, Outcome, Stage, compile_streaming, report, use_color};
+use super::{CompileOptions, Failure, Outcome, Stage, compile_streaming, report, say, use_color};
 use crate::cli::{BuildArgs, GlobalArgs};
 use crate::config;
 use crate::diag::Diagnostics;
@@ -64,10 +64,10 @@ pub fn run(args: &BuildArgs, global: &GlobalArgs) -> Result<Outcome, Failure> {
     progress.finish();
     let mut compiled = compiled?;
     if report(&mut compiled.diagnostics, &args.site, global) == Outcome::ContentErrors {
-        eprintln!(
-            "build failed; the previous output in {} was left as it was",
+        say::err(&format!(
+            "build failed; the previous output in {} was left as it was\n",
             out.display()
-        );
+        ));
         return Ok(Outcome::ContentErrors);
     }
     if let Some(e) = write_error {
@@ -87,16 +87,16 @@ pub fn run(args: &BuildArgs, global: &GlobalArgs) -> Result<Outcome, Failure> {
         .map_err(|e| Failure(e.to_string()))?;
     compiled.timings.write = writing.elapsed();
     if global.verbose {
-        eprint!("{}", compiled.timings.lines(Stage::Write));
+        say::err(&compiled.timings.lines(Stage::Write));
     }
     if !global.quiet {
-        println!(
-            "Built {} pages ({} entities) into {} in {:.2} s",
+        say::out(&format!(
+            "Built {} pages ({} entities) into {} in {:.2} s\n",
             group_thousands(html_pages),
             group_thousands(compiled.pages),
             out.display(),
             started.elapsed().as_secs_f64()
-        );
+        ));
     }
     Ok(Outcome::Clean)
 }

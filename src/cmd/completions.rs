@@ -3,12 +3,15 @@
 
 use clap::CommandFactory;
 
-use super::{Failure, Outcome};
+use super::{Failure, Outcome, say};
 use crate::cli::{Cli, CompletionsArgs};
 
 pub fn run(args: &CompletionsArgs) -> Result<Outcome, Failure> {
     let mut command = Cli::command();
-    let mut stdout = std::io::stdout().lock();
-    clap_complete::generate(args.shell, &mut command, "explainer", &mut stdout);
+    // Generated into memory first: `generate` panics on a failed write,
+    // which a closed pipe (`| head`) is.
+    let mut script = Vec::new();
+    clap_complete::generate(args.shell, &mut command, "explainer", &mut script);
+    say::product(&script)?;
     Ok(Outcome::Clean)
 }

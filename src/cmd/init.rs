@@ -13,7 +13,7 @@ use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use super::{Failure, Outcome, use_color};
+use super::{Failure, Outcome, say, use_color};
 use crate::cli::{GlobalArgs, InitArgs};
 
 /// Each starter file: where it goes in the new site, and its text.
@@ -63,12 +63,12 @@ pub fn run(args: &InitArgs, global: &GlobalArgs) -> Result<Outcome, Failure> {
             } else {
                 ("", "")
             };
-            eprintln!(
-                "{on}skipped{off} {}: it already exists and was left as it was",
+            say::err(&format!(
+                "{on}skipped{off} {}: it already exists and was left as it was\n",
                 skipped.display()
-            );
+            ));
         }
-        print!("{}", next_steps(dir, &created));
+        say::out(&next_steps(dir, &created));
     }
     Ok(Outcome::Clean)
 }

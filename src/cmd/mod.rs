@@ -10,6 +10,7 @@ pub mod completions;
 pub mod init;
 pub mod new;
 pub mod progress;
+pub mod say;
 
 use std::io::IsTerminal;
 use std::path::Path;
@@ -224,7 +225,7 @@ pub fn report(diagnostics: &mut Diagnostics, site: &SiteArgs, global: &GlobalArg
         diagnostics.retain(|d| d.severity == Severity::Error);
     }
     if !diagnostics.is_empty() {
-        eprint!("{}", diagnostics.render_human(use_color(global.color)));
+        say::err(&diagnostics.render_human(use_color(global.color)));
     }
     if diagnostics.has_errors() {
         Outcome::ContentErrors

@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use super::init::create_new;
-use super::{Failure, Outcome, use_color};
+use super::{Failure, Outcome, say, use_color};
 use crate::cli::{GlobalArgs, NewArgs, NewKind};
 use crate::config;
 use crate::content::model::{Date, Kind};
@@ -75,7 +75,7 @@ pub fn run(args: &NewArgs, global: &GlobalArgs) -> Result<Outcome, Failure> {
         warn_if_slug_is_shared(root, kind, &slug, use_color(global.color));
     }
     // The path is the result, printed even with --quiet: `$EDITOR $(explainer new …)`.
-    println!("{}", shown(root, rel).display());
+    say::out(&format!("{}\n", shown(root, rel).display()));
     Ok(Outcome::Clean)
 }
 
@@ -152,12 +152,12 @@ fn warn_if_slug_is_shared(root: &Path, kind: Kind, slug: &str, color: bool) {
             } else {
                 ("", "")
             };
-            eprintln!(
-                "{on}warning{off}: {}/{slug} exists too, so a bare [[{slug}]] is now ambiguous; write [[{}/{slug}]] or [[{}/{slug}]]",
+            say::err(&format!(
+                "{on}warning{off}: {}/{slug} exists too, so a bare [[{slug}]] is now ambiguous; write [[{}/{slug}]] or [[{}/{slug}]]\n",
                 other.dir(),
                 other.dir(),
                 kind.dir()
-            );
+            ));
         }
     }
 }

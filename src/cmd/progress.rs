@@ -8,13 +8,13 @@
 //! pipes, tests), with `--quiet`, or when the build ends within
 //! [`SHOW_AFTER`]: a quick build prints its summary and nothing else.
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use super::Stage;
+use super::{Stage, say};
 
 /// Builds shorter than this never show the line: it would only flicker.
 const SHOW_AFTER: Duration = Duration::from_millis(1000);
@@ -96,15 +96,16 @@ fn draw_until_done(shared: &Shared, color: bool, since: Instant) {
         }
         drop(done);
         let stage = shared.stage.load(Ordering::Relaxed);
-        eprint!("\r\x1b[2K{}", line(stage, frame, since.elapsed(), color));
-        let _ = std::io::stderr().flush();
+        say::err(&format!(
+            "\r\x1b[2K{}",
+            line(stage, frame, since.elapsed(), color)
+        ));
         drawn = true;
         frame += 1;
         wait = TICK;
     }
     if drawn {
-        eprint!("\r\x1b[2K");
-        let _ = std::io::stderr().flush();
+        say::err("\r\x1b[2K");
     }
 }
 
