@@ -19,8 +19,8 @@
 //! cargo run --release --example serve_latency -- /tmp/site10k [runs] [kinds]
 //! ```
 //!
-//! `kinds` picks the edits, as a comma-separated list of `body`, `title`
-//! and `template` (all three by default).
+//! `kinds` picks the edits, as a comma-separated list of `body`, `title`,
+//! `create`, `delete`, `rename` and `template` (all by default).
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -59,7 +59,9 @@ fn main() {
     );
 
     let (meeting, actor) = pick_pages(&root);
-    let kinds = args.get(3).map_or("body,title,template", String::as_str);
+    let kinds = args
+        .get(3)
+        .map_or("body,title,create,delete,rename,template", String::as_str);
     let wanted = |kind: &str| kinds.split(',').any(|k| k.trim() == kind);
     if wanted("body") {
         let body = measure(runs, |n| body_edit(&root, &meeting, port, n));
@@ -68,6 +70,18 @@ fn main() {
     if wanted("title") {
         let title = measure(runs, |n| title_edit(&root, &actor, &meeting, port, n));
         report("title edit", &title);
+    }
+    if wanted("create") {
+        let create = measure(runs, |n| create_edit(&root, port, n));
+        report("create file", &create);
+    }
+    if wanted("delete") {
+        let delete = measure(runs, |n| delete_edit(&root, port, n));
+        report("delete file", &delete);
+    }
+    if wanted("rename") {
+        let rename = measure(runs, |n| rename_edit(&root, &meeting, port, n));
+        report("rename file", &rename);
     }
     if wanted("template") {
         let template = measure(runs, |n| template_edit(&root, &meeting, port, n));
@@ -206,6 +220,53 @@ fn title_edit(root: &Path, actor: &Path, meeting: &Path, port: u16, n: usize) ->
     );
     std::fs::write(actor, original).expect("restore");
     wait_until(port, &url_of(meeting), |body| !body.contains(&new_title));
+    took
+}
+
+/// A new actor file: timed until its page is served.
+fn create_edit(root: &Path, port: u16, n: usize) -> Duration {
+    let file = root.join(format!("content/actors/latency-new-{n}.md"));
+    let started = Instant::now();
+    std::fs::write(
+        &file,
+        format!("---\ntitle: \"Latency newcomer {n}\"\ntype: person\n---\nNew.\n"),
+    )
+    .expect("write");
+    wait_until(port, &url_of(&file), |body| {
+        body.starts_with("HTTP/1.1 200") && body.contains(&format!("Latency newcomer {n}"))
+    });
+    started.elapsed()
+}
+
+/// Deletes the file [`create_edit`] made: timed until its page is gone.
+fn delete_edit(root: &Path, port: u16, n: usize) -> Duration {
+    let file = root.join(format!("content/actors/latency-new-{n}.md"));
+    if !file.is_file() {
+        create_edit(root, port, n);
+        std::thread::sleep(SETTLE);
+    }
+    let started = Instant::now();
+    std::fs::remove_file(&file).expect("remove");
+    wait_until(port, &url_of(&file), |body| {
+        body.starts_with("HTTP/1.1 404")
+    });
+    started.elapsed()
+}
+
+/// Renames a meeting's file and back: timed until the new address serves.
+fn rename_edit(root: &Path, meeting: &Path, port: u16, n: usize) -> Duration {
+    let _ = root;
+    let renamed = meeting.with_file_name(format!("latency-renamed-{n}.md"));
+    let started = Instant::now();
+    std::fs::rename(meeting, &renamed).expect("rename");
+    wait_until(port, &url_of(&renamed), |body| {
+        body.starts_with("HTTP/1.1 200")
+    });
+    let took = started.elapsed();
+    std::fs::rename(&renamed, meeting).expect("rename back");
+    wait_until(port, &url_of(meeting), |body| {
+        body.starts_with("HTTP/1.1 200")
+    });
     took
 }
 

@@ -98,8 +98,14 @@ mod tests {
                 "content/_index.md",
                 Some(Change::Content("content/_index.md".into())),
             ),
-            ("content/actors", Some(Change::Everything)),
-            ("content/old-folder", Some(Change::Everything)),
+            (
+                "content/actors",
+                Some(Change::Content("content/actors".into())),
+            ),
+            (
+                "content/old-folder",
+                Some(Change::Content("content/old-folder".into())),
+            ),
             ("templates/actor.html", Some(Change::Template)),
             ("templates/partials/key_facts.html", Some(Change::Template)),
             ("themes/default/templates/base.html", Some(Change::Template)),
