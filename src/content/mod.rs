@@ -300,11 +300,15 @@ fn parse_text(found: &Found, text: &str, diags: &mut Vec<Diagnostic>) -> Option<
         match front_matter::split(text) {
             Ok(s) => (
                 s.yaml,
-                Text {
-                    source: text[s.body.start..s.body.end].to_owned(),
-                    start: s.body.start,
-                    exact: true,
-                },
+                blank_control_chars(
+                    Text {
+                        source: text[s.body.start..s.body.end].to_owned(),
+                        start: s.body.start,
+                        exact: true,
+                    },
+                    rel,
+                    diags,
+                ),
             ),
             Err(e) => {
                 diags.push(
@@ -316,8 +320,17 @@ fn parse_text(found: &Found, text: &str, diags: &mut Vec<Diagnostic>) -> Option<
             }
         }
     };
-    let root = match yaml::parse(text, yaml_span.start, &text[yaml_span.start..yaml_span.end]) {
-        Ok(node) => node,
+    let yaml_text = &text[yaml_span.start..yaml_span.end];
+    let root = match yaml::parse_with_warnings(text, yaml_span.start, yaml_text) {
+        Ok(parsed) => {
+            diags.extend(
+                parsed
+                    .warnings
+                    .into_iter()
+                    .map(|w| control_char_warning(rel, w)),
+            );
+            parsed.root
+        }
         Err(e) => {
             let mut d = Diagnostic::error("yaml", rel, e.message).at(e.span);
             if let Some(h) = e.hint {
@@ -344,6 +357,52 @@ fn parse_text(found: &Found, text: &str, diags: &mut Vec<Diagnostic>) -> Option<
         title_optional: found.kind.is_none(),
     };
     Some(parse::entity(&info, root, body, diags))
+}
+
+/// A body without control characters, with one warning at the first: each
+/// becomes as many spaces as it had bytes, so positions after it stay true.
+fn blank_control_chars(mut body: Text, rel: &Path, diags: &mut Vec<Diagnostic>) -> Text {
+    let unprintable = crate::diag::is_unprintable;
+    let Some((at, first)) = body.source.char_indices().find(|&(_, c)| unprintable(c)) else {
+        return body;
+    };
+    let count = body.source.chars().filter(|&c| unprintable(c)).count();
+    let start = body.start + at;
+    diags.push(
+        Diagnostic::warning(
+            "control-char",
+            rel,
+            format!(
+                "{} in the text; replaced with spaces",
+                crate::diag::plural(count, "control character", "control characters")
+            ),
+        )
+        .at(Span::new(start, start + first.len_utf8()))
+        .hint(format!(
+            "the first is U+{:04X}; control characters are invisible and not allowed in feeds, delete them",
+            u32::from(first)
+        )),
+    );
+    body.source = body
+        .source
+        .chars()
+        .map(|c| {
+            if unprintable(c) {
+                " ".repeat(c.len_utf8())
+            } else {
+                c.to_string()
+            }
+        })
+        .collect();
+    body
+}
+
+fn control_char_warning(rel: &Path, w: yaml::YamlError) -> Diagnostic {
+    let d = Diagnostic::warning("control-char", rel, w.message).at(w.span);
+    match w.hint {
+        Some(h) => d.hint(h),
+        None => d,
+    }
 }
 
 /// Two files with one id (`x.md` and `x.yaml`): an error on the second, and
