@@ -155,12 +155,12 @@ fn nul_error(at: usize) -> YamlError {
 /// named as such, at its opening quote.
 fn scan_error(file_text: &str, positions: &Positions, e: &ScanError) -> YamlError {
     let at = positions.byte(e.marker());
-    if is_quote_error(e.info()) && !quote_closes(file_text, at, positions.end()) {
+    if is_quote_error(e.info()) && !quote_closes_on_its_line(file_text, at) {
         let line = crate::diag::line_col(file_text, at).line;
         return YamlError {
-            message: format!("unclosed quote: the string opened on line {line} never ends"),
+            message: format!("unclosed quote: the string opened on line {line} does not end on that line"),
             span: Span::new(at, at + 1),
-            hint: Some("end the string with the same quote mark it starts with; inside `\"…\"` write a quote as `\\\"`, inside `'…'` as `''`".into()),
+            hint: Some("end the string with the quote mark it starts with; inside `\"…\"` write a quote as `\\\"`, inside `'…'` as `''`; a string that goes on for several lines must indent them".into()),
         };
     }
     YamlError {
@@ -177,11 +177,14 @@ fn is_quote_error(info: &str) -> bool {
 }
 
 /// Whether the quoted string opening at byte `open` of `text` has its
-/// closing quote before `end` (`\"` escapes in double quotes, `''` in single).
-fn quote_closes(text: &str, open: usize, end: usize) -> bool {
-    let Some(rest) = text.get(open..end.min(text.len())) else {
+/// closing quote on the same line (`\"` escapes in double quotes, `''` in
+/// single). A closing quote further down is most often the opening quote
+/// of the next value.
+fn quote_closes_on_its_line(text: &str, open: usize) -> bool {
+    let Some(rest) = text.get(open..) else {
         return false;
     };
+    let rest = rest.lines().next().unwrap_or("");
     let mut chars = rest.chars();
     let Some(quote @ ('"' | '\'')) = chars.next() else {
         return true;
@@ -696,12 +699,14 @@ mod tests {
     fn an_unclosed_quote_is_named_at_the_line_it_opens() {
         for text in [
             "title: \"abc\nsummary: x\n",
+            "title: \"abc\nsummary: \"x\"\n",
             "a:\n  title: 'abc\n  summary: x\n",
         ] {
             let err = parse_str(text).unwrap_err();
             assert!(
                 err.message
-                    .starts_with("unclosed quote: the string opened on line"),
+                    .starts_with("unclosed quote: the string opened on line")
+                    && err.message.ends_with("does not end on that line"),
                 "{}",
                 err.message
             );
