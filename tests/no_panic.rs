@@ -120,7 +120,7 @@ fn render_with(entities: &[Entity], source: &str) -> String {
 /// YAML nested `depth` levels deep, in one of the ways YAML nests.
 fn nested() -> impl Strategy<Value = String> {
     let styles = prop::sample::select(vec!["block-seq", "block-map", "flow-seq", "flow-map"]);
-    (0usize..1_000, styles).prop_map(|(depth, style)| match style {
+    (1usize..1_000, styles).prop_map(|(depth, style)| match style {
         "block-seq" => format!("a:\n{}x\n", "- ".repeat(depth)),
         "block-map" => (0..depth.min(600))
             .map(|i| format!("{}k:\n", " ".repeat(i)))
