@@ -65,6 +65,44 @@ pub fn is_valid(slug: &str) -> bool {
         && bytes.all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
+/// Longest tag slug, in bytes: a tag's page is the folder `tags/<slug>/`,
+/// and file systems refuse names over 255 bytes; the rest is headroom.
+pub const MAX_TAG_SLUG: usize = 200;
+
+/// Prefix of the slug of a tag with no letter or digit. Folded slugs never
+/// hold `--`, so such a slug cannot equal any other tag's.
+const SYMBOL_TAG_PREFIX: &str = "tag--";
+
+/// A tag's URL segment: lowercase, letters and digits kept (non-Latin ones
+/// too), anything else folded into single hyphens, so `Security guarantees`
+/// and `security-guarantees` share a page. A tag with no letter or digit
+/// (`!!!`, `—`) gets [`SYMBOL_TAG_PREFIX`] and a hash of its text: distinct
+/// from other tags (`???`, `tag`), and the same on every build.
+pub fn tag(tag: &str) -> String {
+    let mut out = String::new();
+    for c in tag.trim().chars().flat_map(char::to_lowercase) {
+        if c.is_alphanumeric() {
+            out.push(c);
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    let out = out.trim_end_matches('-');
+    if out.is_empty() {
+        format!("{SYMBOL_TAG_PREFIX}{:016x}", fnv1a(tag.trim().as_bytes()))
+    } else {
+        out.to_owned()
+    }
+}
+
+/// FNV-1a, 64 bits: a hash that is the same on every machine and release
+/// (std's hasher promises neither).
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &b| {
+        (hash ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
 /// The slug of `title`, reading ambiguous Cyrillic as `cyrillic` says.
 /// Empty when the title has no letter or digit we can write in ASCII.
 pub fn slugify(title: &str, cyrillic: Cyrillic) -> String {
@@ -228,7 +266,20 @@ fn latin(c: char) -> Option<&'static str> {
 
 #[cfg(test)]
 mod tests {
-    use super::{Cyrillic, is_valid, slugify};
+    use super::{Cyrillic, is_valid, slugify, tag};
+
+    #[test]
+    fn tags_without_letters_get_distinct_stable_slugs() {
+        let slugs = [tag("!!!"), tag("???"), tag("tag"), tag("—")];
+        assert_eq!(slugs[2], "tag");
+        assert_eq!(slugs[0], "tag--bbe43c17ca866be2");
+        for (i, a) in slugs.iter().enumerate() {
+            assert!(slugs[i + 1..].iter().all(|b| a != b), "{slugs:?}");
+        }
+        assert_eq!(tag(" !!! "), slugs[0]);
+        assert_eq!(tag("Security guarantees"), tag("security-guarantees"));
+        assert_eq!(tag("Мирний план"), "мирний-план");
+    }
 
     fn slug(title: &str) -> String {
         slugify(title, Cyrillic::Ukrainian)

@@ -907,3 +907,195 @@ fn build_output_under_a_regular_file_exits_with_2() {
     );
     assert_eq!(std::fs::read_to_string(&plain).unwrap(), "not a folder\n");
 }
+
+// ------------------------------------------------- hardening (issue 21)
+
+/// Asserts a diagnostic's first two lines (message and location), for
+/// diagnostics whose source line is too long to spell out.
+#[track_caller]
+fn assert_head(report: &Report, message: &str, location: &str) {
+    let blocks = report.blocks();
+    assert!(
+        blocks
+            .iter()
+            .any(|b| b.first() == Some(&message) && b.get(1) == Some(&location)),
+        "expected a diagnostic starting:\n{message}\n{location}\n\nexplainer printed:\n{}",
+        report.stderr
+    );
+}
+
+#[test]
+fn yaml_nested_deeper_than_128_levels_is_an_error_at_the_level_past_the_limit() {
+    let report = check("deep-nesting", &[]);
+    assert_exit(&report, 1);
+    assert_head(
+        &report,
+        "error: YAML nested more than 128 levels deep [yaml]",
+        "  --> content/actors/steve-witkoff.md:6:255",
+    );
+    assert_count(&report, "1 error, 0 warnings");
+}
+
+#[test]
+fn aliases_expanding_to_more_than_a_mebibyte_are_an_error_at_the_alias() {
+    let report = check("alias-bytes", &[]);
+    assert_exit(&report, 1);
+    assert_head(
+        &report,
+        "error: aliases expand to more than 1 MiB of text [yaml]",
+        "  --> content/actors/steve-witkoff.md:6:427",
+    );
+    assert_count(&report, "1 error, 0 warnings");
+}
+
+#[test]
+fn a_nul_byte_in_front_matter_is_an_error_at_its_position() {
+    let report = check("nul-byte", &[]);
+    assert_exit(&report, 1);
+    assert_diagnostic(
+        &report,
+        &[
+            "error: NUL byte in YAML [yaml]",
+            "  --> content/actors/steve-witkoff.md:3:20",
+            "  |",
+            "3 | summary: \"An envoy.␀ Everything after is lost\"",
+            "  |                    ^",
+            "  = hint: everything after it would be lost; delete the character (the file may have been saved as UTF-16 or mangled by a tool)",
+        ],
+    );
+    assert_count(&report, "1 error, 0 warnings");
+}
+
+#[test]
+fn control_characters_are_removed_with_a_warning_and_never_reach_the_terminal() {
+    let report = check("control-chars", &[]);
+    assert_exit(&report, 0);
+    assert!(!report.stderr.contains('\u{1b}'), "{}", report.stderr);
+    assert_diagnostic(
+        &report,
+        &[
+            "warning: control character U+000B in a value (and 1 more); removed [control-char]",
+            "  --> content/actors/steve-witkoff.md:2:14",
+            "  |",
+            "2 | title: \"Steve␋ Witkoff␛[31m\"",
+            "  |              ^",
+            "  = hint: control characters are invisible and not allowed in feeds; delete them (an editor may show them as `^K` or a box)",
+        ],
+    );
+    assert_diagnostic(
+        &report,
+        &[
+            "warning: 2 control characters in the text; replaced with spaces [control-char]",
+            "  --> content/actors/steve-witkoff.md:6:4",
+            "  |",
+            "6 | An ␈envoy.␌",
+            "  |    ^",
+            "  = hint: the first is U+0008; control characters are invisible and not allowed in feeds, delete them",
+        ],
+    );
+    assert_count(&report, "0 errors, 3 warnings");
+}
+
+#[test]
+fn an_empty_tag_and_a_tag_too_long_for_a_file_name_are_errors_in_check() {
+    let report = check("bad-tags", &[]);
+    assert_exit(&report, 1);
+    assert_head(
+        &report,
+        "error: empty tag [empty-tag]",
+        "  --> content/actors/steve-witkoff.md:5:21",
+    );
+    assert_head(
+        &report,
+        "error: tag is too long to name its page: 269 bytes, at most 200 [long-tag]",
+        "  --> content/actors/steve-witkoff.md:5:25",
+    );
+    assert_count(&report, "2 errors, 1 warning");
+}
+
+#[test]
+fn a_meeting_that_ends_before_it_starts_warns_at_the_end_date() {
+    let report = check("end-before-date", &[]);
+    assert_exit(&report, 0);
+    assert_diagnostic(
+        &report,
+        &[
+            "warning: `end_date` 4 January 2026 is before `date` 6 January 2026 [end-before-date]",
+            "  --> content/meetings/paris-talks.md:5:11",
+            "  |",
+            "5 | end_date: 2026-01-04",
+            "  |           ^^^^^^^^^^",
+            "  = hint: swap the two dates, or fix the one that is mistyped",
+        ],
+    );
+}
+
+#[test]
+fn content_that_is_a_file_is_an_error_not_an_empty_site() {
+    let report = check("content-file", &[]);
+    assert_exit(&report, 1);
+    assert_diagnostic(
+        &report,
+        &[
+            "error: `content` is a file, not a folder [content-not-folder]",
+            "  --> content",
+            "  = hint: content lives in folders under content/ (content/actors/, content/meetings/ …); rename the file and create the folder",
+        ],
+    );
+    assert_count(&report, "1 error, 0 warnings");
+}
+
+#[test]
+fn an_unclosed_quote_is_reported_as_one_at_the_line_it_opens() {
+    let report = check("unclosed-quote", &[]);
+    assert_exit(&report, 1);
+    assert_diagnostic(
+        &report,
+        &[
+            "error: unclosed quote: the string opened on line 2 does not end on that line [yaml]",
+            "  --> content/actors/steve-witkoff.md:2:8",
+            "  |",
+            "2 | title: \"Steve Witkoff",
+            "  |        ^",
+            "  = hint: end the string with the quote mark it starts with; inside `\"…\"` write a quote as `\\\"`, inside `'…'` as `''`; a string that goes on for several lines must indent them",
+        ],
+    );
+    assert_count(&report, "1 error, 0 warnings");
+}
+
+#[test]
+fn a_broken_symlink_under_content_is_an_error_naming_it() {
+    let report = check("broken-symlink", &[]);
+    assert_exit(&report, 1);
+    assert_diagnostic(
+        &report,
+        &[
+            "error: broken symlink: what it points to does not exist [unreadable]",
+            "  --> content/actors/marco-rubio.md",
+            "  = hint: restore the file it points to, or remove the link",
+        ],
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_pipe_under_content_is_an_error_not_a_hang() {
+    let dir = tempfile::tempdir().unwrap();
+    let actors = dir.path().join("content/actors");
+    std::fs::create_dir_all(&actors).unwrap();
+    let made = std::process::Command::new("mkfifo")
+        .arg(actors.join("marco-rubio.md"))
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let report = check_root(dir.path(), &[]);
+    assert_exit(&report, 1);
+    assert_diagnostic(
+        &report,
+        &[
+            "error: not a regular file (a pipe, socket or device); not read [unreadable]",
+            "  --> content/actors/marco-rubio.md",
+            "  = hint: content files are ordinary files; replace it with one",
+        ],
+    );
+}

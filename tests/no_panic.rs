@@ -6,8 +6,9 @@ mod common;
 
 use std::path::Path;
 
-use explainer::content::model::Text;
+use explainer::content::model::{Entity, Text};
 use explainer::content::{front_matter, parse_file, yaml};
+use explainer::diag::{Diagnostics, is_unprintable};
 use explainer::render::links::{Linker, SitePath};
 use explainer::render::markdown::{Autolinker, PageRender, Site};
 use explainer::resolve::Index;
@@ -56,6 +57,18 @@ fn tricky() -> impl Strategy<Value = String> {
         "label: ",
         "sources: [",
         "participants:",
+        "tags: [",
+        "aliases: [",
+        "end_date: 2026-01-01\n",
+        "\0",
+        "\u{b}",
+        "\u{c}",
+        "\u{8}",
+        "\u{1b}[31m",
+        "\u{7f}",
+        "\u{9b}",
+        "\u{ffff}",
+        "!!!",
     ]);
     prop::collection::vec(pieces, 0..60).prop_map(|v| v.concat())
 }
@@ -67,15 +80,32 @@ fn cases() -> u32 {
         .unwrap_or(2000)
 }
 
+/// Cases for the properties over inputs of many kilobytes.
+fn heavy_cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(64)
+}
+
 fn render_markdown(source: &str) -> String {
-    let index = Index::new(&[], &[]);
-    let autolinker = Autolinker::new(&[], true);
+    render_with(&[], source)
+}
+
+/// Renders `source` as a page body on a site of `entities` (autolinking on).
+fn render_with(entities: &[Entity], source: &str) -> String {
+    let index = Index::new(entities, &[]);
+    let autolinker = Autolinker::new(entities, true);
+    let paths: Vec<SitePath> = entities
+        .iter()
+        .map(|e| SitePath::of(&[e.kind.dir(), &e.slug]))
+        .collect();
     let site = Site {
-        entities: &[],
+        entities,
         index: &index,
         kinds: &[],
         autolinker: &autolinker,
-        paths: &[],
+        paths: &paths,
     };
     let linker = Linker::for_page(&SitePath::of(&["actors", "x"]), false);
     let mut page = PageRender::new(&site, &linker, Path::new("x.md"), None);
@@ -85,6 +115,63 @@ fn render_markdown(source: &str) -> String {
         exact: true,
     };
     page.body(&text).html + &page.inline(&text).html
+}
+
+/// YAML nested `depth` levels deep, in one of the ways YAML nests.
+fn nested() -> impl Strategy<Value = String> {
+    let styles = prop::sample::select(vec!["block-seq", "block-map", "flow-seq", "flow-map"]);
+    (1usize..1_000, styles).prop_map(|(depth, style)| match style {
+        "block-seq" => format!("a:\n{}x\n", "- ".repeat(depth)),
+        "block-map" => (0..depth.min(600))
+            .map(|i| format!("{}k:\n", " ".repeat(i)))
+            .collect(),
+        "flow-seq" => format!("a: {}{}\n", "[".repeat(depth), "]".repeat(depth)),
+        _ => format!("a: {}x{}\n", "{b: ".repeat(depth), "}".repeat(depth)),
+    })
+}
+
+/// An anchor on a long string or nested list, then many aliases to it, maybe
+/// anchored again: the ways an alias bomb grows.
+fn aliases() -> impl Strategy<Value = String> {
+    (0usize..20_000, 0usize..400, 0usize..6, any::<bool>()).prop_map(
+        |(len, refs, layers, nested)| {
+            let value = if nested {
+                format!("{}x{}", "[".repeat(len % 150), "]".repeat(len % 150))
+            } else {
+                format!("\"{}\"", "x".repeat(len))
+            };
+            let mut text = format!("title: T\na0: &a0 {value}\n");
+            for layer in 1..=layers {
+                let list = vec![format!("*a{}", layer - 1); refs.max(1)].join(", ");
+                text.push_str(&format!("a{layer}: &a{layer} [{list}]\n"));
+            }
+            text
+        },
+    )
+}
+
+/// A title or alias of up to 20 KB, in words that repeat (the worst case
+/// for a matcher's failure links).
+fn long_name() -> impl Strategy<Value = String> {
+    let words = prop::sample::select(vec!["Ab", "a", "Зе", "ab-", "A", " "]);
+    (prop::collection::vec(words, 1..8), 0usize..20_000).prop_map(|(words, len)| {
+        let unit = words.concat();
+        let mut name = unit.repeat(len / unit.len().max(1) + 1);
+        let cut = (0..=len.min(name.len()))
+            .rev()
+            .find(|&i| name.is_char_boundary(i))
+            .unwrap_or(0);
+        name.truncate(cut);
+        name
+    })
+}
+
+/// Every diagnostic of a file, rendered for a terminal.
+fn rendered(text: &str, diags: Vec<explainer::diag::Diagnostic>) -> String {
+    let mut all = Diagnostics::default();
+    all.add_source(Path::new("content/actors/x.md"), text);
+    all.extend(diags);
+    all.render_human(false)
 }
 
 proptest! {
@@ -115,6 +202,59 @@ proptest! {
     fn markdown_rendering_never_panics(text in tricky()) {
         let _ = render_markdown(&text);
     }
+
+    #[test]
+    fn nul_and_control_characters_never_reach_a_value_or_the_terminal(text in tricky()) {
+        let (entity, diags) = parse_file(Path::new("content/actors/x.md"), &text);
+        if let Some(e) = entity {
+            let texts = [&e.title, e.summary.as_deref().unwrap_or(""), &e.body.source];
+            for t in texts.into_iter().chain(e.tags.iter().chain(&e.aliases).map(String::as_str)) {
+                prop_assert!(!t.chars().any(is_unprintable), "{t:?}");
+            }
+        }
+        let out = rendered(&text, diags);
+        prop_assert!(!out.chars().any(|c| c != '\n' && is_unprintable(c)), "{out:?}");
+    }
+}
+
+proptest! {
+    // Inputs of many kilobytes: fewer cases by default, as many as
+    // PROPTEST_CASES in a long run.
+    #![proptest_config(ProptestConfig { cases: heavy_cases(), ..ProptestConfig::default() })]
+
+    #[test]
+    fn deep_nesting_is_an_error_past_the_limit_never_a_crash(yaml in nested()) {
+        let depth = yaml.matches("- ").count() + yaml.matches('[').count() + yaml.matches("{b").count() + yaml.matches("k:").count();
+        let result = yaml::parse(&yaml, 0, &yaml);
+        if depth <= 100 {
+            prop_assert!(result.is_ok(), "{depth} levels: {result:?}");
+        } else if depth > 200 {
+            prop_assert!(result.is_err(), "{depth} levels parsed");
+        }
+    }
+
+    #[test]
+    fn aliases_never_expand_past_the_budget(yaml in aliases()) {
+        if let Ok(node) = yaml::parse(&yaml, 0, &yaml) {
+            let json = explainer::content::parse::node_to_json(&node).to_string();
+            prop_assert!(json.len() < 4 * (1 << 20) + 2 * yaml.len(), "{} bytes", json.len());
+        }
+    }
+
+    #[test]
+    fn long_titles_and_aliases_autolink_without_panicking(title in long_name(), alias in long_name()) {
+        let file = format!("---\ntitle: {title:?}\naliases: [{alias:?}]\n---\n");
+        let (entity, _) = parse_file(Path::new("content/actors/x.md"), &file);
+        if let Some(entity) = entity {
+            let html = render_with(&[entity], &format!("{title} and {alias}, [[x]]"));
+            prop_assert!(!html.is_empty());
+        }
+    }
+
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: cases(), ..ProptestConfig::default() })]
 
     #[test]
     fn arbitrary_unicode_never_panics(text in "\\PC{0,200}") {

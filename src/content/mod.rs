@@ -114,8 +114,16 @@ fn in_io_pool<T: Send>(f: impl FnOnce() -> T + Send) -> T {
 pub const HOME_ID: &str = "_index";
 
 /// Lists content files, skipping `.`/`_` names and symlinks leaving the site.
+/// What cannot be read is an error naming it, never a smaller site.
 pub fn discover(root: &Path, diags: &mut Diagnostics) -> Vec<Found> {
     let content = root.join("content");
+    if fs::metadata(&content).is_ok_and(|m| !m.is_dir()) {
+        diags.push(
+            Diagnostic::error("content-not-folder", "content", "`content` is a file, not a folder")
+                .hint("content lives in folders under content/ (content/actors/, content/meetings/ …); rename the file and create the folder"),
+        );
+        return Vec::new();
+    }
     let canonical_root = fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
     let walker = WalkDir::new(&content)
         .follow_links(false)
@@ -125,9 +133,26 @@ pub fn discover(root: &Path, diags: &mut Diagnostics) -> Vec<Found> {
         .into_iter()
         .filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name().to_str()));
     for entry in entries {
-        let Ok(entry) = entry else { continue };
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(e) => {
+                report_walk_error(root, &e, diags);
+                continue;
+            }
+        };
         let path = entry.path();
         let rel = path.strip_prefix(root).unwrap_or(path).to_path_buf();
+        let Ok(meta) = fs::metadata(path) else {
+            diags.push(
+                Diagnostic::error(
+                    "unreadable",
+                    &rel,
+                    "broken symlink: what it points to does not exist",
+                )
+                .hint("restore the file it points to, or remove the link"),
+            );
+            continue;
+        };
         if entry.path_is_symlink() && !symlink_stays_inside(path, &canonical_root) {
             diags.push(
                 Diagnostic::warning(
@@ -139,7 +164,20 @@ pub fn discover(root: &Path, diags: &mut Diagnostics) -> Vec<Found> {
             );
             continue;
         }
-        if !entry.path().is_file() {
+        if meta.is_dir() {
+            continue;
+        }
+        if !meta.is_file() {
+            if has_content_extension(path) {
+                diags.push(
+                    Diagnostic::error(
+                        "unreadable",
+                        &rel,
+                        "not a regular file (a pipe, socket or device); not read",
+                    )
+                    .hint("content files are ordinary files; replace it with one"),
+                );
+            }
             continue;
         }
         if let Some(f) = classify(&content, path, rel, diags) {
@@ -147,6 +185,32 @@ pub fn discover(root: &Path, diags: &mut Diagnostics) -> Vec<Found> {
         }
     }
     found
+}
+
+/// A folder or file the walk could not read: an error, unless it is the
+/// `content/` folder itself being absent (a site may have no content yet).
+fn report_walk_error(root: &Path, e: &walkdir::Error, diags: &mut Diagnostics) {
+    let missing = e
+        .io_error()
+        .is_some_and(|io| io.kind() == std::io::ErrorKind::NotFound);
+    if e.depth() == 0 && missing {
+        return;
+    }
+    let path = e.path().unwrap_or(root);
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    let reason = match e.io_error() {
+        Some(io) => io.to_string(),
+        None => e.to_string(),
+    };
+    diags.push(
+        Diagnostic::error("unreadable", rel, format!("cannot read this folder or file: {reason}"))
+            .hint("check its permissions; explainer never builds a site with part of its content left out"),
+    );
+}
+
+fn has_content_extension(path: &Path) -> bool {
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+    matches!(ext, "md" | "yaml" | "yml")
 }
 
 fn is_hidden(name: Option<&str>) -> bool {
@@ -160,8 +224,7 @@ fn symlink_stays_inside(path: &Path, canonical_root: &Path) -> bool {
 /// Decides what a file under `content/` is: its kind (from the first folder)
 /// and slug (from the file name), or nothing if it is not content.
 fn classify(content: &Path, path: &Path, rel: PathBuf, diags: &mut Diagnostics) -> Option<Found> {
-    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
-    if !matches!(ext, "md" | "yaml" | "yml") {
+    if !has_content_extension(path) {
         return None;
     }
     let inner = path.strip_prefix(content).ok()?;
@@ -333,11 +396,15 @@ fn parse_text(found: &Found, text: &str, diags: &mut Vec<Diagnostic>) -> Option<
         match front_matter::split(text) {
             Ok(s) => (
                 s.yaml,
-                Text {
-                    source: text[s.body.start..s.body.end].to_owned(),
-                    start: s.body.start,
-                    exact: true,
-                },
+                blank_control_chars(
+                    Text {
+                        source: text[s.body.start..s.body.end].to_owned(),
+                        start: s.body.start,
+                        exact: true,
+                    },
+                    rel,
+                    diags,
+                ),
             ),
             Err(e) => {
                 diags.push(
@@ -349,8 +416,17 @@ fn parse_text(found: &Found, text: &str, diags: &mut Vec<Diagnostic>) -> Option<
             }
         }
     };
-    let root = match yaml::parse(text, yaml_span.start, &text[yaml_span.start..yaml_span.end]) {
-        Ok(node) => node,
+    let yaml_text = &text[yaml_span.start..yaml_span.end];
+    let root = match yaml::parse_with_warnings(text, yaml_span.start, yaml_text) {
+        Ok(parsed) => {
+            diags.extend(
+                parsed
+                    .warnings
+                    .into_iter()
+                    .map(|w| control_char_warning(rel, w)),
+            );
+            parsed.root
+        }
         Err(e) => {
             let mut d = Diagnostic::error("yaml", rel, e.message).at(e.span);
             if let Some(h) = e.hint {
@@ -377,6 +453,52 @@ fn parse_text(found: &Found, text: &str, diags: &mut Vec<Diagnostic>) -> Option<
         title_optional: found.kind.is_none(),
     };
     Some(parse::entity(&info, root, body, diags))
+}
+
+/// A body without control characters, with one warning at the first: each
+/// becomes as many spaces as it had bytes, so positions after it stay true.
+fn blank_control_chars(mut body: Text, rel: &Path, diags: &mut Vec<Diagnostic>) -> Text {
+    let unprintable = crate::diag::is_unprintable;
+    let Some((at, first)) = body.source.char_indices().find(|&(_, c)| unprintable(c)) else {
+        return body;
+    };
+    let count = body.source.chars().filter(|&c| unprintable(c)).count();
+    let start = body.start + at;
+    diags.push(
+        Diagnostic::warning(
+            "control-char",
+            rel,
+            format!(
+                "{} in the text; replaced with spaces",
+                crate::diag::plural(count, "control character", "control characters")
+            ),
+        )
+        .at(Span::new(start, start + first.len_utf8()))
+        .hint(format!(
+            "the first is U+{:04X}; control characters are invisible and not allowed in feeds, delete them",
+            u32::from(first)
+        )),
+    );
+    body.source = body
+        .source
+        .chars()
+        .map(|c| {
+            if unprintable(c) {
+                " ".repeat(c.len_utf8())
+            } else {
+                c.to_string()
+            }
+        })
+        .collect();
+    body
+}
+
+fn control_char_warning(rel: &Path, w: yaml::YamlError) -> Diagnostic {
+    let d = Diagnostic::warning("control-char", rel, w.message).at(w.span);
+    match w.hint {
+        Some(h) => d.hint(h),
+        None => d,
+    }
 }
 
 /// Two files with one id (`x.md` and `x.yaml`): an error on the second, and

@@ -218,6 +218,40 @@ impl Reader<'_, '_> {
             .collect()
     }
 
+    /// Tags, each of which becomes a page `tags/<slug>/`: an empty one has
+    /// no page to be, and one whose slug is too long for a file name would
+    /// pass `check` and fail `build`.
+    fn tags(&mut self, node: Option<Node>) -> Vec<String> {
+        let items = self.list("tags", node, "[\"one\", \"two\"]");
+        let mut tags = Vec::with_capacity(items.len());
+        for item in items {
+            let span = item.span;
+            let Some(tag) = self.string("tags", Some(item)) else {
+                continue;
+            };
+            if tag.trim().is_empty() {
+                let hint = "remove it, or write the topic it stands for";
+                self.error("empty-tag", span, "empty tag", Some(hint.into()));
+                continue;
+            }
+            let slug_len = crate::slug::tag(&tag).len();
+            if slug_len > crate::slug::MAX_TAG_SLUG {
+                self.error(
+                    "long-tag",
+                    span,
+                    format!(
+                        "tag is too long to name its page: {slug_len} bytes, at most {}",
+                        crate::slug::MAX_TAG_SLUG
+                    ),
+                    Some("a tag names a topic in a few words; put longer text in the summary or body".into()),
+                );
+                continue;
+            }
+            tags.push(tag);
+        }
+        tags
+    }
+
     fn reference(&mut self, key: &str, node: Option<Node>) -> Option<Ref> {
         let node = node?;
         if node.value == Value::Null {
@@ -486,7 +520,7 @@ impl Reader<'_, '_> {
             title_span,
             summary: self.string("summary", f.remove("summary")),
             aliases: self.strings("aliases", f.remove("aliases")),
-            tags: self.strings("tags", f.remove("tags")),
+            tags: self.tags(f.remove("tags")),
             sources: self.refs("sources", f.remove("sources")),
             key_facts: self.facts(f.remove("key_facts")),
             questions: self.questions(f.remove("reader_questions")),
@@ -550,13 +584,34 @@ impl Reader<'_, '_> {
             ("cancelled", MeetingStatus::Cancelled),
             ("postponed", MeetingStatus::Postponed),
         ];
+        let date = self.date("date", date_node);
+        let end_node = f.remove("end_date");
+        let end_span = end_node.as_ref().map(|n| n.span);
+        let end_date = self.date("end_date", end_node);
+        if let (Some(start), Some(end), Some(span)) = (date, end_date, end_span)
+            && end < start
+        {
+            self.diags.push(
+                Diagnostic::warning(
+                    "end-before-date",
+                    self.info.file,
+                    format!(
+                        "`end_date` {} is before `date` {}",
+                        end.long(),
+                        start.long()
+                    ),
+                )
+                .at(span)
+                .hint("swap the two dates, or fix the one that is mistyped"),
+            );
+        }
         Meeting {
-            date: self.date("date", date_node).unwrap_or(Date {
+            date: date.unwrap_or(Date {
                 year: 1970,
                 month: 1,
                 day: 1,
             }),
-            end_date: self.date("end_date", f.remove("end_date")),
+            end_date,
             location: self.string("location", f.remove("location")),
             format: self.choice("format", f.remove("format"), &formats),
             host: self.reference("host", f.remove("host")),

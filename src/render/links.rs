@@ -118,23 +118,9 @@ impl Linker {
     }
 }
 
-/// A tag's URL segment: lowercase, ASCII letters and digits kept, anything
-/// else folded into single hyphens. Non-Latin tags keep their letters.
+/// A tag's URL segment: see [`crate::slug::tag`].
 pub fn tag_slug(tag: &str) -> String {
-    let mut out = String::new();
-    for c in tag.trim().chars().flat_map(char::to_lowercase) {
-        if c.is_alphanumeric() {
-            out.push(c);
-        } else if !out.is_empty() && !out.ends_with('-') {
-            out.push('-');
-        }
-    }
-    let out = out.trim_end_matches('-').to_owned();
-    if out.is_empty() {
-        "tag".to_owned()
-    } else {
-        out
-    }
+    crate::slug::tag(tag)
 }
 
 #[cfg(test)]

@@ -245,7 +245,9 @@ fn read_dir_layer(
         return;
     }
     for entry in WalkDir::new(dir).sort_by_file_name().into_iter().flatten() {
-        if !entry.file_type().is_file() || entry.file_name().to_string_lossy().starts_with('.') {
+        let is_file = entry.file_type().is_file()
+            || (entry.path_is_symlink() && is_file_inside(root, entry.path()));
+        if !is_file || entry.file_name().to_string_lossy().starts_with('.') {
             continue;
         }
         let path = entry.path();
@@ -264,6 +266,15 @@ fn read_dir_layer(
                 format!("cannot read template: {e}"),
             )),
         }
+    }
+}
+
+/// Whether a symlinked template leads to a file inside the site: followed
+/// then, never out of the site.
+fn is_file_inside(root: &Path, path: &Path) -> bool {
+    match (std::fs::canonicalize(root), std::fs::canonicalize(path)) {
+        (Ok(root), Ok(target)) => target.starts_with(root) && target.is_file(),
+        _ => false,
     }
 }
 

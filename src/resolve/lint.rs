@@ -27,7 +27,7 @@
 
 use std::collections::HashSet;
 
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
 use super::Backlinks;
 use crate::config::Config;
@@ -182,8 +182,10 @@ impl Names {
                 }
             }
         }
+        // As in the autolinker: a DFA's build is quadratic in a long name.
         let matcher = AhoCorasick::builder()
             .match_kind(MatchKind::LeftmostLongest)
+            .kind(Some(AhoCorasickKind::ContiguousNFA))
             .build(&names)
             .ok()
             .filter(|_| !names.is_empty());
