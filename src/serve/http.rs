@@ -1,31 +1,32 @@
-//! SERVE: the HTTP side — a small synchronous server (tiny_http) that
-//! answers from the in-memory output, injects the live-reload script and the
-//! error overlay into HTML, and streams reload events over server-sent
-//! events.
+//! SERVE: the HTTP side — answers from the in-memory output, injects the
+//! live-reload script and the error overlay into HTML, and streams reload
+//! events over server-sent events. This file holds what is served and to
+//! whom; `http/server.rs` holds the connections.
 //!
-//! Why this stack: a preview server has one user and a handful of
-//! connections, so a thread per request is plenty; tiny_http needs no async
-//! runtime, and server-sent events need nothing but a long response, where a
-//! websocket would need a protocol crate. Safety is the point of most of this
-//! file: only GET and HEAD, only loopback `Host`s (DNS rebinding), only
-//! same-origin live-reload connections, no CORS header, and only files of
-//! the output map — never the disk — so traversal and symlinks cannot reach
-//! anything else.
+//! Why this stack: a browser must not be able to starve the preview (six
+//! keep-alive connections, a stream per tab, and whatever a hostile page
+//! opens), so connections are tasks on a small async runtime — hyper's
+//! HTTP/1 on tokio — with a bound on each, not threads. Server-sent events
+//! need nothing but a long response, where a websocket would need a
+//! protocol crate. Safety is the point of most of this file: only GET and
+//! HEAD, only loopback `Host`s (DNS rebinding), only same-origin
+//! live-reload connections, no CORS header, and only files of the output
+//! map — never the disk — so traversal and symlinks cannot reach anything
+//! else.
+
+mod live;
+mod pending;
+mod server;
 
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::PathBuf;
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
-use std::sync::{Arc, Mutex, RwLock};
-use std::time::Duration;
+use std::sync::{Arc, RwLock};
 
-use tiny_http::{Header, Method, Request, Response, Server, StatusCode};
+pub use pending::PENDING_WAIT;
+pub use server::{Listener, run};
 
 /// Where the live-reload event stream is served.
 pub const LIVE_PATH: &str = "/__explainer/live";
-/// How often an idle event stream sends a comment, so proxies and browsers
-/// keep it open and a closed tab is noticed.
-const KEEPALIVE: Duration = Duration::from_secs(15);
 
 /// What is being served right now: swapped whole after every rebuild.
 #[derive(Default)]
@@ -35,10 +36,11 @@ pub struct Snapshot {
     pub overlay: Option<String>,
 }
 
-/// State shared by the request threads and the rebuild loop.
+/// State shared by the connections and the rebuild loop.
 pub struct Shared {
     snapshot: RwLock<Arc<Snapshot>>,
-    listeners: Mutex<Vec<Sender<()>>>,
+    tabs: live::Tabs,
+    pending: pending::Pending,
     /// `host:port` values a request may name (loopback and the bound address).
     allowed_hosts: Vec<String>,
 }
@@ -59,17 +61,22 @@ impl Shared {
         }
         Shared {
             snapshot: RwLock::new(Arc::new(Snapshot::default())),
-            listeners: Mutex::new(Vec::new()),
+            tabs: live::Tabs::default(),
+            pending: pending::Pending::default(),
             allowed_hosts: hosts,
         }
     }
 
-    /// Serves `snapshot` from now on; returns it, as it is shared.
+    /// Serves `snapshot` from now on; returns it, as it is shared. Paths
+    /// marked pending whose bytes this snapshot changes are pending no
+    /// more, and the requests waiting for them are answered.
     pub fn publish(&self, snapshot: Snapshot) -> Arc<Snapshot> {
         let snapshot = Arc::new(snapshot);
-        if let Ok(mut slot) = self.snapshot.write() {
-            *slot = Arc::clone(&snapshot);
-        }
+        let old = match self.snapshot.write() {
+            Ok(mut slot) => std::mem::replace(&mut *slot, Arc::clone(&snapshot)),
+            Err(_) => return snapshot,
+        };
+        self.pending.settle(&old, &snapshot);
         snapshot
     }
 
@@ -81,20 +88,33 @@ impl Shared {
     }
 
     /// Tells every open tab to reload; forgets tabs that went away.
+    /// Returns how many tabs were told.
     pub fn reload_all(&self) -> usize {
-        let Ok(mut listeners) = self.listeners.lock() else {
-            return 0;
-        };
-        listeners.retain(|tx| tx.send(()).is_ok());
-        listeners.len()
+        self.tabs.reload_all()
     }
 
-    fn listen(&self) -> Receiver<()> {
-        let (tx, rx) = mpsc::channel();
-        if let Ok(mut listeners) = self.listeners.lock() {
-            listeners.push(tx);
-        }
-        rx
+    /// Output paths (`actors/x/index.html`) of the pages open in a tab with
+    /// live reload, most recently opened first: what to render first.
+    pub fn open_pages(&self) -> Vec<String> {
+        self.tabs.pages()
+    }
+
+    /// Marks output paths as being re-rendered: until a [`Shared::publish`]
+    /// changes them (or [`Shared::clear_pending`]), a request for one waits,
+    /// up to [`PENDING_WAIT`], instead of getting the stale page.
+    pub fn mark_pending(&self, paths: impl IntoIterator<Item = PathBuf>) {
+        self.pending.mark(paths);
+    }
+
+    /// Ends every wait: the rebuild is over, whatever it changed.
+    pub fn clear_pending(&self) {
+        self.pending.clear();
+    }
+
+    /// Pending paths a request is waiting for right now, longest-waiting
+    /// first: render these before the rest.
+    pub fn wanted(&self) -> Vec<PathBuf> {
+        self.pending.wanted()
     }
 
     fn host_allowed(&self, host: Option<&str>) -> bool {
@@ -111,47 +131,6 @@ impl Shared {
                 .any(|h| o.eq_ignore_ascii_case(&format!("http://{h}"))),
         }
     }
-}
-
-/// Answers requests until the server is dropped; one thread per request.
-pub fn run(server: Server, shared: Arc<Shared>) {
-    for request in server.incoming_requests() {
-        let shared = Arc::clone(&shared);
-        std::thread::spawn(move || handle(request, &shared));
-    }
-}
-
-fn header<'r>(request: &'r Request, name: &str) -> Option<&'r str> {
-    request
-        .headers()
-        .iter()
-        .find(|h| h.field.as_str().as_str().eq_ignore_ascii_case(name))
-        .map(|h| h.value.as_str())
-}
-
-fn handle(request: Request, shared: &Shared) {
-    let method = request.method().clone();
-    let url = request.url().to_owned();
-    let host = header(&request, "Host").map(str::to_owned);
-    let origin = header(&request, "Origin").map(str::to_owned);
-    let reply = if !matches!(method, Method::Get | Method::Head) {
-        Reply::text(405, "only GET and HEAD are served\n")
-    } else if !shared.host_allowed(host.as_deref()) {
-        Reply::text(
-            403,
-            "forbidden host: open the site at http://127.0.0.1 or http://localhost\n",
-        )
-    } else if url.split('?').next() == Some(LIVE_PATH) {
-        if shared.origin_allowed(origin.as_deref()) {
-            stream_events(request.into_writer(), &shared.listen());
-            return;
-        }
-        Reply::text(403, "forbidden origin\n")
-    } else {
-        route(&url, &shared.current())
-    };
-    let head = method == Method::Head;
-    let _ = request.respond(reply.into_response(head));
 }
 
 /// A response, before it is sent.
@@ -172,46 +151,16 @@ impl Reply {
             location: None,
         }
     }
-
-    fn into_response(self, head: bool) -> Response<std::io::Cursor<Vec<u8>>> {
-        let len = self.body.len();
-        let body = if head { Vec::new() } else { self.body };
-        let mut response = Response::new(
-            StatusCode(self.status),
-            Vec::new(),
-            std::io::Cursor::new(body),
-            Some(len),
-            None,
-        );
-        for (name, value) in [
-            ("Content-Type", Some(self.content_type.to_owned())),
-            ("Cache-Control", Some("no-store".to_owned())),
-            ("X-Content-Type-Options", Some("nosniff".to_owned())),
-            ("Location", self.location),
-        ] {
-            if let Some(h) = value.and_then(|v| Header::from_bytes(name, v).ok()) {
-                response.add_header(h);
-            }
-        }
-        response
-    }
 }
 
 /// Maps a request target to a file of the snapshot.
 pub fn route(url: &str, snapshot: &Snapshot) -> Reply {
-    let path = url.split(['?', '#']).next().unwrap_or("");
-    let Some(rel) = safe_path(path) else {
+    let Some(rel) = safe_path(path_of(url)) else {
         return Reply::text(400, "bad request path\n");
     };
-    let candidates = if rel.is_empty() || rel.ends_with('/') {
-        vec![format!("{rel}index.html")]
-    } else {
-        vec![rel.clone()]
-    };
-    for candidate in candidates {
-        if let Some(bytes) = snapshot.files.get(&PathBuf::from(&candidate)) {
-            return file_reply(200, &candidate, bytes, snapshot);
-        }
+    let file = output_path(&rel);
+    if let Some(bytes) = snapshot.files.get(&PathBuf::from(&file)) {
+        return file_reply(200, &file, bytes, snapshot);
     }
     if !rel.is_empty()
         && !rel.ends_with('/')
@@ -227,6 +176,44 @@ pub fn route(url: &str, snapshot: &Snapshot) -> Reply {
         Some(bytes) => file_reply(404, "404.html", bytes, snapshot),
         None => Reply::text(404, "not found\n"),
     }
+}
+
+/// A request target without its query and fragment.
+fn path_of(url: &str) -> &str {
+    url.split(['?', '#']).next().unwrap_or("")
+}
+
+/// The output file a decoded request path names: a folder's `index.html`,
+/// or the file itself.
+fn output_path(rel: &str) -> String {
+    if rel.is_empty() || rel.ends_with('/') {
+        format!("{rel}index.html")
+    } else {
+        rel.to_owned()
+    }
+}
+
+/// The output files that could answer `url` — the file it names, or the
+/// folder index it would be redirected to: what a request waits for while
+/// they are being re-rendered.
+fn targets(url: &str) -> Vec<PathBuf> {
+    let Some(rel) = safe_path(path_of(url)) else {
+        return Vec::new();
+    };
+    let mut targets = vec![PathBuf::from(output_path(&rel))];
+    if !rel.is_empty() && !rel.ends_with('/') {
+        targets.push(PathBuf::from(format!("{rel}/index.html")));
+    }
+    targets
+}
+
+/// The page a live-reload stream was opened from, as an output path: the
+/// stream's `path` parameter carries the tab's `location.pathname`.
+fn page_of_stream(target: &str) -> Option<String> {
+    let (_, query) = target.split_once('?')?;
+    let value = query.split('&').find_map(|p| p.strip_prefix("path="))?;
+    let pathname = percent_decode(value)?;
+    Some(output_path(&safe_path(&pathname)?))
 }
 
 /// Decodes and checks a URL path: `None` for anything that could leave the
@@ -287,7 +274,7 @@ fn file_reply(status: u16, path: &str, bytes: &[u8], snapshot: &Snapshot) -> Rep
 fn inject(html: &[u8], overlay: Option<&str>) -> Vec<u8> {
     let text = String::from_utf8_lossy(html);
     let script = format!(
-        "<script>(function(){{var s=new EventSource('{LIVE_PATH}');s.onmessage=function(){{location.reload()}};}})();</script>"
+        "<script>(function(){{var s=new EventSource('{LIVE_PATH}?path='+encodeURIComponent(location.pathname));s.onmessage=function(){{location.reload()}};}})();</script>"
     );
     let addition = format!("{}{script}", overlay.unwrap_or(""));
     match text.rfind("</body>") {
@@ -320,35 +307,6 @@ pub fn mime(path: &str) -> &'static str {
         "woff2" => "font/woff2",
         "pdf" => "application/pdf",
         _ => "application/octet-stream",
-    }
-}
-
-/// Writes a server-sent-event stream by hand on the raw connection: one
-/// `data: reload` event per rebuild, a comment now and then to notice closed
-/// tabs. (tiny_http's own responses buffer chunked bodies, which would hold
-/// events back.) Returns when the tab goes away.
-fn stream_events(mut writer: Box<dyn Write + Send>, rx: &Receiver<()>) {
-    let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\nConnection: close\r\n\r\nretry: 500\n\n";
-    if writer
-        .write_all(head.as_bytes())
-        .and_then(|()| writer.flush())
-        .is_err()
-    {
-        return;
-    }
-    loop {
-        let event: &[u8] = match rx.recv_timeout(KEEPALIVE) {
-            Ok(()) => b"data: reload\n\n",
-            Err(RecvTimeoutError::Timeout) => b": keep-alive\n\n",
-            Err(RecvTimeoutError::Disconnected) => return,
-        };
-        if writer
-            .write_all(event)
-            .and_then(|()| writer.flush())
-            .is_err()
-        {
-            return;
-        }
     }
 }
 
