@@ -313,6 +313,7 @@ pub fn mime(path: &str) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::{Duration, Instant};
 
     fn snapshot() -> Snapshot {
         let mut files = BTreeMap::new();
@@ -387,5 +388,162 @@ mod tests {
         assert!(!shared.host_allowed(None));
         assert!(shared.origin_allowed(Some("http://localhost:1111")));
         assert!(!shared.origin_allowed(Some("http://evil.example")));
+    }
+
+    #[test]
+    fn a_stream_names_its_page_by_the_tabs_pathname() {
+        for (target, page) in [
+            ("/__explainer/live?path=%2F", Some("index.html")),
+            (
+                "/__explainer/live?path=%2Factors%2Fa%2F",
+                Some("actors/a/index.html"),
+            ),
+            ("/__explainer/live?x=1&path=%2Fstyle.css", Some("style.css")),
+            (
+                "/__explainer/live?path=%2Fcaf%25C3%25A9%2F",
+                Some("café/index.html"),
+            ),
+            ("/__explainer/live?path=%2F..%2Fsecret", None),
+            ("/__explainer/live?path=actors", None),
+            ("/__explainer/live", None),
+        ] {
+            assert_eq!(page_of_stream(target).as_deref(), page, "{target}");
+        }
+    }
+
+    #[test]
+    fn a_request_waits_for_the_file_or_the_folder_index_it_names() {
+        assert_eq!(targets("/"), [PathBuf::from("index.html")]);
+        assert_eq!(
+            targets("/actors/a?x=1"),
+            [
+                PathBuf::from("actors/a"),
+                PathBuf::from("actors/a/index.html")
+            ]
+        );
+        assert!(targets("/../x").is_empty());
+    }
+
+    /// Serves `snapshot()` on a free loopback port. The server thread
+    /// lives as long as the test binary.
+    fn serve() -> (Arc<Shared>, u16) {
+        let listener = Listener::bind(([127, 0, 0, 1], 0).into()).unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let shared = Arc::new(Shared::new("127.0.0.1", port));
+        shared.publish(snapshot());
+        let served = Arc::clone(&shared);
+        std::thread::spawn(move || run(listener, served));
+        (shared, port)
+    }
+
+    fn connect(port: u16, target: &str) -> std::io::BufReader<std::net::TcpStream> {
+        use std::io::Write;
+        let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        stream
+            .set_read_timeout(Some(PENDING_WAIT + Duration::from_secs(5)))
+            .unwrap();
+        write!(
+            stream,
+            "GET {target} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        std::io::BufReader::new(stream)
+    }
+
+    fn get(port: u16, target: &str) -> String {
+        use std::io::Read;
+        let mut text = String::new();
+        let _ = connect(port, target).read_to_string(&mut text);
+        text
+    }
+
+    /// Polls `f` until it holds; false after a few seconds.
+    fn eventually(f: impl Fn() -> bool) -> bool {
+        let started = Instant::now();
+        while started.elapsed() < Duration::from_secs(5) {
+            if f() {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        false
+    }
+
+    fn with_file(path: &str, body: &str) -> Snapshot {
+        let mut next = snapshot();
+        next.files
+            .insert(PathBuf::from(path), Arc::from(body.as_bytes()));
+        next
+    }
+
+    #[test]
+    fn a_request_for_a_pending_page_waits_for_the_publish_that_changes_it() {
+        let (shared, port) = serve();
+        shared.mark_pending([PathBuf::from("index.html")]);
+        let client = std::thread::spawn(move || get(port, "/"));
+        assert!(eventually(
+            || shared.wanted() == [PathBuf::from("index.html")]
+        ));
+        std::thread::sleep(Duration::from_millis(50));
+        assert!(!client.is_finished(), "answered while still pending");
+        shared.publish(with_file("index.html", "<body>new home</body>"));
+        let answer = client.join().unwrap();
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+        assert!(answer.contains("new home"), "{answer}");
+        assert!(shared.wanted().is_empty());
+    }
+
+    #[test]
+    fn a_publish_leaves_pages_it_did_not_change_pending_until_cleared() {
+        let (shared, port) = serve();
+        shared.mark_pending(["index.html", "actors/a/index.html"].map(PathBuf::from));
+        shared.publish(with_file("index.html", "<body>new home</body>"));
+        assert!(get(port, "/").contains("new home"), "not pending any more");
+        let client = std::thread::spawn(move || get(port, "/actors/a/"));
+        assert!(eventually(
+            || shared.wanted() == [PathBuf::from("actors/a/index.html")]
+        ));
+        shared.clear_pending();
+        assert!(client.join().unwrap().starts_with("HTTP/1.1 200"));
+        assert!(shared.wanted().is_empty());
+    }
+
+    #[test]
+    fn pages_not_pending_are_answered_while_others_wait() {
+        let (shared, port) = serve();
+        shared.mark_pending([PathBuf::from("actors/a/index.html")]);
+        let waiting = std::thread::spawn(move || get(port, "/actors/a/"));
+        let started = Instant::now();
+        assert!(get(port, "/style.css").starts_with("HTTP/1.1 200"));
+        assert!(started.elapsed() < Duration::from_secs(2));
+        assert!(!waiting.is_finished());
+        shared.clear_pending();
+        assert!(waiting.join().unwrap().starts_with("HTTP/1.1 200"));
+    }
+
+    #[test]
+    fn open_pages_follow_the_live_reload_streams() {
+        use std::io::BufRead;
+        let (shared, port) = serve();
+        let mut streams = Vec::new();
+        for pathname in ["%2Factors%2Fa%2F", "%2F", "%2Factors%2Fa%2F"] {
+            let mut stream = connect(port, &format!("{LIVE_PATH}?path={pathname}"));
+            let mut line = String::new();
+            while !line.contains("retry:") {
+                line.clear();
+                assert!(stream.read_line(&mut line).unwrap() > 0, "stream ended");
+            }
+            streams.push(stream);
+        }
+        assert_eq!(shared.open_pages(), ["actors/a/index.html", "index.html"]);
+        streams.remove(1);
+        assert!(
+            eventually(|| shared.open_pages() == ["actors/a/index.html"]),
+            "{:?}",
+            shared.open_pages()
+        );
+        streams.clear();
+        assert!(eventually(|| shared.open_pages().is_empty()));
+        assert_eq!(shared.reload_all(), 0);
     }
 }

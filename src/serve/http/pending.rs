@@ -142,3 +142,63 @@ impl Drop for Waiting<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    fn runtime() -> tokio::runtime::Runtime {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .unwrap()
+    }
+
+    #[test]
+    fn a_wait_gives_up_after_its_limit_and_withdraws_its_claim() {
+        let pending = Pending::default();
+        let page = PathBuf::from("index.html");
+        pending.mark([page.clone()]);
+        let started = Instant::now();
+        runtime().block_on(pending.wait(&[page.clone()], Duration::from_millis(50)));
+        assert!(started.elapsed() >= Duration::from_millis(50));
+        assert!(pending.any_marked(&[page]), "still marked");
+        assert!(pending.wanted().is_empty(), "nobody waits any more");
+    }
+
+    #[test]
+    fn paths_not_marked_are_not_waited_for() {
+        let pending = Pending::default();
+        pending.mark([PathBuf::from("a.html")]);
+        let started = Instant::now();
+        runtime().block_on(pending.wait(&[PathBuf::from("b.html")], PENDING_WAIT));
+        assert!(started.elapsed() < Duration::from_secs(1));
+    }
+
+    #[test]
+    fn wanted_lists_the_longest_waiting_first_and_each_path_once() {
+        let pending = Pending::default();
+        let [a, b, c] = ["a.html", "b.html", "c.html"].map(PathBuf::from);
+        pending.mark([a.clone(), b.clone(), c.clone()]);
+        let first = Waiting::register(&pending, std::slice::from_ref(&b));
+        std::thread::sleep(Duration::from_millis(2));
+        let second = Waiting::register(&pending, &[a.clone(), b.clone()]);
+        assert_eq!(pending.wanted(), [b.clone(), a.clone()]);
+        drop(first);
+        assert_eq!(pending.wanted(), [b.clone(), a.clone()], "b still wanted");
+        drop(second);
+        assert!(pending.wanted().is_empty());
+    }
+
+    #[test]
+    fn a_publish_that_removes_a_page_ends_its_wait() {
+        let pending = Pending::default();
+        let page = PathBuf::from("gone.html");
+        pending.mark([page.clone()]);
+        let mut old = Snapshot::default();
+        old.files.insert(page.clone(), Arc::from(&b"x"[..]));
+        pending.settle(&old, &Snapshot::default());
+        assert!(!pending.any_marked(&[page]));
+    }
+}
