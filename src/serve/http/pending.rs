@@ -161,7 +161,7 @@ mod tests {
         let page = PathBuf::from("index.html");
         pending.mark([page.clone()]);
         let started = Instant::now();
-        runtime().block_on(pending.wait(&[page.clone()], Duration::from_millis(50)));
+        runtime().block_on(pending.wait(std::slice::from_ref(&page), Duration::from_millis(50)));
         assert!(started.elapsed() >= Duration::from_millis(50));
         assert!(pending.any_marked(&[page]), "still marked");
         assert!(pending.wanted().is_empty(), "nobody waits any more");
