@@ -392,3 +392,51 @@ impl hyper::body::Body for Body {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_full_house_evicts_the_oldest_idle_connection_before_busy_ones() {
+        let slots = Slots::default();
+        let first = slots.admit();
+        let _busy = Busy::begin(&first);
+        let second = slots.admit();
+        for _ in 2..MAX_CONNECTIONS {
+            slots.admit();
+        }
+        let newest = slots.admit();
+        let open = slots.open.lock().unwrap();
+        assert_eq!(open.len(), MAX_CONNECTIONS);
+        assert!(open.iter().any(|s| s.id == first.id), "busy one kept");
+        assert!(
+            !open.iter().any(|s| s.id == second.id),
+            "oldest idle one evicted"
+        );
+        assert!(open.iter().any(|s| s.id == newest.id));
+    }
+
+    #[test]
+    fn when_every_connection_is_busy_the_oldest_goes() {
+        let slots = Slots::default();
+        let all: Vec<_> = (0..MAX_CONNECTIONS).map(|_| slots.admit()).collect();
+        let _busy: Vec<_> = all.iter().map(Busy::begin).collect();
+        slots.admit();
+        let open = slots.open.lock().unwrap();
+        assert!(!open.iter().any(|s| s.id == all[0].id));
+        assert_eq!(open.len(), MAX_CONNECTIONS);
+    }
+
+    #[test]
+    fn a_connection_is_idle_from_the_end_of_its_last_request() {
+        let slots = Slots::default();
+        let slot = slots.admit();
+        assert!(slot.idle_deadline().is_some());
+        let busy = Busy::begin(&slot);
+        assert_eq!(slot.idle_deadline(), None, "never idle mid-request");
+        drop(busy);
+        let deadline = slot.idle_deadline().unwrap();
+        assert!(deadline > Instant::now() + IDLE_TIMEOUT - Duration::from_secs(1));
+    }
+}
