@@ -20,6 +20,7 @@ mod server;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
 pub use pending::PENDING_WAIT;
@@ -41,6 +42,8 @@ pub struct Shared {
     snapshot: RwLock<Arc<Snapshot>>,
     tabs: live::Tabs,
     pending: pending::Pending,
+    /// How many times open tabs were told to reload.
+    generation: AtomicU64,
     /// `host:port` values a request may name (loopback and the bound address).
     allowed_hosts: Vec<String>,
 }
@@ -63,6 +66,7 @@ impl Shared {
             snapshot: RwLock::new(Arc::new(Snapshot::default())),
             tabs: live::Tabs::default(),
             pending: pending::Pending::default(),
+            generation: AtomicU64::new(0),
             allowed_hosts: hosts,
         }
     }
@@ -90,7 +94,12 @@ impl Shared {
     /// Tells every open tab to reload; forgets tabs that went away.
     /// Returns how many tabs were told.
     pub fn reload_all(&self) -> usize {
+        self.generation.fetch_add(1, Ordering::SeqCst);
         self.tabs.reload_all()
+    }
+
+    fn generation(&self) -> u64 {
+        self.generation.load(Ordering::SeqCst)
     }
 
     /// Output paths (`actors/x/index.html`) of the pages open in a tab with
@@ -153,14 +162,15 @@ impl Reply {
     }
 }
 
-/// Maps a request target to a file of the snapshot.
-pub fn route(url: &str, snapshot: &Snapshot) -> Reply {
+/// Maps a request target to a file of the snapshot; `generation` (how many
+/// reloads were sent so far) goes into the live-reload script of HTML.
+pub fn route(url: &str, snapshot: &Snapshot, generation: u64) -> Reply {
     let Some(rel) = safe_path(path_of(url)) else {
         return Reply::text(400, "bad request path\n");
     };
     let file = output_path(&rel);
     if let Some(bytes) = snapshot.files.get(&PathBuf::from(&file)) {
-        return file_reply(200, &file, bytes, snapshot);
+        return file_reply(200, &file, bytes, snapshot, generation);
     }
     if !rel.is_empty()
         && !rel.ends_with('/')
@@ -173,7 +183,7 @@ pub fn route(url: &str, snapshot: &Snapshot) -> Reply {
         return reply;
     }
     match snapshot.files.get(&PathBuf::from("404.html")) {
-        Some(bytes) => file_reply(404, "404.html", bytes, snapshot),
+        Some(bytes) => file_reply(404, "404.html", bytes, snapshot, generation),
         None => Reply::text(404, "not found\n"),
     }
 }
@@ -254,10 +264,16 @@ fn percent_decode(text: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
-fn file_reply(status: u16, path: &str, bytes: &[u8], snapshot: &Snapshot) -> Reply {
+fn file_reply(
+    status: u16,
+    path: &str,
+    bytes: &[u8],
+    snapshot: &Snapshot,
+    generation: u64,
+) -> Reply {
     let content_type = mime(path);
     let body = if content_type.starts_with("text/html") {
-        inject(bytes, snapshot.overlay.as_deref())
+        inject(bytes, snapshot.overlay.as_deref(), generation)
     } else {
         bytes.to_vec()
     };
@@ -271,16 +287,30 @@ fn file_reply(status: u16, path: &str, bytes: &[u8], snapshot: &Snapshot) -> Rep
 
 /// Adds the live-reload script (and the overlay) before `</body>`. Only the
 /// served copy changes: built output never carries it.
-fn inject(html: &[u8], overlay: Option<&str>) -> Vec<u8> {
+fn inject(html: &[u8], overlay: Option<&str>, generation: u64) -> Vec<u8> {
     let text = String::from_utf8_lossy(html);
-    let script = format!(
-        "<script>(function(){{var s=new EventSource('{LIVE_PATH}?path='+encodeURIComponent(location.pathname));s.onmessage=function(){{location.reload()}};}})();</script>"
-    );
+    let script = live_script(generation);
     let addition = format!("{}{script}", overlay.unwrap_or(""));
     match text.rfind("</body>") {
         Some(at) => format!("{}{addition}{}", &text[..at], &text[at..]).into_bytes(),
         None => format!("{text}{addition}").into_bytes(),
     }
+}
+
+/// The live-reload script. The stream names the tab's page; its first
+/// event, `hello`, carries the reload generation, so a tab that missed a
+/// reload (its stream opened late) reloads then. A hidden tab closes its
+/// stream and reopens it when shown: a browser has six connections per
+/// host, and a stream per background tab would use them up.
+fn live_script(generation: u64) -> String {
+    format!(
+        "<script>(function(){{var g='{generation}',s=null;\
+function open(){{s=new EventSource('{LIVE_PATH}?path='+encodeURIComponent(location.pathname));\
+s.addEventListener('hello',function(e){{if(e.data!==g){{location.reload()}}}});\
+s.onmessage=function(){{location.reload()}};}}\
+document.addEventListener('visibilitychange',function(){{if(document.hidden){{if(s){{s.close();s=null}}}}else if(!s){{open()}}}});\
+if(!document.hidden){{open()}}}})();</script>"
+    )
 }
 
 /// Content types by file extension.
@@ -346,22 +376,22 @@ mod tests {
             "etc/passwd",
             "http://evil/",
         ] {
-            assert_eq!(route(bad, &snapshot()).status, 400, "{bad}");
+            assert_eq!(route(bad, &snapshot(), 0).status, 400, "{bad}");
         }
     }
 
     #[test]
     fn folders_serve_their_index_and_missing_pages_404() {
         let s = snapshot();
-        assert_eq!(route("/", &s).status, 200);
-        assert_eq!(route("/actors/a/", &s).status, 200);
-        assert_eq!(route("/actors/a/index.html", &s).status, 200);
-        let redirect = route("/actors/a", &s);
+        assert_eq!(route("/", &s, 0).status, 200);
+        assert_eq!(route("/actors/a/", &s, 0).status, 200);
+        assert_eq!(route("/actors/a/index.html", &s, 0).status, 200);
+        let redirect = route("/actors/a", &s, 0);
         assert_eq!(
             (redirect.status, redirect.location.as_deref()),
             (301, Some("/actors/a/"))
         );
-        let missing = route("/actors/b/", &s);
+        let missing = route("/actors/b/", &s, 0);
         assert_eq!(missing.status, 404);
         assert!(String::from_utf8_lossy(&missing.body).contains("missing"));
     }
@@ -369,11 +399,11 @@ mod tests {
     #[test]
     fn html_gets_the_reload_script_and_css_does_not() {
         let s = snapshot();
-        let html = String::from_utf8(route("/", &s).body).unwrap();
+        let html = String::from_utf8(route("/", &s, 0).body).unwrap();
         assert!(html.contains(LIVE_PATH) && html.ends_with("</body></html>"));
-        assert_eq!(route("/style.css", &s).body, b"x");
+        assert_eq!(route("/style.css", &s, 0).body, b"x");
         assert_eq!(
-            route("/style.css", &s).content_type,
+            route("/style.css", &s, 0).content_type,
             "text/css; charset=utf-8"
         );
     }
@@ -545,5 +575,29 @@ mod tests {
         streams.clear();
         assert!(eventually(|| shared.open_pages().is_empty()));
         assert_eq!(shared.reload_all(), 0);
+    }
+
+    #[test]
+    fn pages_and_streams_carry_the_reload_generation() {
+        use std::io::BufRead;
+        let html = String::from_utf8(route("/", &snapshot(), 7).body).unwrap();
+        assert!(html.contains("var g='7'"), "{html}");
+        let (shared, port) = serve();
+        let hello = |port| {
+            let mut stream = connect(port, LIVE_PATH);
+            let mut line = String::new();
+            while !line.starts_with("event: hello") {
+                line.clear();
+                assert!(stream.read_line(&mut line).unwrap() > 0);
+            }
+            line.clear();
+            stream.read_line(&mut line).unwrap();
+            line
+        };
+        assert_eq!(hello(port), "data: 0\n");
+        shared.reload_all();
+        assert_eq!(hello(port), "data: 1\n");
+        let page = get(port, "/");
+        assert!(page.contains("var g='1'"), "{page}");
     }
 }

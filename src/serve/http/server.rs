@@ -278,7 +278,7 @@ async fn respond(
         Reply::text(403, "forbidden origin\n")
     } else {
         shared.pending.wait(&targets(&target), PENDING_WAIT).await;
-        route(&target, &shared.current())
+        route(&target, &shared.current(), shared.generation())
     };
     Ok(reply_response(reply, busy))
 }
@@ -310,14 +310,19 @@ fn reply_response(reply: Reply, busy: Busy) -> Response<Body> {
     response
 }
 
-/// A server-sent-event stream: `retry` first, then one `data: reload` per
-/// rebuild and a comment every [`KEEPALIVE`].
+/// A server-sent-event stream: `retry` and a `hello` event with the reload
+/// generation first, then one `data: reload` per rebuild and a comment
+/// every [`KEEPALIVE`].
 fn event_stream(shared: &Shared, target: &str, busy: Busy) -> Response<Body> {
     let reload = shared.tabs.open(super::page_of_stream(target));
+    let hello = format!(
+        "retry: 500\nevent: hello\ndata: {}\n\n",
+        shared.generation()
+    );
     let start = Instant::now() + KEEPALIVE;
     let mut response = Response::new(Body {
         kind: Kind::Events {
-            first: Some(Bytes::from_static(b"retry: 500\n\n")),
+            first: Some(Bytes::from(hello)),
             reload,
             keepalive: tokio::time::interval_at(start, KEEPALIVE),
         },
