@@ -1,31 +1,33 @@
-//! SERVE: the HTTP side — a small synchronous server (tiny_http) that
-//! answers from the in-memory output, injects the live-reload script and the
-//! error overlay into HTML, and streams reload events over server-sent
-//! events.
+//! SERVE: the HTTP side — answers from the in-memory output, injects the
+//! live-reload script and the error overlay into HTML, and streams reload
+//! events over server-sent events. This file holds what is served and to
+//! whom; `http/server.rs` holds the connections.
 //!
-//! Why this stack: a preview server has one user and a handful of
-//! connections, so a thread per request is plenty; tiny_http needs no async
-//! runtime, and server-sent events need nothing but a long response, where a
-//! websocket would need a protocol crate. Safety is the point of most of this
-//! file: only GET and HEAD, only loopback `Host`s (DNS rebinding), only
-//! same-origin live-reload connections, no CORS header, and only files of
-//! the output map — never the disk — so traversal and symlinks cannot reach
-//! anything else.
+//! Why this stack: a browser must not be able to starve the preview (six
+//! keep-alive connections, a stream per tab, and whatever a hostile page
+//! opens), so connections are tasks on a small async runtime — hyper's
+//! HTTP/1 on tokio — with a bound on each, not threads. Server-sent events
+//! need nothing but a long response, where a websocket would need a
+//! protocol crate. Safety is the point of most of this file: only GET and
+//! HEAD, only loopback `Host`s (DNS rebinding), only same-origin
+//! live-reload connections, no CORS header, and only files of the output
+//! map — never the disk — so traversal and symlinks cannot reach anything
+//! else.
+
+mod live;
+mod pending;
+mod server;
 
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::PathBuf;
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
-use std::sync::{Arc, Mutex, RwLock};
-use std::time::Duration;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
 
-use tiny_http::{Header, Method, Request, Response, Server, StatusCode};
+pub use pending::PENDING_WAIT;
+pub use server::{Listener, run};
 
 /// Where the live-reload event stream is served.
 pub const LIVE_PATH: &str = "/__explainer/live";
-/// How often an idle event stream sends a comment, so proxies and browsers
-/// keep it open and a closed tab is noticed.
-const KEEPALIVE: Duration = Duration::from_secs(15);
 
 /// What is being served right now: swapped whole after every rebuild.
 #[derive(Default)]
@@ -35,10 +37,13 @@ pub struct Snapshot {
     pub overlay: Option<String>,
 }
 
-/// State shared by the request threads and the rebuild loop.
+/// State shared by the connections and the rebuild loop.
 pub struct Shared {
     snapshot: RwLock<Arc<Snapshot>>,
-    listeners: Mutex<Vec<Sender<()>>>,
+    tabs: live::Tabs,
+    pending: pending::Pending,
+    /// How many times open tabs were told to reload.
+    generation: AtomicU64,
     /// `host:port` values a request may name (loopback and the bound address).
     allowed_hosts: Vec<String>,
 }
@@ -59,17 +64,23 @@ impl Shared {
         }
         Shared {
             snapshot: RwLock::new(Arc::new(Snapshot::default())),
-            listeners: Mutex::new(Vec::new()),
+            tabs: live::Tabs::default(),
+            pending: pending::Pending::default(),
+            generation: AtomicU64::new(0),
             allowed_hosts: hosts,
         }
     }
 
-    /// Serves `snapshot` from now on; returns it, as it is shared.
+    /// Serves `snapshot` from now on; returns it, as it is shared. Paths
+    /// marked pending whose bytes this snapshot changes are pending no
+    /// more, and the requests waiting for them are answered.
     pub fn publish(&self, snapshot: Snapshot) -> Arc<Snapshot> {
         let snapshot = Arc::new(snapshot);
-        if let Ok(mut slot) = self.snapshot.write() {
-            *slot = Arc::clone(&snapshot);
-        }
+        let old = match self.snapshot.write() {
+            Ok(mut slot) => std::mem::replace(&mut *slot, Arc::clone(&snapshot)),
+            Err(_) => return snapshot,
+        };
+        self.pending.settle(&old, &snapshot);
         snapshot
     }
 
@@ -81,20 +92,38 @@ impl Shared {
     }
 
     /// Tells every open tab to reload; forgets tabs that went away.
+    /// Returns how many tabs were told.
     pub fn reload_all(&self) -> usize {
-        let Ok(mut listeners) = self.listeners.lock() else {
-            return 0;
-        };
-        listeners.retain(|tx| tx.send(()).is_ok());
-        listeners.len()
+        self.generation.fetch_add(1, Ordering::SeqCst);
+        self.tabs.reload_all()
     }
 
-    fn listen(&self) -> Receiver<()> {
-        let (tx, rx) = mpsc::channel();
-        if let Ok(mut listeners) = self.listeners.lock() {
-            listeners.push(tx);
-        }
-        rx
+    fn generation(&self) -> u64 {
+        self.generation.load(Ordering::SeqCst)
+    }
+
+    /// Output paths (`actors/x/index.html`) of the pages open in a tab with
+    /// live reload, most recently opened first: what to render first.
+    pub fn open_pages(&self) -> Vec<String> {
+        self.tabs.pages()
+    }
+
+    /// Marks output paths as being re-rendered: until a [`Shared::publish`]
+    /// changes them (or [`Shared::clear_pending`]), a request for one waits,
+    /// up to [`PENDING_WAIT`], instead of getting the stale page.
+    pub fn mark_pending(&self, paths: impl IntoIterator<Item = PathBuf>) {
+        self.pending.mark(paths);
+    }
+
+    /// Ends every wait: the rebuild is over, whatever it changed.
+    pub fn clear_pending(&self) {
+        self.pending.clear();
+    }
+
+    /// Pending paths a request is waiting for right now, longest-waiting
+    /// first: render these before the rest.
+    pub fn wanted(&self) -> Vec<PathBuf> {
+        self.pending.wanted()
     }
 
     fn host_allowed(&self, host: Option<&str>) -> bool {
@@ -111,47 +140,6 @@ impl Shared {
                 .any(|h| o.eq_ignore_ascii_case(&format!("http://{h}"))),
         }
     }
-}
-
-/// Answers requests until the server is dropped; one thread per request.
-pub fn run(server: Server, shared: Arc<Shared>) {
-    for request in server.incoming_requests() {
-        let shared = Arc::clone(&shared);
-        std::thread::spawn(move || handle(request, &shared));
-    }
-}
-
-fn header<'r>(request: &'r Request, name: &str) -> Option<&'r str> {
-    request
-        .headers()
-        .iter()
-        .find(|h| h.field.as_str().as_str().eq_ignore_ascii_case(name))
-        .map(|h| h.value.as_str())
-}
-
-fn handle(request: Request, shared: &Shared) {
-    let method = request.method().clone();
-    let url = request.url().to_owned();
-    let host = header(&request, "Host").map(str::to_owned);
-    let origin = header(&request, "Origin").map(str::to_owned);
-    let reply = if !matches!(method, Method::Get | Method::Head) {
-        Reply::text(405, "only GET and HEAD are served\n")
-    } else if !shared.host_allowed(host.as_deref()) {
-        Reply::text(
-            403,
-            "forbidden host: open the site at http://127.0.0.1 or http://localhost\n",
-        )
-    } else if url.split('?').next() == Some(LIVE_PATH) {
-        if shared.origin_allowed(origin.as_deref()) {
-            stream_events(request.into_writer(), &shared.listen());
-            return;
-        }
-        Reply::text(403, "forbidden origin\n")
-    } else {
-        route(&url, &shared.current())
-    };
-    let head = method == Method::Head;
-    let _ = request.respond(reply.into_response(head));
 }
 
 /// A response, before it is sent.
@@ -172,46 +160,17 @@ impl Reply {
             location: None,
         }
     }
-
-    fn into_response(self, head: bool) -> Response<std::io::Cursor<Vec<u8>>> {
-        let len = self.body.len();
-        let body = if head { Vec::new() } else { self.body };
-        let mut response = Response::new(
-            StatusCode(self.status),
-            Vec::new(),
-            std::io::Cursor::new(body),
-            Some(len),
-            None,
-        );
-        for (name, value) in [
-            ("Content-Type", Some(self.content_type.to_owned())),
-            ("Cache-Control", Some("no-store".to_owned())),
-            ("X-Content-Type-Options", Some("nosniff".to_owned())),
-            ("Location", self.location),
-        ] {
-            if let Some(h) = value.and_then(|v| Header::from_bytes(name, v).ok()) {
-                response.add_header(h);
-            }
-        }
-        response
-    }
 }
 
-/// Maps a request target to a file of the snapshot.
-pub fn route(url: &str, snapshot: &Snapshot) -> Reply {
-    let path = url.split(['?', '#']).next().unwrap_or("");
-    let Some(rel) = safe_path(path) else {
+/// Maps a request target to a file of the snapshot; `generation` (how many
+/// reloads were sent so far) goes into the live-reload script of HTML.
+pub fn route(url: &str, snapshot: &Snapshot, generation: u64) -> Reply {
+    let Some(rel) = safe_path(path_of(url)) else {
         return Reply::text(400, "bad request path\n");
     };
-    let candidates = if rel.is_empty() || rel.ends_with('/') {
-        vec![format!("{rel}index.html")]
-    } else {
-        vec![rel.clone()]
-    };
-    for candidate in candidates {
-        if let Some(bytes) = snapshot.files.get(&PathBuf::from(&candidate)) {
-            return file_reply(200, &candidate, bytes, snapshot);
-        }
+    let file = output_path(&rel);
+    if let Some(bytes) = snapshot.files.get(&PathBuf::from(&file)) {
+        return file_reply(200, &file, bytes, snapshot, generation);
     }
     if !rel.is_empty()
         && !rel.ends_with('/')
@@ -224,9 +183,47 @@ pub fn route(url: &str, snapshot: &Snapshot) -> Reply {
         return reply;
     }
     match snapshot.files.get(&PathBuf::from("404.html")) {
-        Some(bytes) => file_reply(404, "404.html", bytes, snapshot),
+        Some(bytes) => file_reply(404, "404.html", bytes, snapshot, generation),
         None => Reply::text(404, "not found\n"),
     }
+}
+
+/// A request target without its query and fragment.
+fn path_of(url: &str) -> &str {
+    url.split(['?', '#']).next().unwrap_or("")
+}
+
+/// The output file a decoded request path names: a folder's `index.html`,
+/// or the file itself.
+fn output_path(rel: &str) -> String {
+    if rel.is_empty() || rel.ends_with('/') {
+        format!("{rel}index.html")
+    } else {
+        rel.to_owned()
+    }
+}
+
+/// The output files that could answer `url` — the file it names, or the
+/// folder index it would be redirected to: what a request waits for while
+/// they are being re-rendered.
+fn targets(url: &str) -> Vec<PathBuf> {
+    let Some(rel) = safe_path(path_of(url)) else {
+        return Vec::new();
+    };
+    let mut targets = vec![PathBuf::from(output_path(&rel))];
+    if !rel.is_empty() && !rel.ends_with('/') {
+        targets.push(PathBuf::from(format!("{rel}/index.html")));
+    }
+    targets
+}
+
+/// The page a live-reload stream was opened from, as an output path: the
+/// stream's `path` parameter carries the tab's `location.pathname`.
+fn page_of_stream(target: &str) -> Option<String> {
+    let (_, query) = target.split_once('?')?;
+    let value = query.split('&').find_map(|p| p.strip_prefix("path="))?;
+    let pathname = percent_decode(value)?;
+    Some(output_path(&safe_path(&pathname)?))
 }
 
 /// Decodes and checks a URL path: `None` for anything that could leave the
@@ -267,10 +264,16 @@ fn percent_decode(text: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
-fn file_reply(status: u16, path: &str, bytes: &[u8], snapshot: &Snapshot) -> Reply {
+fn file_reply(
+    status: u16,
+    path: &str,
+    bytes: &[u8],
+    snapshot: &Snapshot,
+    generation: u64,
+) -> Reply {
     let content_type = mime(path);
     let body = if content_type.starts_with("text/html") {
-        inject(bytes, snapshot.overlay.as_deref())
+        inject(bytes, snapshot.overlay.as_deref(), generation)
     } else {
         bytes.to_vec()
     };
@@ -284,16 +287,30 @@ fn file_reply(status: u16, path: &str, bytes: &[u8], snapshot: &Snapshot) -> Rep
 
 /// Adds the live-reload script (and the overlay) before `</body>`. Only the
 /// served copy changes: built output never carries it.
-fn inject(html: &[u8], overlay: Option<&str>) -> Vec<u8> {
+fn inject(html: &[u8], overlay: Option<&str>, generation: u64) -> Vec<u8> {
     let text = String::from_utf8_lossy(html);
-    let script = format!(
-        "<script>(function(){{var s=new EventSource('{LIVE_PATH}');s.onmessage=function(){{location.reload()}};}})();</script>"
-    );
+    let script = live_script(generation);
     let addition = format!("{}{script}", overlay.unwrap_or(""));
     match text.rfind("</body>") {
         Some(at) => format!("{}{addition}{}", &text[..at], &text[at..]).into_bytes(),
         None => format!("{text}{addition}").into_bytes(),
     }
+}
+
+/// The live-reload script. The stream names the tab's page; its first
+/// event, `hello`, carries the reload generation, so a tab that missed a
+/// reload (its stream opened late) reloads then. A hidden tab closes its
+/// stream and reopens it when shown: a browser has six connections per
+/// host, and a stream per background tab would use them up.
+fn live_script(generation: u64) -> String {
+    format!(
+        "<script>(function(){{var g='{generation}',s=null;\
+function open(){{s=new EventSource('{LIVE_PATH}?path='+encodeURIComponent(location.pathname));\
+s.addEventListener('hello',function(e){{if(e.data!==g){{location.reload()}}}});\
+s.onmessage=function(){{location.reload()}};}}\
+document.addEventListener('visibilitychange',function(){{if(document.hidden){{if(s){{s.close();s=null}}}}else if(!s){{open()}}}});\
+if(!document.hidden){{open()}}}})();</script>"
+    )
 }
 
 /// Content types by file extension.
@@ -323,38 +340,10 @@ pub fn mime(path: &str) -> &'static str {
     }
 }
 
-/// Writes a server-sent-event stream by hand on the raw connection: one
-/// `data: reload` event per rebuild, a comment now and then to notice closed
-/// tabs. (tiny_http's own responses buffer chunked bodies, which would hold
-/// events back.) Returns when the tab goes away.
-fn stream_events(mut writer: Box<dyn Write + Send>, rx: &Receiver<()>) {
-    let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\nConnection: close\r\n\r\nretry: 500\n\n";
-    if writer
-        .write_all(head.as_bytes())
-        .and_then(|()| writer.flush())
-        .is_err()
-    {
-        return;
-    }
-    loop {
-        let event: &[u8] = match rx.recv_timeout(KEEPALIVE) {
-            Ok(()) => b"data: reload\n\n",
-            Err(RecvTimeoutError::Timeout) => b": keep-alive\n\n",
-            Err(RecvTimeoutError::Disconnected) => return,
-        };
-        if writer
-            .write_all(event)
-            .and_then(|()| writer.flush())
-            .is_err()
-        {
-            return;
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::{Duration, Instant};
 
     fn snapshot() -> Snapshot {
         let mut files = BTreeMap::new();
@@ -387,22 +376,22 @@ mod tests {
             "etc/passwd",
             "http://evil/",
         ] {
-            assert_eq!(route(bad, &snapshot()).status, 400, "{bad}");
+            assert_eq!(route(bad, &snapshot(), 0).status, 400, "{bad}");
         }
     }
 
     #[test]
     fn folders_serve_their_index_and_missing_pages_404() {
         let s = snapshot();
-        assert_eq!(route("/", &s).status, 200);
-        assert_eq!(route("/actors/a/", &s).status, 200);
-        assert_eq!(route("/actors/a/index.html", &s).status, 200);
-        let redirect = route("/actors/a", &s);
+        assert_eq!(route("/", &s, 0).status, 200);
+        assert_eq!(route("/actors/a/", &s, 0).status, 200);
+        assert_eq!(route("/actors/a/index.html", &s, 0).status, 200);
+        let redirect = route("/actors/a", &s, 0);
         assert_eq!(
             (redirect.status, redirect.location.as_deref()),
             (301, Some("/actors/a/"))
         );
-        let missing = route("/actors/b/", &s);
+        let missing = route("/actors/b/", &s, 0);
         assert_eq!(missing.status, 404);
         assert!(String::from_utf8_lossy(&missing.body).contains("missing"));
     }
@@ -410,11 +399,11 @@ mod tests {
     #[test]
     fn html_gets_the_reload_script_and_css_does_not() {
         let s = snapshot();
-        let html = String::from_utf8(route("/", &s).body).unwrap();
+        let html = String::from_utf8(route("/", &s, 0).body).unwrap();
         assert!(html.contains(LIVE_PATH) && html.ends_with("</body></html>"));
-        assert_eq!(route("/style.css", &s).body, b"x");
+        assert_eq!(route("/style.css", &s, 0).body, b"x");
         assert_eq!(
-            route("/style.css", &s).content_type,
+            route("/style.css", &s, 0).content_type,
             "text/css; charset=utf-8"
         );
     }
@@ -429,5 +418,186 @@ mod tests {
         assert!(!shared.host_allowed(None));
         assert!(shared.origin_allowed(Some("http://localhost:1111")));
         assert!(!shared.origin_allowed(Some("http://evil.example")));
+    }
+
+    #[test]
+    fn a_stream_names_its_page_by_the_tabs_pathname() {
+        for (target, page) in [
+            ("/__explainer/live?path=%2F", Some("index.html")),
+            (
+                "/__explainer/live?path=%2Factors%2Fa%2F",
+                Some("actors/a/index.html"),
+            ),
+            ("/__explainer/live?x=1&path=%2Fstyle.css", Some("style.css")),
+            (
+                "/__explainer/live?path=%2Fcaf%25C3%25A9%2F",
+                Some("café/index.html"),
+            ),
+            ("/__explainer/live?path=%2F..%2Fsecret", None),
+            ("/__explainer/live?path=actors", None),
+            ("/__explainer/live", None),
+        ] {
+            assert_eq!(page_of_stream(target).as_deref(), page, "{target}");
+        }
+    }
+
+    #[test]
+    fn a_request_waits_for_the_file_or_the_folder_index_it_names() {
+        assert_eq!(targets("/"), [PathBuf::from("index.html")]);
+        assert_eq!(
+            targets("/actors/a?x=1"),
+            [
+                PathBuf::from("actors/a"),
+                PathBuf::from("actors/a/index.html")
+            ]
+        );
+        assert!(targets("/../x").is_empty());
+    }
+
+    /// Serves `snapshot()` on a free loopback port. The server thread
+    /// lives as long as the test binary.
+    fn serve() -> (Arc<Shared>, u16) {
+        let listener = Listener::bind(([127, 0, 0, 1], 0).into()).unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let shared = Arc::new(Shared::new("127.0.0.1", port));
+        shared.publish(snapshot());
+        let served = Arc::clone(&shared);
+        std::thread::spawn(move || run(listener, served));
+        (shared, port)
+    }
+
+    fn connect(port: u16, target: &str) -> std::io::BufReader<std::net::TcpStream> {
+        use std::io::Write;
+        let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        stream
+            .set_read_timeout(Some(PENDING_WAIT + Duration::from_secs(5)))
+            .unwrap();
+        write!(
+            stream,
+            "GET {target} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        std::io::BufReader::new(stream)
+    }
+
+    fn get(port: u16, target: &str) -> String {
+        use std::io::Read;
+        let mut text = String::new();
+        let _ = connect(port, target).read_to_string(&mut text);
+        text
+    }
+
+    /// Polls `f` until it holds; false after a few seconds.
+    fn eventually(f: impl Fn() -> bool) -> bool {
+        let started = Instant::now();
+        while started.elapsed() < Duration::from_secs(5) {
+            if f() {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        false
+    }
+
+    fn with_file(path: &str, body: &str) -> Snapshot {
+        let mut next = snapshot();
+        next.files
+            .insert(PathBuf::from(path), Arc::from(body.as_bytes()));
+        next
+    }
+
+    #[test]
+    fn a_request_for_a_pending_page_waits_for_the_publish_that_changes_it() {
+        let (shared, port) = serve();
+        shared.mark_pending([PathBuf::from("index.html")]);
+        let client = std::thread::spawn(move || get(port, "/"));
+        assert!(eventually(
+            || shared.wanted() == [PathBuf::from("index.html")]
+        ));
+        std::thread::sleep(Duration::from_millis(50));
+        assert!(!client.is_finished(), "answered while still pending");
+        shared.publish(with_file("index.html", "<body>new home</body>"));
+        let answer = client.join().unwrap();
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+        assert!(answer.contains("new home"), "{answer}");
+        assert!(shared.wanted().is_empty());
+    }
+
+    #[test]
+    fn a_publish_leaves_pages_it_did_not_change_pending_until_cleared() {
+        let (shared, port) = serve();
+        shared.mark_pending(["index.html", "actors/a/index.html"].map(PathBuf::from));
+        shared.publish(with_file("index.html", "<body>new home</body>"));
+        assert!(get(port, "/").contains("new home"), "not pending any more");
+        let client = std::thread::spawn(move || get(port, "/actors/a/"));
+        assert!(eventually(
+            || shared.wanted() == [PathBuf::from("actors/a/index.html")]
+        ));
+        shared.clear_pending();
+        assert!(client.join().unwrap().starts_with("HTTP/1.1 200"));
+        assert!(shared.wanted().is_empty());
+    }
+
+    #[test]
+    fn pages_not_pending_are_answered_while_others_wait() {
+        let (shared, port) = serve();
+        shared.mark_pending([PathBuf::from("actors/a/index.html")]);
+        let waiting = std::thread::spawn(move || get(port, "/actors/a/"));
+        let started = Instant::now();
+        assert!(get(port, "/style.css").starts_with("HTTP/1.1 200"));
+        assert!(started.elapsed() < Duration::from_secs(2));
+        assert!(!waiting.is_finished());
+        shared.clear_pending();
+        assert!(waiting.join().unwrap().starts_with("HTTP/1.1 200"));
+    }
+
+    #[test]
+    fn open_pages_follow_the_live_reload_streams() {
+        use std::io::BufRead;
+        let (shared, port) = serve();
+        let mut streams = Vec::new();
+        for pathname in ["%2Factors%2Fa%2F", "%2F", "%2Factors%2Fa%2F"] {
+            let mut stream = connect(port, &format!("{LIVE_PATH}?path={pathname}"));
+            let mut line = String::new();
+            while !line.contains("retry:") {
+                line.clear();
+                assert!(stream.read_line(&mut line).unwrap() > 0, "stream ended");
+            }
+            streams.push(stream);
+        }
+        assert_eq!(shared.open_pages(), ["actors/a/index.html", "index.html"]);
+        streams.remove(1);
+        assert!(
+            eventually(|| shared.open_pages() == ["actors/a/index.html"]),
+            "{:?}",
+            shared.open_pages()
+        );
+        streams.clear();
+        assert!(eventually(|| shared.open_pages().is_empty()));
+        assert_eq!(shared.reload_all(), 0);
+    }
+
+    #[test]
+    fn pages_and_streams_carry_the_reload_generation() {
+        use std::io::BufRead;
+        let html = String::from_utf8(route("/", &snapshot(), 7).body).unwrap();
+        assert!(html.contains("var g='7'"), "{html}");
+        let (shared, port) = serve();
+        let hello = |port| {
+            let mut stream = connect(port, LIVE_PATH);
+            let mut line = String::new();
+            while !line.starts_with("event: hello") {
+                line.clear();
+                assert!(stream.read_line(&mut line).unwrap() > 0);
+            }
+            line.clear();
+            stream.read_line(&mut line).unwrap();
+            line
+        };
+        assert_eq!(hello(port), "data: 0\n");
+        shared.reload_all();
+        assert_eq!(hello(port), "data: 1\n");
+        let page = get(port, "/");
+        assert!(page.contains("var g='1'"), "{page}");
     }
 }

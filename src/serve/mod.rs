@@ -42,7 +42,7 @@ pub fn run(args: &ServeArgs, global: &GlobalArgs) -> Result<Outcome, Failure> {
             "warning: serving on {bind}, which other machines can reach; the preview has no authentication"
         );
     }
-    let server = tiny_http::Server::http((bind, args.port)).map_err(|e| {
+    let server = http::Listener::bind((bind, args.port).into()).map_err(|e| {
         Failure(format!(
             "cannot listen on {bind}:{}: {e} (is another server using the port? try --port)",
             args.port

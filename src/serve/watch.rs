@@ -1,11 +1,16 @@
 //! SERVE: watching the site's folders and turning bursts of file events
-//! into one batch of changes.
+//! into one batch of changes. A site folder deleted and re-created, or
+//! created after the start, is watched again.
 
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
+use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
-use notify::{Config as NotifyConfig, PollWatcher, RecommendedWatcher, RecursiveMode, Watcher};
+use notify::event::{CreateKind, ModifyKind};
+use notify::{
+    Config as NotifyConfig, EventKind, PollWatcher, RecommendedWatcher, RecursiveMode, Watcher,
+};
 
 /// How long the folder must be quiet before a batch is rebuilt. Short: a
 /// save should show within tens of milliseconds; editors that write a
@@ -16,8 +21,19 @@ pub const MAX_BATCH: Duration = Duration::from_millis(400);
 /// Interval of the polling watcher (`--poll`).
 pub const POLL_INTERVAL: Duration = Duration::from_millis(200);
 
+/// The site's folders, watched recursively. The root is watched on its own
+/// too, so that one of these appearing — created after `serve` started, or
+/// deleted and re-created (a `git checkout`, an `rsync`) — is watched again.
+const SITE_FOLDERS: [&str; 4] = ["content", "templates", "themes", "static"];
+
+type Events = Sender<notify::Result<notify::Event>>;
+
 /// A running watcher; dropping it stops watching.
-pub enum Handle {
+pub struct Handle {
+    _backend: Arc<Mutex<Backend>>,
+}
+
+enum Backend {
     Native(RecommendedWatcher),
     Poll(PollWatcher),
 }
@@ -28,30 +44,107 @@ pub fn start(
     poll: bool,
 ) -> notify::Result<(Handle, Receiver<notify::Result<notify::Event>>)> {
     let (tx, rx) = std::sync::mpsc::channel();
-    let mut handle = if poll {
+    let (rearm_tx, rearm_rx) = std::sync::mpsc::channel();
+    let forward = Forward {
+        root: root.to_path_buf(),
+        events: tx.clone(),
+        rearm: rearm_tx,
+    };
+    let mut backend = if poll {
         let config = NotifyConfig::default()
             .with_poll_interval(POLL_INTERVAL)
             .with_compare_contents(true);
-        Handle::Poll(PollWatcher::new(tx, config)?)
+        Backend::Poll(PollWatcher::new(forward, config)?)
     } else {
-        Handle::Native(notify::recommended_watcher(tx)?)
+        Backend::Native(notify::recommended_watcher(forward)?)
     };
-    for dir in ["content", "templates", "themes", "static"] {
+    for dir in SITE_FOLDERS {
         let path = root.join(dir);
         if path.is_dir() {
-            handle.watch(&path, RecursiveMode::Recursive)?;
+            backend.watch(&path, RecursiveMode::Recursive)?;
         }
     }
-    handle.watch(root, RecursiveMode::NonRecursive)?;
-    Ok((handle, rx))
+    backend.watch(root, RecursiveMode::NonRecursive)?;
+    let backend = Arc::new(Mutex::new(backend));
+    let weak = Arc::downgrade(&backend);
+    std::thread::spawn(move || rearm_loop(&weak, &rearm_rx, &tx));
+    Ok((Handle { _backend: backend }, rx))
 }
 
-impl Handle {
+impl Backend {
     fn watch(&mut self, path: &Path, mode: RecursiveMode) -> notify::Result<()> {
         match self {
-            Handle::Native(w) => w.watch(path, mode),
-            Handle::Poll(w) => w.watch(path, mode),
+            Backend::Native(w) => w.watch(path, mode),
+            Backend::Poll(w) => w.watch(path, mode),
         }
+    }
+}
+
+/// The watcher's event handler: passes every event on, and sends a site
+/// folder that (re)appeared to be watched again. It cannot watch it itself:
+/// it runs on the watcher's own thread, which a new watch waits for.
+struct Forward {
+    root: PathBuf,
+    events: Events,
+    rearm: Sender<PathBuf>,
+}
+
+impl notify::EventHandler for Forward {
+    fn handle_event(&mut self, event: notify::Result<notify::Event>) {
+        if let Some(e) = event.as_ref().ok().filter(|e| appears(&e.kind)) {
+            for folder in e.paths.iter().filter(|p| self.is_site_folder(p)) {
+                let _ = self.rearm.send(folder.clone());
+            }
+        }
+        let _ = self.events.send(event);
+    }
+}
+
+impl Forward {
+    fn is_site_folder(&self, path: &Path) -> bool {
+        path.parent() == Some(self.root.as_path())
+            && path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| SITE_FOLDERS.contains(&n))
+    }
+}
+
+/// Whether an event can mean a path (re)appeared: created, or renamed to.
+/// Not a change of metadata: re-arming walks the whole folder.
+fn appears(kind: &EventKind) -> bool {
+    matches!(
+        kind,
+        EventKind::Create(_) | EventKind::Modify(ModifyKind::Name(_)) | EventKind::Any
+    )
+}
+
+/// Watches each site folder that (re)appears, then reports every file in
+/// it as created: those written before the watch began would be missed
+/// otherwise. Ends when the watcher is dropped.
+fn rearm_loop(backend: &Weak<Mutex<Backend>>, folders: &Receiver<PathBuf>, events: &Events) {
+    for folder in folders {
+        let Some(backend) = backend.upgrade() else {
+            return;
+        };
+        if !folder.is_dir() {
+            continue;
+        }
+        let armed = backend
+            .lock()
+            .is_ok_and(|mut b| b.watch(&folder, RecursiveMode::Recursive).is_ok());
+        drop(backend);
+        if armed {
+            announce(&folder, events);
+        }
+    }
+}
+
+fn announce(folder: &Path, events: &Events) {
+    for entry in walkdir::WalkDir::new(folder).into_iter().flatten() {
+        let event =
+            notify::Event::new(EventKind::Create(CreateKind::Any)).add_path(entry.into_path());
+        let _ = events.send(Ok(event));
     }
 }
 
@@ -87,5 +180,96 @@ fn event_paths(event: notify::Result<notify::Event>) -> Vec<PathBuf> {
     match event {
         Ok(e) if !matches!(e.kind, notify::EventKind::Access(_)) => e.paths,
         _ => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// How long a test waits for an event before it fails.
+    const PATIENCE: Duration = Duration::from_secs(5);
+
+    /// Gathers batches until one holds `path`; false after PATIENCE.
+    fn sees(rx: &Receiver<notify::Result<notify::Event>>, path: &Path) -> bool {
+        let started = Instant::now();
+        while started.elapsed() < PATIENCE {
+            match next_batch(rx, Some(Duration::from_millis(100))) {
+                Some(paths) if paths.iter().any(|p| p == path) => return true,
+                Some(_) => {}
+                None => return false,
+            }
+        }
+        false
+    }
+
+    /// Lets the watcher settle, then forgets what it reported so far.
+    fn drain(rx: &Receiver<notify::Result<notify::Event>>) {
+        std::thread::sleep(POLL_INTERVAL * 2);
+        while rx.try_recv().is_ok() {}
+    }
+
+    fn site() -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        (dir, root)
+    }
+
+    fn folder_created_after_start_is_watched(poll: bool) {
+        let (_dir, root) = site();
+        let (_handle, rx) = start(&root, poll).unwrap();
+        drain(&rx);
+        std::fs::create_dir_all(root.join("content/actors")).unwrap();
+        std::fs::write(root.join("content/actors/a.md"), "one").unwrap();
+        assert!(sees(&rx, &root.join("content/actors/a.md")), "poll: {poll}");
+        drain(&rx);
+        std::fs::write(root.join("content/actors/a.md"), "two").unwrap();
+        assert!(sees(&rx, &root.join("content/actors/a.md")), "poll: {poll}");
+    }
+
+    fn folder_deleted_and_recreated_is_watched_again(poll: bool) {
+        let (_dir, root) = site();
+        std::fs::create_dir_all(root.join("templates")).unwrap();
+        let (_handle, rx) = start(&root, poll).unwrap();
+        drain(&rx);
+        std::fs::remove_dir_all(root.join("templates")).unwrap();
+        assert!(sees(&rx, &root.join("templates")), "poll: {poll}");
+        drain(&rx);
+        std::fs::create_dir_all(root.join("templates")).unwrap();
+        assert!(sees(&rx, &root.join("templates")), "poll: {poll}");
+        drain(&rx);
+        std::fs::write(root.join("templates/page.html"), "x").unwrap();
+        assert!(sees(&rx, &root.join("templates/page.html")), "poll: {poll}");
+    }
+
+    #[test]
+    fn a_folder_created_after_start_is_watched() {
+        folder_created_after_start_is_watched(false);
+    }
+
+    #[test]
+    fn a_folder_created_after_start_is_watched_when_polling() {
+        folder_created_after_start_is_watched(true);
+    }
+
+    #[test]
+    fn a_folder_deleted_and_recreated_is_watched_again() {
+        folder_deleted_and_recreated_is_watched_again(false);
+    }
+
+    #[test]
+    fn a_folder_deleted_and_recreated_is_watched_again_when_polling() {
+        folder_deleted_and_recreated_is_watched_again(true);
+    }
+
+    #[test]
+    fn files_written_before_the_new_folder_is_watched_are_reported() {
+        let (_dir, root) = site();
+        let (_handle, rx) = start(&root, false).unwrap();
+        drain(&rx);
+        // Written all at once, most likely before the watch is armed.
+        std::fs::create_dir_all(root.join("static/img/deep")).unwrap();
+        std::fs::write(root.join("static/img/deep/logo.png"), "png").unwrap();
+        assert!(sees(&rx, &root.join("static/img/deep/logo.png")));
     }
 }
