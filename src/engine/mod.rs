@@ -194,6 +194,7 @@ impl Engine {
             self.render_everything(&mut outcome);
             return outcome;
         }
+        let mut clock = Trace::start();
         let old = std::mem::take(&mut self.state.prints);
         let content: Vec<PathBuf> = changes
             .iter()
@@ -203,12 +204,14 @@ impl Engine {
             })
             .collect();
         let applied = self.state.content.apply(&self.root, &content);
+        clock.lap("content");
         if changes.contains(&Change::Template) {
             self.templates = TemplateState::load(&self.root, &self.state.config.theme);
         }
         self.state.prints = old.clone();
         self.state.prints.templates = self.templates.prints();
         self.state.update(&applied, &mut self.ids);
+        clock.lap("derive");
         let changed_keys: Vec<_> = self
             .graph
             .keys()
@@ -216,7 +219,9 @@ impl Engine {
             .copied()
             .collect();
         let reached = self.graph.readers(changed_keys.iter());
+        clock.lap("compare");
         let jobs = self.jobs_to_render(&reached, &mut outcome);
+        clock.lap("jobs");
         let (later, mut now): (Vec<Job>, Vec<Job>) = jobs.into_iter().partition(can_wait);
         now.sort_by_key(|j| {
             let path = self.path_of(j);
@@ -224,6 +229,7 @@ impl Engine {
         });
         self.waiting.extend(later);
         outcome.rendered = self.render(&now, &mut outcome.changed);
+        clock.lap("render");
         for change in changes {
             if let Change::Static(rel) = change {
                 statics::copy(
@@ -236,6 +242,7 @@ impl Engine {
             }
         }
         self.refresh_diagnostics();
+        clock.lap("diagnostics");
         outcome
     }
 
@@ -407,6 +414,11 @@ impl Engine {
             })
             .collect();
         let rendered = done.len();
+        if std::env::var_os("EXPLAINER_TRACE").is_some() {
+            let mut sizes: Vec<(usize, &PathBuf)> = done.iter().map(|(p, _, k)| (k.len(), p)).collect();
+            sizes.sort();
+            eprintln!("  reads: most {:?}", &sizes[sizes.len().saturating_sub(3)..]);
+        }
         for (path, result, keys) in done {
             self.graph.set(&path, keys);
             match result {
@@ -438,5 +450,22 @@ impl Engine {
             job_errors: self.job_errors.values(),
             checks: None,
         });
+    }
+}
+
+/// Where an update's time goes, printed to stderr when `EXPLAINER_TRACE`
+/// is set: for profiling `serve` on a large site.
+struct Trace(Option<std::time::Instant>);
+
+impl Trace {
+    fn start() -> Self {
+        Trace(std::env::var_os("EXPLAINER_TRACE").map(|_| std::time::Instant::now()))
+    }
+
+    fn lap(&mut self, what: &str) {
+        if let Some(since) = &mut self.0 {
+            eprintln!("  {what:<12} {:>7.1} ms", since.elapsed().as_secs_f64() * 1000.0);
+            *since = std::time::Instant::now();
+        }
     }
 }
