@@ -66,6 +66,7 @@ pub fn run_once(
         templates: &templates,
         job_errors: job_errors.iter(),
         checks,
+        texts: &mut Default::default(),
     });
     Ok(Compiled {
         pages: state.content.entities.len(),

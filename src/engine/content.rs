@@ -21,14 +21,14 @@ struct FileState {
     diagnostics: Vec<Diagnostic>,
     /// The text, kept only when diagnostics point into it.
     text: Option<String>,
-    /// See [`Parsed::front_hash`].
-    front_hash: u64,
 }
 
 /// The parsed content of the site.
 #[derive(Default)]
 pub struct Content {
     files: BTreeMap<PathBuf, FileState>,
+    /// Each file's [`Parsed::front_hash`], looked up for every entity.
+    front: HashMap<PathBuf, u64>,
     /// Entities of this build, in id order.
     pub entities: Vec<Entity>,
     /// Drafts (left out of this build) and second definitions of an id.
@@ -146,6 +146,8 @@ impl Content {
         let reread = |rel: &Path| changed.iter().any(|c| rel.starts_with(c) || rel == c);
         self.files
             .retain(|rel, _| present.contains_key(rel.as_path()));
+        self.front
+            .retain(|rel, _| present.contains_key(rel.as_path()));
         pool.retain(|rel, _| present.contains_key(rel.as_path()) && !reread(rel));
         let mut read = Vec::new();
         for f in &found {
@@ -168,13 +170,13 @@ impl Content {
             (None, Some(kind)) => Some((format!("{}/{}", kind.dir(), parsed.slug), parsed.slug)),
             _ => None,
         };
+        self.front.insert(parsed.rel.clone(), parsed.front_hash);
         self.files.insert(
             parsed.rel,
             FileState {
                 unparsed,
                 diagnostics: parsed.diagnostics,
                 text: parsed.text,
-                front_hash: parsed.front_hash,
             },
         );
         parsed.entity
@@ -215,7 +217,7 @@ impl Content {
 
     /// The hash of a file's front matter as written.
     pub fn front_hash(&self, rel: &Path) -> u64 {
-        self.files.get(rel).map_or(0, |f| f.front_hash)
+        self.front.get(rel).copied().unwrap_or(0)
     }
 
     /// Drafts left out of this build.

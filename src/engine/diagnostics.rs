@@ -2,7 +2,7 @@
 //! build reports them: load, resolve, templates, Markdown, rendering and
 //! the checks that read the whole site (orphans, lint, content warnings).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use super::state::State;
@@ -19,6 +19,8 @@ pub struct Parts<'a, I: Iterator<Item = &'a Diagnostic>> {
     pub job_errors: I,
     /// [`site_checks`], when they were run before the sources went.
     pub checks: Option<Vec<Diagnostic>>,
+    /// Texts of content files read before, kept until the file changes.
+    pub texts: &'a mut HashMap<PathBuf, String>,
 }
 
 pub fn gather<'a>(parts: Parts<'a, impl Iterator<Item = &'a Diagnostic>>) -> Diagnostics {
@@ -50,7 +52,7 @@ pub fn gather<'a>(parts: Parts<'a, impl Iterator<Item = &'a Diagnostic>>) -> Dia
     let mut all = Diagnostics::default();
     all.merge(copy(parts.config_diags));
     all.merge(state.content.diagnostics(parts.root));
-    add_sources(parts.root, parts.templates, &mut all, &found);
+    add_sources(parts.root, parts.templates, parts.texts, &mut all, &found);
     all.extend(found);
     all
 }
@@ -79,6 +81,7 @@ pub fn site_checks(state: &State) -> Vec<Diagnostic> {
 fn add_sources(
     root: &Path,
     templates: &TemplateState,
+    texts: &mut HashMap<PathBuf, String>,
     all: &mut Diagnostics,
     found: &[Diagnostic],
 ) {
@@ -94,8 +97,13 @@ fn add_sources(
         .map(|d| &d.file)
         .collect();
     for file in files {
-        if let Ok(text) = std::fs::read_to_string(root.join(file)) {
-            all.add_source(file, &text);
+        if !texts.contains_key(file)
+            && let Ok(text) = std::fs::read_to_string(root.join(file))
+        {
+            texts.insert(file.clone(), text);
+        }
+        if let Some(text) = texts.get(file) {
+            all.add_source(file, text);
         }
     }
 }

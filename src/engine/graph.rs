@@ -4,40 +4,62 @@
 //! After a change the engine finds the keys whose value changed
 //! ([`super::prints`]) and asks [`Graph::readers`] which outputs to render
 //! again; each output rendered replaces its own reads ([`Graph::set`]).
+//! Outputs are numbered once, so the tables hold numbers, not paths: a
+//! site-wide page reads tens of thousands of keys.
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
+use rustc_hash::{FxHashMap, FxHashSet};
+
 use crate::render::site::Key;
 
-/// The recorded reads of every output, by output path.
+/// The recorded reads of every output.
 #[derive(Debug, Default)]
 pub struct Graph {
-    reads: HashMap<PathBuf, Vec<Key>>,
-    readers: HashMap<Key, BTreeSet<PathBuf>>,
+    ids: HashMap<PathBuf, u32>,
+    paths: Vec<PathBuf>,
+    /// Each output's keys, by output number; `None` once forgotten.
+    reads: Vec<Option<Vec<Key>>>,
+    readers: FxHashMap<Key, FxHashSet<u32>>,
 }
 
 impl Graph {
+    fn id(&mut self, output: &Path) -> u32 {
+        if let Some(&id) = self.ids.get(output) {
+            return id;
+        }
+        let id = self.paths.len() as u32;
+        self.ids.insert(output.to_path_buf(), id);
+        self.paths.push(output.to_path_buf());
+        self.reads.push(None);
+        id
+    }
+
     /// Replaces what `output` read with `keys`.
     pub fn set(&mut self, output: &Path, keys: Vec<Key>) {
-        self.forget(output);
+        let id = self.id(output);
+        self.unlink(id);
         for key in &keys {
-            self.readers
-                .entry(*key)
-                .or_default()
-                .insert(output.to_path_buf());
+            self.readers.entry(*key).or_default().insert(id);
         }
-        self.reads.insert(output.to_path_buf(), keys);
+        self.reads[id as usize] = Some(keys);
     }
 
     /// Drops an output that no longer exists.
     pub fn forget(&mut self, output: &Path) {
-        let Some(old) = self.reads.remove(output) else {
+        if let Some(&id) = self.ids.get(output) {
+            self.unlink(id);
+        }
+    }
+
+    fn unlink(&mut self, id: u32) {
+        let Some(old) = self.reads[id as usize].take() else {
             return;
         };
         for key in old {
             if let Some(readers) = self.readers.get_mut(&key) {
-                readers.remove(output);
+                readers.remove(&id);
                 if readers.is_empty() {
                     self.readers.remove(&key);
                 }
@@ -47,7 +69,18 @@ impl Graph {
 
     /// Whether `output` has rendered and its reads are known.
     pub fn knows(&self, output: &Path) -> bool {
-        self.reads.contains_key(output)
+        self.ids
+            .get(output)
+            .is_some_and(|&id| self.reads[id as usize].is_some())
+    }
+
+    /// Every output whose reads are known.
+    pub fn outputs(&self) -> impl Iterator<Item = &PathBuf> {
+        self.paths
+            .iter()
+            .zip(&self.reads)
+            .filter(|(_, r)| r.is_some())
+            .map(|(p, _)| p)
     }
 
     /// Every key some output read.
@@ -57,18 +90,19 @@ impl Graph {
 
     /// The outputs that read any of `keys`.
     pub fn readers<'a>(&'a self, keys: impl Iterator<Item = &'a Key>) -> BTreeSet<PathBuf> {
-        let mut out = BTreeSet::new();
+        let mut ids = FxHashSet::default();
         for key in keys {
             if let Some(readers) = self.readers.get(key) {
-                out.extend(readers.iter().cloned());
+                ids.extend(readers.iter().copied());
             }
         }
-        out
+        ids.into_iter()
+            .map(|id| self.paths[id as usize].clone())
+            .collect()
     }
 
     pub fn clear(&mut self) {
-        self.reads.clear();
-        self.readers.clear();
+        *self = Graph::default();
     }
 }
 
@@ -86,5 +120,6 @@ mod tests {
         assert_eq!(g.readers([Key::Data(2)].iter()).len(), 1);
         g.forget(page);
         assert!(g.keys().next().is_none());
+        assert!(!g.knows(page));
     }
 }

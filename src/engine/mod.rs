@@ -86,7 +86,12 @@ pub struct Engine {
     job_errors: BTreeMap<PathBuf, Diagnostic>,
     /// Outputs [`Engine::update`] left for [`Engine::finish`].
     waiting: Vec<Job>,
+    /// Every job of the site with its output path, kept while the set of
+    /// pages stays the same.
+    jobs: Vec<(Job, PathBuf)>,
     diagnostics: Diagnostics,
+    /// Texts of files diagnostics point into, until the file changes.
+    texts: std::collections::HashMap<PathBuf, String>,
 }
 
 /// The site as pages read it, through `reads`.
@@ -136,7 +141,9 @@ impl Engine {
             output: BTreeMap::new(),
             job_errors: BTreeMap::new(),
             waiting: Vec::new(),
+            jobs: Vec::new(),
             diagnostics: Diagnostics::default(),
+            texts: Default::default(),
         };
         engine.state.prints.templates = engine.templates.prints();
         let mut outcome = Outcome::default();
@@ -203,6 +210,8 @@ impl Engine {
                 _ => None,
             })
             .collect();
+        self.texts
+            .retain(|file, _| !content.iter().any(|c| file.starts_with(c)));
         let applied = self.state.content.apply(&self.root, &content);
         clock.lap("content");
         if changes.contains(&Change::Template) {
@@ -212,14 +221,19 @@ impl Engine {
         self.state.prints.templates = self.templates.prints();
         self.state.update(&applied, &mut self.ids);
         clock.lap("derive");
-        let changed_keys: Vec<_> = self
-            .graph
-            .keys()
-            .filter(|k| old.get(k) != self.state.prints.get(k))
-            .copied()
-            .collect();
+        let new = &self.state.prints;
+        let changed_keys = new.changed_since(&old).unwrap_or_else(|| {
+            self.graph
+                .keys()
+                .filter(|k| old.get(k) != new.get(k))
+                .copied()
+                .collect()
+        });
         let reached = self.graph.readers(changed_keys.iter());
         clock.lap("compare");
+        if !new.same_pages(&old) {
+            self.jobs.clear();
+        }
         let jobs = self.jobs_to_render(&reached, &mut outcome);
         clock.lap("jobs");
         let (later, mut now): (Vec<Job>, Vec<Job>) = jobs.into_iter().partition(can_wait);
@@ -268,6 +282,8 @@ impl Engine {
         self.templates = TemplateState::load(&self.root, &self.state.config.theme);
         self.state.prints.templates = self.templates.prints();
         self.graph.clear();
+        self.texts.clear();
+        self.jobs.clear();
         self.waiting.clear();
         self.job_errors.clear();
     }
@@ -304,38 +320,44 @@ impl Engine {
     /// The jobs of the current site that are new or read a key in
     /// `reached`; outputs of jobs the site no longer has are removed.
     fn jobs_to_render(&mut self, reached: &BTreeSet<PathBuf>, outcome: &mut Outcome) -> Vec<Job> {
+        if self.jobs.is_empty() {
+            self.list_jobs(outcome);
+        }
+        self.jobs
+            .iter()
+            .filter(|(_, path)| !self.graph.knows(path) || reached.contains(path))
+            .map(|(job, _)| job.clone())
+            .collect()
+    }
+
+    /// Lists every job of the site again, and removes the outputs of jobs
+    /// it no longer has.
+    fn list_jobs(&mut self, outcome: &mut Outcome) {
         let Some(jobs) = self.with_pages(&Reads::off(), |pages| pages.jobs()) else {
-            return Vec::new();
+            return;
         };
-        let paths: BTreeSet<PathBuf> = jobs.iter().map(|j| self.path_of(j)).collect();
-        let known: Vec<PathBuf> = self
-            .graph_outputs()
+        self.jobs = jobs
+            .into_iter()
+            .map(|j| {
+                let path = self.path_of(&j);
+                (j, path)
+            })
+            .collect();
+        let paths: BTreeSet<&PathBuf> = self.jobs.iter().map(|(_, p)| p).collect();
+        let gone: Vec<PathBuf> = self
+            .graph
+            .outputs()
             .filter(|p| !paths.contains(p))
+            .cloned()
             .collect();
         let keep = self.pages_of_unparsed();
-        for gone in known {
+        for gone in gone {
             self.graph.forget(&gone);
             self.job_errors.remove(&gone);
             if !keep.contains(&gone) && self.output.remove(&gone).is_some() {
                 outcome.changed.insert(gone);
             }
         }
-        jobs.into_iter()
-            .filter(|j| {
-                let path = self.path_of(j);
-                !self.graph.knows(&path) || reached.contains(&path)
-            })
-            .collect()
-    }
-
-    fn graph_outputs(&self) -> impl Iterator<Item = PathBuf> + '_ {
-        self.output
-            .keys()
-            .chain(self.job_errors.keys())
-            .filter(|p| self.graph.knows(p))
-            .cloned()
-            .collect::<BTreeSet<_>>()
-            .into_iter()
     }
 
     /// Output paths of entities whose file exists but failed to parse:
@@ -415,9 +437,13 @@ impl Engine {
             .collect();
         let rendered = done.len();
         if std::env::var_os("EXPLAINER_TRACE").is_some() {
-            let mut sizes: Vec<(usize, &PathBuf)> = done.iter().map(|(p, _, k)| (k.len(), p)).collect();
+            let mut sizes: Vec<(usize, &PathBuf)> =
+                done.iter().map(|(p, _, k)| (k.len(), p)).collect();
             sizes.sort();
-            eprintln!("  reads: most {:?}", &sizes[sizes.len().saturating_sub(3)..]);
+            eprintln!(
+                "  reads: most {:?}",
+                &sizes[sizes.len().saturating_sub(3)..]
+            );
         }
         for (path, result, keys) in done {
             self.graph.set(&path, keys);
@@ -449,22 +475,26 @@ impl Engine {
             templates: &self.templates,
             job_errors: self.job_errors.values(),
             checks: None,
+            texts: &mut self.texts,
         });
     }
 }
 
 /// Where an update's time goes, printed to stderr when `EXPLAINER_TRACE`
 /// is set: for profiling `serve` on a large site.
-struct Trace(Option<std::time::Instant>);
+pub(crate) struct Trace(Option<std::time::Instant>);
 
 impl Trace {
-    fn start() -> Self {
+    pub(crate) fn start() -> Self {
         Trace(std::env::var_os("EXPLAINER_TRACE").map(|_| std::time::Instant::now()))
     }
 
-    fn lap(&mut self, what: &str) {
+    pub(crate) fn lap(&mut self, what: &str) {
         if let Some(since) = &mut self.0 {
-            eprintln!("  {what:<12} {:>7.1} ms", since.elapsed().as_secs_f64() * 1000.0);
+            eprintln!(
+                "  {what:<12} {:>7.1} ms",
+                since.elapsed().as_secs_f64() * 1000.0
+            );
             *since = std::time::Instant::now();
         }
     }

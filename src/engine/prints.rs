@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 
 use super::state::State;
-use crate::content::model::{Entity, EntityIdx, Kind};
+use crate::content::model::{Entity, Kind};
 use crate::render::Prepared;
 use crate::render::paginate::{Listed, Listing, page_range};
 use crate::render::site::{Eid, Key, ListingKey, Reads, Sym, sym};
@@ -32,9 +32,11 @@ impl Interner {
 /// Every key's print in one revision; a key with no value prints as 0.
 #[derive(Debug, Default, Clone)]
 pub struct Prints {
-    pub data: HashMap<Eid, u64>,
-    text: HashMap<Eid, u64>,
-    backlinks: HashMap<Eid, u64>,
+    /// Each entity's index, by [`Eid`].
+    pos: HashMap<Eid, usize>,
+    data: Vec<u64>,
+    text: Vec<u64>,
+    backlinks: Vec<u64>,
     set: u64,
     listing_pages: HashMap<(ListingKey, u32), u64>,
     newest: HashMap<ListingKey, u64>,
@@ -47,7 +49,7 @@ pub struct Prints {
 
 impl Prints {
     pub fn get(&self, key: &Key) -> u64 {
-        let of = |m: &HashMap<Eid, u64>, e: &Eid| m.get(e).copied().unwrap_or(0);
+        let of = |v: &[u64], e: &Eid| self.pos.get(e).map_or(0, |&i| v[i]);
         match key {
             Key::Data(e) => of(&self.data, e),
             Key::Text(e) => of(&self.text, e),
@@ -62,25 +64,92 @@ impl Prints {
         }
     }
 
-    /// The prints of every key of `state`.
-    pub fn of(state: &State) -> Self {
+    /// Whether which pages exist may differ between two revisions: the
+    /// entities, the tags or the length of a listing changed.
+    pub fn same_pages(&self, other: &Prints) -> bool {
+        self.set == other.set && self.tags == other.tags && self.newest == other.newest
+    }
+
+    /// The keys whose print differs between `old` and `self`, when both
+    /// have their entities in the same order (`None` otherwise: then the
+    /// caller compares key by key).
+    pub fn changed_since(&self, old: &Prints) -> Option<Vec<Key>> {
+        if self.set != old.set || self.data.len() != old.data.len() {
+            return None;
+        }
+        let eids = self.eids();
+        let mut keys = Vec::new();
+        let entity = |new: &[u64], was: &[u64], key: fn(Eid) -> Key, keys: &mut Vec<Key>| {
+            for i in (0..new.len()).filter(|&i| new[i] != was[i]) {
+                keys.push(key(eids[i]));
+            }
+        };
+        entity(&self.data, &old.data, Key::Data, &mut keys);
+        entity(&self.text, &old.text, Key::Text, &mut keys);
+        entity(&self.backlinks, &old.backlinks, Key::Backlinks, &mut keys);
+        let site = self
+            .listing_pages
+            .keys()
+            .chain(old.listing_pages.keys())
+            .map(|(l, n)| Key::ListingPage(*l, *n))
+            .chain(
+                self.newest
+                    .keys()
+                    .chain(old.newest.keys())
+                    .map(|l| Key::ListingNewest(*l)),
+            )
+            .chain(self.tag.keys().chain(old.tag.keys()).map(|s| Key::Tag(*s)))
+            .chain(
+                self.templates
+                    .keys()
+                    .chain(old.templates.keys())
+                    .map(|s| Key::Template(*s)),
+            )
+            .chain([Key::Tags, Key::Home]);
+        keys.extend(site.filter(|k| self.get(k) != old.get(k)));
+        keys.sort_unstable();
+        keys.dedup();
+        Some(keys)
+    }
+
+    /// Each index's [`Eid`].
+    fn eids(&self) -> Vec<Eid> {
+        let mut eids = vec![0; self.pos.len()];
+        for (&e, &i) in &self.pos {
+            eids[i] = e;
+        }
+        eids
+    }
+
+    /// The prints of every key of `state`. Without `structure`, tags and
+    /// listings are as in `state.prints` (nothing they show changed).
+    pub fn of(state: &State, structure: bool) -> Self {
         let eids = &state.eids;
         let mut p = Prints {
+            pos: eids.iter().enumerate().map(|(i, &e)| (e, i)).collect(),
+            data: state.data_prints.clone(),
+            text: state.text_prints.clone(),
+            backlinks: state
+                .relations
+                .iter()
+                .map(|b| backlinks_print(b, eids))
+                .collect(),
+            set: hash_of(eids),
             templates: state.prints.templates.clone(),
             ..Prints::default()
         };
-        for (i, &eid) in eids.iter().enumerate() {
-            p.data.insert(eid, state.data_print(i));
-            p.text.insert(eid, prepared_print(&state.prepared[i]));
-            p.backlinks
-                .insert(eid, backlinks_print(&state.relations[i], eids));
-        }
-        p.set = hash_of(eids);
-        p.listings(state);
-        p.tags = hash_of(&state.tags.members.keys().collect::<Vec<_>>());
-        for (slug, members) in &state.tags.members {
-            let members: Vec<Eid> = members.iter().map(|&i| eids[i]).collect();
-            *p.tag.entry(sym(slug)).or_default() ^= hash_of(&(slug, members));
+        if structure {
+            p.listings(state);
+            p.tags = hash_of(&state.tags.members.keys().collect::<Vec<_>>());
+            for (slug, members) in &state.tags.members {
+                let members: Vec<Eid> = members.iter().map(|&i| eids[i]).collect();
+                *p.tag.entry(sym(slug)).or_default() ^= hash_of(&(slug, members));
+            }
+        } else {
+            p.listing_pages = state.prints.listing_pages.clone();
+            p.newest = state.prints.newest.clone();
+            p.tags = state.prints.tags;
+            p.tag = state.prints.tag.clone();
         }
         p.home = hash_of(&(
             state
@@ -130,7 +199,7 @@ fn hash_of(value: &impl Hash) -> u64 {
 }
 
 /// A print of an entity's rendered Markdown.
-fn prepared_print(p: &Prepared) -> u64 {
+pub fn prepared_print(p: &Prepared) -> u64 {
     let Prepared {
         body,
         facts,
@@ -147,7 +216,8 @@ fn prepared_print(p: &Prepared) -> u64 {
 }
 
 /// A print of an entity's backlinks, naming entities by [`Eid`] so that
-/// indices moving does not change it.
+/// indices moving does not change it. Hashed as it goes: this runs for
+/// every entity after every change.
 fn backlinks_print(b: &Backlinks, eids: &[Eid]) -> u64 {
     let Backlinks {
         attended,
@@ -164,24 +234,32 @@ fn backlinks_print(b: &Backlinks, eids: &[Eid]) -> u64 {
         previous_meeting,
         next_meeting,
     } = b;
-    let ids = |list: &[EntityIdx]| list.iter().map(|&i| eids[i]).collect::<Vec<_>>();
-    let attended: Vec<(Eid, &Option<String>)> =
-        attended.iter().map(|(m, r)| (eids[*m], r)).collect();
-    let cited: Vec<(Eid, &String)> = cited_by_facts.iter().map(|(p, l)| (eids[*p], l)).collect();
-    let lists = [
-        ids(hosted),
-        ids(proposed),
-        ids(supports),
-        ids(opposes),
-        ids(member_of),
-        ids(affiliates),
-        ids(discussed_in),
-        ids(cited_by_pages),
-        ids(mentioned_by),
-    ];
-    let around = (
-        previous_meeting.map(|i| eids[i]),
-        next_meeting.map(|i| eids[i]),
-    );
-    hash_of(&(attended, lists, cited, around))
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    for (m, role) in attended {
+        eids[*m].hash(&mut h);
+        role.hash(&mut h);
+    }
+    for list in [
+        hosted,
+        proposed,
+        supports,
+        opposes,
+        member_of,
+        affiliates,
+        discussed_in,
+        cited_by_pages,
+        mentioned_by,
+    ] {
+        list.len().hash(&mut h);
+        for &i in list {
+            eids[i].hash(&mut h);
+        }
+    }
+    for (p, label) in cited_by_facts {
+        eids[*p].hash(&mut h);
+        label.hash(&mut h);
+    }
+    previous_meeting.map(|i| eids[i]).hash(&mut h);
+    next_meeting.map(|i| eids[i]).hash(&mut h);
+    h.finish()
 }

@@ -44,6 +44,10 @@ pub struct State {
     lookups: Vec<u64>,
     /// The autolinker's names, when autolinking is on.
     names: u64,
+    /// Each entity's front matter print ([`Key::Data`](crate::render::site::Key)).
+    pub data_prints: Vec<u64>,
+    /// Each entity's Markdown print ([`Key::Text`](crate::render::site::Key)).
+    pub text_prints: Vec<u64>,
     pub prints: Prints,
 }
 
@@ -96,6 +100,8 @@ impl State {
             resolve_diags,
             resolution,
             lookups,
+            data_prints: Vec::new(),
+            text_prints: Vec::new(),
             prints: Prints::default(),
         };
         state.finish(kept);
@@ -104,33 +110,55 @@ impl State {
 
     /// Brings the state up to date after `content` took in a change.
     pub fn update(&mut self, applied: &Applied, ids: &mut Interner) {
-        let reparsed: HashSet<PathBuf> = match applied {
-            Applied::Nothing => HashSet::new(),
-            Applied::InPlace(at) => at
-                .iter()
-                .map(|&i| self.content.entities[i].file.clone())
-                .chain(self.content.home.iter().map(|h| h.file.clone()))
-                .collect(),
-            Applied::Reordered(read) => read.iter().cloned().collect(),
-        };
+        let mut clock = super::Trace::start();
+        let old_data = std::mem::take(&mut self.data_prints);
         let old_eids = std::mem::replace(&mut self.eids, ids.eids(&self.content.entities));
-        let reordered = matches!(applied, Applied::Reordered(_));
+        let (reparsed, reordered) = match applied {
+            Applied::Nothing => (HashSet::new(), false),
+            Applied::InPlace(at) => (at.iter().copied().collect(), false),
+            Applied::Reordered(read) => {
+                let read: HashSet<&PathBuf> = read.iter().collect();
+                let at = (0..self.content.entities.len())
+                    .filter(|&i| read.contains(&self.content.entities[i].file))
+                    .collect();
+                (at, true)
+            }
+        };
         if reordered {
             self.index = index_of(&self.content);
             self.tables = Tables::new(&self.content.entities, &self.config);
             self.resolve_diags.clear();
             self.resolution = resolve_all(&mut self.content, &self.index, &mut self.resolve_diags);
-        } else if let Applied::InPlace(at) = applied {
-            for &i in at {
-                let e = &mut self.content.entities[i];
-                let mut diags = Vec::new();
-                self.resolution[i] =
-                    resolve::resolve_refs(e, &self.index, &self.tables.kinds, &mut diags);
-                resolve::add_hints(&self.content.entities, &self.index, &mut diags);
-                self.resolve_diags
-                    .insert(self.content.entities[i].file.clone(), diags);
+        } else {
+            for &i in &reparsed {
+                self.resolve_one(i);
             }
         }
+        self.data_prints = if reordered {
+            (0..self.eids.len()).map(|i| self.data_print(i)).collect()
+        } else {
+            let mut prints = old_data.clone();
+            for &i in &reparsed {
+                prints[i] = self.data_print(i);
+            }
+            prints
+        };
+        let old_pos = positions(&old_eids);
+        let new_pos = positions(&self.eids);
+        let data_changed: HashSet<Eid> = (0..self.eids.len())
+            .filter(|&i| {
+                let before = old_pos.get(&self.eids[i]).map(|&o| old_data[o]);
+                before != Some(self.data_prints[i])
+            })
+            .map(|i| self.eids[i])
+            .chain(
+                old_eids
+                    .iter()
+                    .copied()
+                    .filter(|e| !new_pos.contains_key(e)),
+            )
+            .collect();
+        clock.lap(" resolve");
         let names = names_print(&self.content, &self.config);
         let names_changed = names != self.names;
         if names_changed {
@@ -138,60 +166,89 @@ impl State {
             self.tables.autolinker =
                 render::markdown::Autolinker::new(&self.content.entities, self.config.autolink);
         }
-        self.prepare_again(&old_eids, &reparsed, names_changed, reordered);
-        self.relations = resolve::relations(&self.content.entities);
-        render::add_mentions(&mut self.relations, &self.prepared);
-        self.finish(true);
+        let links_moved = self.prepare_again(
+            &old_eids,
+            &reparsed,
+            &data_changed,
+            names_changed,
+            reordered,
+        );
+        clock.lap(" markdown");
+        let structure = reordered || !data_changed.is_empty();
+        if structure || links_moved {
+            self.relations = resolve::relations(&self.content.entities);
+            render::add_mentions(&mut self.relations, &self.prepared);
+        }
+        clock.lap(" relations");
+        self.refresh(structure);
+        clock.lap(" prints");
+    }
+
+    /// Resolves entity `i`'s typed refs again against the same index.
+    fn resolve_one(&mut self, i: EntityIdx) {
+        let e = &mut self.content.entities[i];
+        let mut diags = Vec::new();
+        self.resolution[i] = resolve::resolve_refs(e, &self.index, &self.tables.kinds, &mut diags);
+        resolve::add_hints(&self.content.entities, &self.index, &mut diags);
+        let file = self.content.entities[i].file.clone();
+        if diags.is_empty() {
+            self.resolve_diags.remove(&file);
+        } else {
+            self.resolve_diags.insert(file, diags);
+        }
     }
 
     /// Renders again the Markdown of the entities whose Markdown may have
-    /// changed; moves the rest to their (possibly new) indices.
+    /// changed; moves the rest to their (possibly new) indices. Returns
+    /// whether any entity's links changed.
     fn prepare_again(
         &mut self,
         old_eids: &[Eid],
-        reparsed: &HashSet<PathBuf>,
+        reparsed: &HashSet<EntityIdx>,
+        data_changed: &HashSet<Eid>,
         names_changed: bool,
         reordered: bool,
-    ) {
-        let old_data = &self.prints.data;
-        let new_data = |i: EntityIdx| self.data_print(i);
-        let data_changed: HashSet<Eid> = (0..self.eids.len())
-            .filter(|&i| old_data.get(&self.eids[i]) != Some(&new_data(i)))
-            .map(|i| self.eids[i])
-            .collect();
-        let mut kept: HashMap<Eid, (Prepared, u64)> = std::mem::take(&mut self.prepared)
+    ) -> bool {
+        let autolink = self.config.autolink && names_changed;
+        let mut old: Vec<Option<(Prepared, u64, u64)>> = std::mem::take(&mut self.prepared)
             .into_iter()
             .zip(std::mem::take(&mut self.lookups))
-            .enumerate()
-            .map(|(i, p)| (old_eids[i], p))
+            .zip(std::mem::take(&mut self.text_prints))
+            .map(|((p, l), t)| Some((p, l, t)))
             .collect();
-        let autolink = self.config.autolink && names_changed;
-        let mut slots: Vec<Option<(Prepared, u64)>> = Vec::with_capacity(self.eids.len());
+        let old_pos = positions(old_eids);
+        let new_pos = positions(&self.eids);
+        let mut slots: Vec<Option<(Prepared, u64, u64)>> = Vec::with_capacity(self.eids.len());
         let mut todo = Vec::new();
+        // The links of each entity rendered again, as they were, by Eid.
+        let mut links_before: Vec<Option<Vec<Eid>>> = Vec::new();
         for (i, eid) in self.eids.iter().enumerate() {
-            let e = &self.content.entities[i];
-            let reuse = kept.remove(eid).filter(|(p, lookups)| {
-                !reparsed.contains(&e.file)
+            let kept = old_pos.get(eid).and_then(|&o| old[o].take());
+            let still = kept.as_ref().is_some_and(|(p, lookups, _)| {
+                !reparsed.contains(&i)
                     && !autolink
-                    && p.links_to
-                        .iter()
-                        .all(|&t| !data_changed.contains(&old_eids[t]))
+                    && (data_changed.is_empty()
+                        || p.links_to
+                            .iter()
+                            .all(|&t| !data_changed.contains(&old_eids[t])))
                     && (!reordered || *lookups == lookups_print(p, &self.index, &self.tables))
             });
-            if reuse.is_none() {
+            if still {
+                slots.push(kept);
+            } else {
+                links_before
+                    .push(kept.map(|(p, _, _)| p.links_to.iter().map(|&t| old_eids[t]).collect()));
                 todo.push(i);
+                slots.push(None);
             }
-            slots.push(reuse);
         }
         if reordered {
-            let eid_index: HashMap<Eid, EntityIdx> =
-                self.eids.iter().enumerate().map(|(i, &e)| (e, i)).collect();
-            for (p, _) in slots.iter_mut().flatten() {
+            for (p, _, _) in slots.iter_mut().flatten() {
                 // Links found in Markdown kept from before point by old index.
                 p.links_to = p
                     .links_to
                     .iter()
-                    .filter_map(|&t| old_eids.get(t).and_then(|e| eid_index.get(e)).copied())
+                    .filter_map(|&t| new_pos.get(&old_eids[t]).copied())
                     .collect();
             }
         }
@@ -199,30 +256,60 @@ impl State {
             let md = self.tables.markdown(&self.content.entities, &self.index);
             render::prepare_many(&md, &todo, self.config.pretty_links)
         };
-        for (i, p) in todo.into_iter().zip(fresh) {
+        let mut links_moved = reordered;
+        for ((i, p), before) in todo.into_iter().zip(fresh).zip(links_before) {
+            let now: Vec<Eid> = p.links_to.iter().map(|&t| self.eids[t]).collect();
+            links_moved |= before.as_ref() != Some(&now);
             let lookups = lookups_print(&p, &self.index, &self.tables);
-            slots[i] = Some((p, lookups));
+            let text = super::prints::prepared_print(&p);
+            slots[i] = Some((p, lookups, text));
         }
-        (self.prepared, self.lookups) = slots.into_iter().flatten().unzip();
+        let mut prepared = Vec::with_capacity(slots.len());
+        let mut lookups = Vec::with_capacity(slots.len());
+        let mut texts = Vec::with_capacity(slots.len());
+        for (p, l, t) in slots.into_iter().flatten() {
+            prepared.push(p);
+            lookups.push(l);
+            texts.push(t);
+        }
+        (self.prepared, self.lookups, self.text_prints) = (prepared, lookups, texts);
         let md = self.tables.markdown(&self.content.entities, &self.index);
         self.home_prepared = self
             .content
             .home
             .as_ref()
             .map(|h| render::prepare_home(&md, h, self.config.pretty_links));
+        links_moved
     }
 
-    /// Tags, listings and prints: cheap, and read by many pages.
+    /// Tags, listings and prints. With `structure` (entities came, went or
+    /// changed front matter) tags and listings are worked out again;
+    /// otherwise they still hold.
+    fn refresh(&mut self, structure: bool) {
+        if structure {
+            self.tags = render::tag_table(&self.content.entities);
+            self.listings = Orders::default();
+        }
+        self.prints = Prints::of(self, structure);
+    }
+
+    /// Tags, listings and prints of a state derived from nothing.
     fn finish(&mut self, with_prints: bool) {
         self.tags = render::tag_table(&self.content.entities);
         self.listings = Orders::default();
+        self.data_prints = (0..self.eids.len()).map(|i| self.data_print(i)).collect();
+        self.text_prints = self
+            .prepared
+            .iter()
+            .map(super::prints::prepared_print)
+            .collect();
         if with_prints {
-            self.prints = Prints::of(self);
+            self.prints = Prints::of(self, true);
         }
     }
 
-    /// [`super::prints::Prints::data`] of entity `i`.
-    pub fn data_print(&self, i: EntityIdx) -> u64 {
+    /// The print of entity `i`'s front matter as resolved.
+    fn data_print(&self, i: EntityIdx) -> u64 {
         let e = &self.content.entities[i];
         self.content.front_hash(&e.file) ^ self.resolution[i].rotate_left(1)
     }
@@ -231,6 +318,11 @@ impl State {
     pub fn resolve_diagnostics(&self) -> impl Iterator<Item = &Diagnostic> {
         self.resolve_diags.values().flatten()
     }
+}
+
+/// Each [`Eid`]'s index.
+fn positions(eids: &[Eid]) -> HashMap<Eid, EntityIdx> {
+    eids.iter().enumerate().map(|(i, &e)| (e, i)).collect()
 }
 
 fn index_of(content: &Content) -> Index {

@@ -297,7 +297,7 @@ fn relations(data: &SiteData<'_>, i: EntityIdx) -> Value {
 pub fn timeline(data: &SiteData<'_>) -> OutFile {
     let e = data.entities;
     let mut dated: Vec<EntityIdx> = (0..e.len())
-        .filter(|&i| matches!(e[i].kind, Kind::Meeting | Kind::Proposal) && e[i].date().is_some())
+        .filter(|&i| matches!(e.kind(i), Kind::Meeting | Kind::Proposal) && e[i].date().is_some())
         .collect();
     dated.sort_by(|&a, &b| {
         (e[a].date(), &e[a].title, &e[a].id).cmp(&(e[b].date(), &e[b].title, &e[b].id))

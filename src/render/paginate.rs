@@ -113,7 +113,7 @@ fn members(data: &SiteData<'_>, listing: &Listing) -> Vec<EntityIdx> {
     match listing {
         Listing::Kind(kind) => {
             let mut members: Vec<EntityIdx> =
-                (0..e.len()).filter(|&i| e[i].kind == *kind).collect();
+                (0..e.len()).filter(|&i| e.kind(i) == *kind).collect();
             match kind {
                 Kind::Meeting | Kind::Source => members.sort_by(|&a, &b| {
                     e[b].date()

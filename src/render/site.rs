@@ -160,6 +160,11 @@ impl<'a> Entities<'a> {
         &self.all[i].id
     }
 
+    /// The entity's kind, which is part of its id: no read.
+    pub fn kind(&self, i: EntityIdx) -> crate::content::model::Kind {
+        self.all[i].kind
+    }
+
     /// The entity's number, for keys of the caller's own.
     pub fn eid(&self, i: EntityIdx) -> Eid {
         self.eids[i]

@@ -101,7 +101,7 @@ impl Pages<'_> {
         jobs.extend((0..self.data.entities.len()).map(Job::Entity));
         jobs.extend(
             (0..self.data.entities.len())
-                .filter(|&i| super::visuals::has_feed(self.data.entities[i].kind))
+                .filter(|&i| super::visuals::has_feed(self.data.entities.kind(i)))
                 .map(Job::EntityFeed),
         );
         jobs.extend([Job::Timeline, Job::Map]);
@@ -229,7 +229,7 @@ impl Pages<'_> {
             Job::NotFound => self.not_found(),
             Job::Atom => self.file("atom.xml", self.feed_context()),
             Job::Sitemap => self.file("sitemap.xml", self.sitemap_context()),
-            Job::Robots => self.file("robots.txt", self.sitemap_context()),
+            Job::Robots => self.file("robots.txt", self.absolute_context()),
             Job::SearchIndex => Ok(self.search_index()),
             Job::EntityFeed(i) => super::entity_feeds::render(self, *i),
             Job::DataEntities => Ok(super::exports::entities(self.data)),
@@ -516,7 +516,9 @@ impl Pages<'_> {
                 kind: k.name(),
                 title: k.plural_title(),
                 href: linker.href(&SitePath::of(&[k.dir()])),
-                count: data.entities.iter().filter(|e| e.kind == k).count(),
+                count: (0..data.entities.len())
+                    .filter(|&i| data.entities.kind(i) == k)
+                    .count(),
                 items: Vec::new(),
             })
             .collect()
@@ -546,7 +548,10 @@ impl Pages<'_> {
 
     fn latest_meetings(&self, linker: &Linker, n: usize) -> Vec<Item> {
         let e = self.data.entities;
-        let order = crate::resolve::meetings_ordered(e.len(), |i| e.get(i));
+        let mut order: Vec<EntityIdx> = (0..e.len())
+            .filter(|&i| e.kind(i) == Kind::Meeting)
+            .collect();
+        order.sort_by(|&a, &b| (e[a].date(), &e[a].title).cmp(&(e[b].date(), &e[b].title)));
         order
             .iter()
             .rev()
@@ -560,7 +565,7 @@ impl Pages<'_> {
         let e = self.data.entities;
         let mut dated: Vec<EntityIdx> = (0..e.len())
             .filter(|&i| {
-                matches!(e[i].kind, Kind::Meeting | Kind::Proposal) && e[i].date().is_some()
+                matches!(e.kind(i), Kind::Meeting | Kind::Proposal) && e[i].date().is_some()
             })
             .collect();
         dated.sort_by(|&a, &b| (e[a].date(), &e[a].title).cmp(&(e[b].date(), &e[b].title)));

@@ -77,14 +77,14 @@ pub fn for_list(data: &SiteData<'_>, kind: Kind, linker: &Linker) -> Option<Stan
     }
     let e = data.entities;
     let mut per_actor: BTreeMap<EntityIdx, usize> = BTreeMap::new();
-    for p in (0..e.len()).filter(|&p| e[p].kind == Kind::Proposal) {
+    for p in (0..e.len()).filter(|&p| e.kind(p) == Kind::Proposal) {
         for a in stance_holders(&e[p]) {
             *per_actor.entry(a).or_insert(0) += 1;
         }
     }
     let actors = top(per_actor, LIST_MAX_ACTORS, e);
     let mut per_proposal: BTreeMap<EntityIdx, usize> = BTreeMap::new();
-    for p in (0..e.len()).filter(|&p| e[p].kind == Kind::Proposal) {
+    for p in (0..e.len()).filter(|&p| e.kind(p) == Kind::Proposal) {
         let n = stance_holders(&e[p])
             .iter()
             .filter(|a| actors.0.contains(a))

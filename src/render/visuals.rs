@@ -36,7 +36,7 @@ pub fn for_entity(data: &SiteData<'_>, i: EntityIdx, linker: &Linker) -> EntityV
         timeline_svg: svg::timeline::for_entity(data, i, linker),
         map_svg: svg::map::for_entity(data, i, linker),
         stances: stance::for_proposal(data, i, linker),
-        feed_href: has_feed(data.entities[i].kind).then(|| super::entity_feeds::FILE.to_owned()),
+        feed_href: has_feed(data.entities.kind(i)).then(|| super::entity_feeds::FILE.to_owned()),
     }
 }
 

@@ -373,11 +373,14 @@ fn link_meetings_in_order(entities: &[Entity], rel: &mut Relations) {
 
 /// Lists of meetings read best in date order; the rest stay in page order.
 fn sort_by_date(entities: &[Entity], rel: &mut Relations) {
-    let key = |i: &EntityIdx| (entities[*i].date(), entities[*i].title.clone());
+    let order = |a: &EntityIdx, b: &EntityIdx| {
+        let (a, b) = (&entities[*a], &entities[*b]);
+        (a.date(), &a.title).cmp(&(b.date(), &b.title))
+    };
     for b in rel.iter_mut() {
-        b.attended.sort_by_key(|(i, _)| key(i));
-        b.hosted.sort_by_key(key);
-        b.discussed_in.sort_by_key(key);
+        b.attended.sort_by(|(x, _), (y, _)| order(x, y));
+        b.hosted.sort_by(order);
+        b.discussed_in.sort_by(order);
     }
 }
 

@@ -123,7 +123,7 @@ fn first_ring(data: &SiteData<'_>, neighbours: Vec<(EntityIdx, u32)>) -> Vec<Ent
         .map(|(n, w)| (n, w, degree(n)))
         .collect();
     ranked.sort_by(|a, b| b.1.cmp(&a.1).then(b.2.cmp(&a.2)).then(a.0.cmp(&b.0)));
-    let is_actor = |n: EntityIdx| data.entities[n].kind == Kind::Actor;
+    let is_actor = |n: EntityIdx| data.entities.kind(n) == Kind::Actor;
     let actors = ranked.iter().filter(|r| is_actor(r.0)).count();
     let half = FIRST_RING_MAX / 2;
     let actor_places = actors.min(FIRST_RING_MAX - half.min(ranked.len() - actors));
@@ -194,7 +194,7 @@ pub fn site(data: &SiteData<'_>, linker: &Linker) -> Option<SiteMap> {
     let ranked = |keep: &dyn Fn(Kind) -> bool, max: usize| {
         let mut list: Vec<(EntityIdx, usize)> = degree
             .iter()
-            .filter(|(i, _)| keep(e[**i].kind))
+            .filter(|(i, _)| keep(e.kind(**i)))
             .map(|(i, d)| (*i, *d))
             .collect();
         list.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));

@@ -101,7 +101,7 @@ impl Event {
 pub fn site(data: &SiteData<'_>, linker: &Linker) -> Option<String> {
     let e = data.entities;
     let dated: Vec<EntityIdx> = (0..e.len())
-        .filter(|&i| matches!(e[i].kind, Kind::Meeting | Kind::Proposal) && e[i].date().is_some())
+        .filter(|&i| matches!(e.kind(i), Kind::Meeting | Kind::Proposal) && e[i].date().is_some())
         .collect();
     let events = in_order(data, linker, dated, None, SITE_MAX_EVENTS);
     let title = format!("Timeline of {}", data.config.title);
