@@ -60,6 +60,9 @@ pub struct Outcome {
     pub rendered: usize,
     /// Whether everything was rendered again (a configuration change).
     pub full: bool,
+    /// Output paths rendered, when [`Engine::render_next`] was asked to
+    /// say.
+    pub paths: Vec<PathBuf>,
 }
 
 impl Outcome {
@@ -68,6 +71,7 @@ impl Outcome {
         self.changed.extend(later.changed);
         self.rendered += later.rendered;
         self.full |= later.full;
+        self.paths.extend(later.paths);
     }
 }
 
@@ -84,6 +88,9 @@ pub struct Engine {
     output: BTreeMap<PathBuf, Arc<[u8]>>,
     /// The template error of each output that failed to render.
     job_errors: BTreeMap<PathBuf, Diagnostic>,
+    /// Pages [`Engine::plan`] listed and [`Engine::render_next`] has not
+    /// rendered yet, with their output paths.
+    pending: Vec<(Job, PathBuf)>,
     /// Outputs [`Engine::update`] left for [`Engine::finish`].
     waiting: Vec<Job>,
     /// Every job of the site with its output path, kept while the set of
@@ -140,6 +147,7 @@ impl Engine {
             graph: Graph::default(),
             output: BTreeMap::new(),
             job_errors: BTreeMap::new(),
+            pending: Vec::new(),
             waiting: Vec::new(),
             jobs: Vec::new(),
             diagnostics: Diagnostics::default(),
@@ -195,6 +203,17 @@ impl Engine {
     /// pages at `first` (output paths) before all others; leaves the files
     /// nobody looks at while editing ([`can_wait`]) for [`Engine::finish`].
     pub fn update(&mut self, changes: &[Change], first: &[PathBuf]) -> Outcome {
+        let mut outcome = self.plan(changes);
+        outcome.add(self.render_next(first, usize::MAX));
+        self.settle();
+        outcome
+    }
+
+    /// The first step of an update: takes in the changes, derives the
+    /// site again where they reach, and lists the pages to render again
+    /// ([`Engine::pending`]); renders none of them. Static files are
+    /// copied, and outputs the site no longer has are removed.
+    pub fn plan(&mut self, changes: &[Change]) -> Outcome {
         let mut outcome = Outcome::default();
         if changes.contains(&Change::Everything) {
             self.reset();
@@ -230,20 +249,20 @@ impl Engine {
                 .collect()
         });
         let reached = self.graph.readers(changed_keys.iter());
-        clock.lap("compare");
         if !new.same_pages(&old) {
             self.jobs.clear();
         }
         let jobs = self.jobs_to_render(&reached, &mut outcome);
-        clock.lap("jobs");
-        let (later, mut now): (Vec<Job>, Vec<Job>) = jobs.into_iter().partition(can_wait);
-        now.sort_by_key(|j| {
-            let path = self.path_of(j);
-            !first.contains(&path)
-        });
+        clock.lap("plan");
+        let (later, now): (Vec<Job>, Vec<Job>) = jobs.into_iter().partition(can_wait);
         self.waiting.extend(later);
-        outcome.rendered = self.render(&now, &mut outcome.changed);
-        clock.lap("render");
+        self.pending = now
+            .into_iter()
+            .map(|j| {
+                let path = self.path_of(&j);
+                (j, path)
+            })
+            .collect();
         for change in changes {
             if let Change::Static(rel) = change {
                 statics::copy(
@@ -255,14 +274,58 @@ impl Engine {
                 );
             }
         }
-        self.refresh_diagnostics();
-        clock.lap("diagnostics");
         outcome
     }
 
-    /// Renders what [`Engine::update`] left waiting.
+    /// Output paths of the pages [`Engine::plan`] left to render.
+    pub fn pending(&self) -> Vec<PathBuf> {
+        self.pending.iter().map(|(_, p)| p.clone()).collect()
+    }
+
+    pub fn has_pending(&self) -> bool {
+        !self.pending.is_empty()
+    }
+
+    /// Renders pending pages: those at `first` (output paths a reader is
+    /// looking at or asking for), then others, `at_most` in all (at least
+    /// the ones at `first`).
+    pub fn render_next(&mut self, first: &[PathBuf], at_most: usize) -> Outcome {
+        let mut clock = Trace::start();
+        let wanted: BTreeSet<&PathBuf> = first.iter().collect();
+        let (mut now, mut rest): (Vec<_>, Vec<_>) = std::mem::take(&mut self.pending)
+            .into_iter()
+            .partition(|(_, p)| wanted.contains(p));
+        let room = at_most.saturating_sub(now.len()).min(rest.len());
+        if room > 0 {
+            now.extend(rest.drain(..room));
+        }
+        self.pending = rest;
+        let (jobs, paths): (Vec<Job>, Vec<PathBuf>) = now.into_iter().unzip();
+        let mut outcome = Outcome {
+            paths,
+            ..Outcome::default()
+        };
+        outcome.rendered = self.render(&jobs, &mut outcome.changed);
+        clock.lap("render");
+        outcome
+    }
+
+    /// Gathers the diagnostics of the current state: the last step of an
+    /// update.
+    pub fn settle(&mut self) {
+        let mut clock = Trace::start();
+        self.refresh_diagnostics();
+        clock.lap("diagnostics");
+    }
+
+    /// Renders what [`Engine::update`] left waiting (and any page still
+    /// pending).
     pub fn finish(&mut self) -> Outcome {
-        let jobs = std::mem::take(&mut self.waiting);
+        let mut jobs: Vec<Job> = std::mem::take(&mut self.pending)
+            .into_iter()
+            .map(|(j, _)| j)
+            .collect();
+        jobs.append(&mut self.waiting);
         let mut outcome = Outcome::default();
         outcome.rendered = self.render(&jobs, &mut outcome.changed);
         if outcome.rendered > 0 {
@@ -284,6 +347,7 @@ impl Engine {
         self.graph.clear();
         self.texts.clear();
         self.jobs.clear();
+        self.pending.clear();
         self.waiting.clear();
         self.job_errors.clear();
     }

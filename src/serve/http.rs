@@ -115,6 +115,12 @@ impl Shared {
         self.pending.mark(paths);
     }
 
+    /// Ends the waits for `paths`: they were rendered again and what was
+    /// published last is their current version.
+    pub fn settled(&self, paths: &[PathBuf]) {
+        self.pending.unmark(paths);
+    }
+
     /// Ends every wait: the rebuild is over, whatever it changed.
     pub fn clear_pending(&self) {
         self.pending.clear();

@@ -110,16 +110,15 @@ fn watch_loop(
         let changes = classify_all(root, session, &paths);
         if !changes.is_empty() {
             let started = Instant::now();
-            // The pages first; then the exports, feeds and search index,
-            // served a moment later.
-            let mut outcome = session.update(&changes, &[]);
-            publish(session, shared);
-            let pages_served = started.elapsed();
+            let (mut outcome, pages_served) = rebuild(session, shared, &changes);
+            print_diagnostics(session, color, false);
+            // Then the exports, feeds and search index, served a moment
+            // later.
             let rest = session.finish();
             if !rest.changed.is_empty() {
                 publish(session, shared);
             }
-            print_diagnostics(session, color, false);
+            shared.clear_pending();
             outcome.add(rest);
             if !outcome.changed.is_empty() && !quiet {
                 println!(
@@ -148,6 +147,45 @@ fn watch_loop(
             reload_due = None;
         }
     }
+}
+
+/// How many pages are rendered between two looks at what readers are
+/// waiting for: small enough that a page asked for mid-way is served
+/// within a few tens of milliseconds, large enough to keep both cores busy.
+const PAGE_CHUNK: usize = 48;
+
+/// Applies a burst of changes: the pages a reader has open or is asking
+/// for are rendered and served first, and no request is answered with a
+/// page that is about to change (the HTTP side holds such requests until
+/// the page is published). Returns what was done and when the first
+/// pages were served.
+fn rebuild(
+    session: &mut Engine,
+    shared: &http::Shared,
+    changes: &[Change],
+) -> (crate::engine::Outcome, std::time::Duration) {
+    let started = Instant::now();
+    let mut outcome = session.plan(changes);
+    shared.mark_pending(session.pending());
+    let mut served = None;
+    while session.has_pending() {
+        let first: Vec<PathBuf> = shared
+            .wanted()
+            .into_iter()
+            .chain(shared.open_pages().into_iter().map(PathBuf::from))
+            .collect();
+        let mut step = session.render_next(&first, PAGE_CHUNK.max(first.len()));
+        if !first.is_empty() {
+            publish(session, shared);
+            shared.settled(&step.paths);
+            served.get_or_insert(started.elapsed());
+        }
+        step.paths.clear();
+        outcome.add(step);
+    }
+    session.settle();
+    publish(session, shared);
+    (outcome, served.unwrap_or_else(|| started.elapsed()))
 }
 
 fn classify_all(root: &Path, session: &Engine, paths: &[PathBuf]) -> Vec<Change> {

@@ -51,6 +51,17 @@ impl Pending {
         self.cleared.notify_waiters();
     }
 
+    /// Clears the marks of `paths` (rendered again, whether or not their
+    /// bytes changed), then wakes the waiting requests.
+    pub fn unmark(&self, paths: &[PathBuf]) {
+        if let Ok(mut marks) = self.marks.lock() {
+            for path in paths {
+                marks.remove(path);
+            }
+        }
+        self.cleared.notify_waiters();
+    }
+
     pub fn clear(&self) {
         if let Ok(mut marks) = self.marks.lock() {
             marks.clear();
