@@ -249,6 +249,7 @@ impl Engine {
                 .collect()
         });
         let reached = self.graph.readers(changed_keys.iter());
+        clock.keys(&changed_keys, &self.graph);
         if !new.same_pages(&old) {
             self.jobs.clear();
         }
@@ -551,6 +552,22 @@ pub(crate) struct Trace(Option<std::time::Instant>);
 impl Trace {
     pub(crate) fn start() -> Self {
         Trace(std::env::var_os("EXPLAINER_TRACE").map(|_| std::time::Instant::now()))
+    }
+
+    /// The changed keys of each kind, with how many outputs read them.
+    fn keys(&self, keys: &[crate::render::site::Key], graph: &Graph) {
+        if self.0.is_none() {
+            return;
+        }
+        let mut kinds: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+        for key in keys {
+            let name = format!("{key:?}");
+            let kind = name.split('(').next().unwrap_or_default().to_owned();
+            let entry = kinds.entry(kind).or_default();
+            entry.0 += 1;
+            entry.1 += graph.readers(std::iter::once(key)).len();
+        }
+        eprintln!("  changed keys (count, readers): {kinds:?}");
     }
 
     pub(crate) fn lap(&mut self, what: &str) {
