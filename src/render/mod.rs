@@ -6,7 +6,9 @@
 //! every page is rendered through its template. Output: [`OutFile`]s, which
 //! the write stage puts on disk and `serve` keeps in memory.
 
+pub mod changes;
 pub mod context;
+pub mod dates;
 pub mod entity_feeds;
 pub mod exports;
 pub mod graph;

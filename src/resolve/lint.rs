@@ -111,11 +111,14 @@ pub fn newest_date(entities: &[Entity]) -> Option<Date> {
         .iter()
         .flat_map(|e| {
             let own = match &e.data {
-                KindData::Meeting(m) => vec![Some(m.date), m.end_date],
+                KindData::Meeting(m) => vec![m.date, m.end_date],
                 KindData::Actor(a) => vec![a.born, a.founded],
-                _ => vec![e.date()],
+                _ => vec![e.when()],
             };
-            own.into_iter().chain([e.updated]).flatten()
+            own.into_iter()
+                .chain([e.updated])
+                .flatten()
+                .map(|w| w.first)
         })
         .max()
 }
