@@ -484,7 +484,7 @@ fn missing_template_names_the_theme_folder() {
         block.join("\n")
     );
     // base.html is there; every other page template is reported, in one run.
-    assert_count(&report, "17 errors, 0 warnings");
+    assert_count(&report, "18 errors, 0 warnings");
 }
 
 #[test]
@@ -1220,4 +1220,67 @@ fn every_bad_living_story_key_is_reported_in_one_run() {
         .collect();
     assert_eq!(codes, expected, "{}", report.stderr);
     assert_count(&report, "5 errors, 1 warning");
+}
+
+/// `(line, col, code)` of the date warnings a run printed, in order.
+fn date_warnings(report: &Report) -> Vec<(u64, u64, String)> {
+    report
+        .locations()
+        .into_iter()
+        .filter(|(_, _, _, code)| code == "review-due" || code == "scheduled-in-past")
+        .map(|(_, l, c, code)| (l.unwrap(), c.unwrap(), code))
+        .collect()
+}
+
+#[test]
+fn review_by_and_past_scheduled_meetings_are_measured_from_the_newest_content_date() {
+    let report = check("review-due", &[]);
+    assert_exit(&report, 0);
+    assert_diagnostic(
+        &report,
+        &[
+            "warning: fact `Countries backing her plan` was due for review by 9 January 2026; today is 10 January 2026 [review-due]",
+            "  --> content/actors/ada.md:10:16",
+            "   |",
+            "10 |     review_by: 2026-01-09",
+            "   |                ^^^^^^^^^^",
+            "  = hint: check the value against newer sources, then move `review_by` on or remove it (today is the newest date in the content, or `--today`)",
+        ],
+    );
+    assert_diagnostic(
+        &report,
+        &[
+            "warning: meeting is still `scheduled` but its date, 8 January 2026, is before today, 10 January 2026 [scheduled-in-past]",
+            "  --> content/meetings/talks.md:2:8",
+            "  |",
+            "2 | title: \"Follow-up talks\"",
+            "  |        ^^^^^^^^^^^^^^^^^",
+            "  = hint: set `status:` to `held`, `cancelled` or `postponed` once a source says which (today is the newest date in the content, or `--today`)",
+        ],
+    );
+    // A month's review date has not passed while the month lasts.
+    assert_eq!(date_warnings(&report).len(), 2, "{}", report.stderr);
+}
+
+#[test]
+fn today_can_be_given_so_a_check_is_reproducible() {
+    let before = check("review-due", &["--today", "2026-01-05"]);
+    assert!(date_warnings(&before).is_empty(), "{}", before.stderr);
+    let after = check("review-due", &["--today", "2026-02-01"]);
+    assert_eq!(
+        date_warnings(&after),
+        [
+            (10, 16, "review-due".to_owned()),
+            (15, 16, "review-due".to_owned()),
+            (2, 8, "scheduled-in-past".to_owned()),
+        ]
+    );
+    let bad = check("review-due", &["--today", "soon"]);
+    assert_exit(&bad, 2);
+    assert!(
+        bad.stderr
+            .contains("`soon` is not a date: write YYYY-MM-DD"),
+        "{}",
+        bad.stderr
+    );
 }
