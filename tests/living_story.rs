@@ -240,3 +240,47 @@ fn a_preserved_source_shows_its_archive_quote_and_access_date() {
     );
     assert!(summit.contains("archived copy</a>, accessed 7 January 2026)"));
 }
+
+// ---------------------------------------------------------------- moved pages
+
+#[test]
+fn an_old_path_redirects_to_the_page_from_disk_and_under_a_sub_path() {
+    let built = build_ok("living/moved", &[]);
+    let old = built.read("actors/ada-lovelace/index.html");
+    assert!(
+        old.contains("<link rel=\"canonical\" href=\"https://example.org/living/actors/ada/\">")
+    );
+    // Relative, so it resolves from disk and under any sub-path.
+    let refresh = "<meta http-equiv=\"refresh\" content=\"0; url=";
+    let start = old.find(refresh).expect("a meta refresh") + refresh.len();
+    let target = &old[start..start + old[start..].find('"').unwrap()];
+    assert_eq!(target, "../../actors/ada/index.html");
+    let on_disk = built.out().join("actors/ada-lovelace").join(target);
+    assert!(on_disk.exists(), "{} resolves on disk", on_disk.display());
+    assert!(built.out().join("people/ada/index.html").exists());
+    assert_eq!(
+        built.read("_redirects"),
+        "/living/actors/ada-lovelace/ /living/actors/ada/ 301\n/living/people/ada/ /living/actors/ada/ 301\n"
+    );
+    assert!(
+        !built.read("sitemap.xml").contains("ada-lovelace"),
+        "a redirect is not indexed"
+    );
+}
+
+// ---------------------------------------------------------------- drafts
+
+#[test]
+fn a_draft_built_with_drafts_says_so_in_a_banner() {
+    let built = build_ok("build/basic", &["--drafts"]);
+    let secret = built.main("pages/secret/index.html");
+    assert!(
+        secret.contains("<p class=\"draft-banner\" role=\"note\"><strong>Draft</strong>"),
+        "{secret}"
+    );
+    assert!(
+        !built
+            .main("pages/about/index.html")
+            .contains("draft-banner")
+    );
+}

@@ -17,6 +17,7 @@ pub mod links;
 pub mod markdown;
 pub mod paginate;
 pub mod plain;
+pub mod redirects;
 pub mod search_index;
 pub mod site;
 pub mod site_pages;

@@ -50,6 +50,10 @@ pub enum Job {
     Changes(usize),
     /// `changes/atom.xml`.
     ChangesFeed,
+    /// A redirect page at an entity's old path: `(entity, which path)`.
+    Redirect(EntityIdx, usize),
+    /// `_redirects`, for Netlify and Cloudflare Pages.
+    Redirects,
 }
 
 /// Everything needed to render any page.
@@ -114,6 +118,11 @@ impl Pages<'_> {
         let changes = super::changes::site_order(self.data).len();
         jobs.extend((1..=page_count(changes, self.per_page())).map(Job::Changes));
         jobs.push(Job::ChangesFeed);
+        let redirects = super::redirects::all(self.data);
+        if !redirects.is_empty() {
+            jobs.extend(redirects.into_iter().map(|(i, n)| Job::Redirect(i, n)));
+            jobs.push(Job::Redirects);
+        }
         for tag in self.data.tags.slugs() {
             jobs.extend(self.pages_of(&Listing::Tag(tag.clone())));
         }
@@ -219,6 +228,9 @@ impl Pages<'_> {
             Job::Tags => SitePath::of(&["tags"]),
             Job::Search => SitePath::of(&["search"]),
             Job::Changes(n) => super::changes::path(*n),
+            Job::Redirect(i, n) => {
+                super::redirects::path(&self.data.entities[*i].moved_from[*n].segments)
+            }
             _ => return None,
         })
     }
@@ -227,6 +239,7 @@ impl Pages<'_> {
     pub fn output_of(&self, job: &Job) -> Option<std::path::PathBuf> {
         match job {
             Job::ChangesFeed => Some(super::changes::FEED_FILE.into()),
+            Job::Redirects => Some(super::redirects::FILE.into()),
             _ => self.path_of(job).map(|p| p.output_file()),
         }
     }
@@ -251,6 +264,13 @@ impl Pages<'_> {
             Job::DataEntities => Ok(super::exports::entities(self.data)),
             Job::DataTimeline => Ok(super::exports::timeline(self.data)),
             Job::ChangesFeed => self.changes_feed(),
+            Job::Redirect(i, n) => Ok(super::redirects::page(
+                self.data,
+                *i,
+                *n,
+                self.data.config.pretty_links,
+            )),
+            Job::Redirects => Ok(super::redirects::file(self.data)),
             _ => self.page(job),
         }
     }
@@ -788,6 +808,10 @@ impl Pages<'_> {
     fn sitemap_context(&self) -> Context {
         let mut urls: Vec<SitemapUrl> = Vec::new();
         for job in self.jobs() {
+            // A redirect is not a page of its own to index.
+            if matches!(job, Job::Redirect(..)) {
+                continue;
+            }
             let Some(path) = self.path_of(&job) else {
                 continue;
             };

@@ -25,6 +25,10 @@
 //! - `scheduled-in-past`: a meeting still `scheduled` whose date (its last
 //!   day, for a month or a year) is before "today".
 //!
+//! - `moved-from-collision` (an error): an old path in `moved_from` that is
+//!   a live page of the site, or another page's old path: a redirect there
+//!   would hide the page, or two redirects would fight over one path.
+//!
 //! "Today" is never the clock, so the same files always give the same
 //! warnings: it is `--today`, or else the newest date of something that
 //! happened in the content ([`content_today`]).
@@ -49,9 +53,53 @@ const ACTIVE: &str = "active";
 /// Every lint warning of the site.
 pub fn lint(entities: &[Entity], relations: &[Backlinks], config: &Config) -> Vec<Diagnostic> {
     let lint = Lint::new(entities, config);
-    (0..entities.len())
+    let mut out: Vec<Diagnostic> = (0..entities.len())
         .flat_map(|p| lint.page(entities, relations, p))
-        .collect()
+        .collect();
+    out.extend(moved_from_collisions(entities));
+    out
+}
+
+/// Site pages that are not entities, by their first path segment.
+const SITE_PAGES: &[&str] = &[
+    "timeline",
+    "map",
+    "questions",
+    "tags",
+    "search",
+    "changes",
+    "data",
+];
+
+/// `moved-from-collision`: see the module header.
+fn moved_from_collisions(entities: &[Entity]) -> Vec<Diagnostic> {
+    let live: HashSet<&str> = entities.iter().map(|e| e.id.as_str()).collect();
+    let mut claimed: std::collections::HashMap<String, &str> = Default::default();
+    let mut out = Vec::new();
+    for e in entities {
+        for m in &e.moved_from {
+            let path = m.segments.join("/");
+            let first = m.segments[0].as_str();
+            let is_list = Kind::from_dir(first).is_some() || SITE_PAGES.contains(&first);
+            let page_of_list = is_list && (m.segments.len() == 1 || m.segments[1] == "page");
+            let message = if live.contains(path.as_str()) || page_of_list || first == "tags" {
+                format!("`/{path}/` is a page of this site; a redirect there would hide it")
+            } else if let Some(other) = claimed.get(&path) {
+                format!("`/{path}/` is already an old path of `{other}`")
+            } else {
+                claimed.insert(path, &e.id);
+                continue;
+            };
+            out.push(
+                Diagnostic::error("moved-from-collision", &e.file, message)
+                    .at(m.span)
+                    .hint(
+                        "`moved_from` lists addresses nothing lives at any more; remove this one",
+                    ),
+            );
+        }
+    }
+    out
 }
 
 /// What lint reads of the whole site, found once: the newest date (for
