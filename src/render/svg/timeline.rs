@@ -185,7 +185,9 @@ fn render(events: &[Event], id: &str, title: &str, desc: &str) -> String {
     for event in events {
         let new_month = previous.is_none_or(|p| heading_of(&p) != heading_of(&event.date));
         if let Some(p) = previous {
-            let gap = event.date.first.days_since_epoch() - p.first.days_since_epoch();
+            // From the end of the previous event's period: a year known
+            // only as "c. 2025" is not twelve months before January 2026.
+            let gap = (event.date.first.days_since_epoch() - p.last().days_since_epoch()).max(0);
             if gap > BREAK_AFTER_DAYS {
                 axis_line(&mut axis, segment_start, y - ROW_GAP);
                 axis_break(&mut marks, y - ROW_GAP, gap);
@@ -405,5 +407,6 @@ mod tests {
         assert!(svg.contains(">c. Apr</text>"), "{svg}");
         assert!(svg.contains(">6 Apr</text>"), "{svg}");
         assert!(!svg.contains("1 Apr"), "{svg}");
+        assert!(!svg.contains("months later"), "{svg}");
     }
 }
