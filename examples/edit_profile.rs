@@ -30,6 +30,7 @@ fn main() {
         drafts: false,
         base_url: Some("http://127.0.0.1:1111".into()),
         serving: true,
+        ..Default::default()
     };
     let started = Instant::now();
     let mut session = Session::new(&root, options);

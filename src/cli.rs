@@ -85,6 +85,15 @@ pub struct SiteArgs {
     /// Treat warnings as errors.
     #[arg(long)]
     pub deny_warnings: bool,
+    /// The date date checks take as today (`YYYY-MM-DD`); by default the
+    /// newest date in the content, never the clock.
+    #[arg(long, value_parser = parse_today)]
+    pub today: Option<crate::content::model::Date>,
+}
+
+fn parse_today(text: &str) -> Result<crate::content::model::Date, String> {
+    crate::content::model::Date::parse(text)
+        .ok_or_else(|| format!("`{text}` is not a date: write YYYY-MM-DD, e.g. 2026-01-20"))
 }
 
 #[derive(Debug, Clone, Args)]

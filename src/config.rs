@@ -52,6 +52,10 @@ pub struct Config {
     pub stale_after_days: Option<u32>,
     pub menu: Vec<MenuItem>,
     pub extra: serde_json::Value,
+    /// "Today" for date checks, from `--today`; otherwise the newest date
+    /// in the content (never the clock: see `resolve::lint`).
+    #[serde(skip)]
+    pub today: Option<crate::content::model::Date>,
 }
 
 impl Default for Config {
@@ -70,6 +74,7 @@ impl Default for Config {
             stale_after_days: None,
             menu: Vec::new(),
             extra: serde_json::Value::Object(Default::default()),
+            today: None,
         }
     }
 }

@@ -185,7 +185,7 @@ fn meeting_without_date_is_an_error() {
             "  |",
             "1 | ---",
             "  | ^^^",
-            "  = hint: add `date: YYYY-MM-DD`; for a meeting announced without a day, use the first day known and say so in a key fact",
+            "  = hint: add `date: 2026-01-06`, as precise as the sources are (`2025-04`, `~2025`), or `date: tbd`",
         ],
     );
     assert_count(&report, "1 error, 0 warnings");
@@ -203,7 +203,7 @@ fn impossible_date_is_an_error_at_the_value() {
             "  |",
             "4 | date: 2026-02-30",
             "  |       ^^^^^^^^^^",
-            "  = hint: write dates as YYYY-MM-DD, e.g. `date: 2026-01-06`",
+            "  = hint: write `2025`, `2025-04` or `2025-04-06`, with `~` in front when approximate (`~2025-04`), e.g. `date: 2026-01-06`",
         ],
     );
     assert_count(&report, "1 error, 0 warnings");
@@ -484,7 +484,7 @@ fn missing_template_names_the_theme_folder() {
         block.join("\n")
     );
     // base.html is there; every other page template is reported, in one run.
-    assert_count(&report, "17 errors, 0 warnings");
+    assert_count(&report, "18 errors, 0 warnings");
 }
 
 #[test]
@@ -1098,4 +1098,238 @@ fn a_pipe_under_content_is_an_error_not_a_hang() {
             "  = hint: content files are ordinary files; replace it with one",
         ],
     );
+}
+
+// ---------------------------------------------------------------- a living story
+
+const DATE_HINT: &str =
+    "write `2025`, `2025-04` or `2025-04-06`, with `~` in front when approximate (`~2025-04`)";
+
+#[test]
+fn a_change_of_an_unknown_kind_is_an_error() {
+    let report = check("change-kind", &[]);
+    assert_exit(&report, 1);
+    assert_diagnostic(
+        &report,
+        &[
+            "error: unknown kind `erratum` [unknown-value]",
+            "  --> content/meetings/talks.md:6:30",
+            "  |",
+            "6 |   - {date: 2026-01-07, kind: erratum, text: \"Fixed the date.\"}",
+            "  |                              ^^^^^^^",
+            "  = hint: `kind` is one of: correction, clarification, update",
+        ],
+    );
+    assert_count(&report, "1 error, 0 warnings");
+}
+
+#[test]
+fn a_change_naming_no_key_fact_is_an_error_with_the_closest_label() {
+    let report = check("change-fact", &[]);
+    assert_exit(&report, 1);
+    assert_diagnostic(
+        &report,
+        &[
+            "error: `fact` names no key fact of this page: `Attendence` [unknown-fact]",
+            "  --> content/meetings/talks.md:8:64",
+            "  |",
+            "8 |   - {date: 2026-01-07, kind: correction, text: \"Fixed.\", fact: \"Attendence\"}",
+            "  |                                                                ^^^^^^^^^^^^",
+            "  = hint: did you mean `Attendance`?",
+        ],
+    );
+    assert_count(&report, "1 error, 1 warning");
+}
+
+#[test]
+fn a_month_that_does_not_exist_is_an_error() {
+    let report = check("month-13", &[]);
+    assert_exit(&report, 1);
+    let hint = format!("  = hint: {DATE_HINT}, e.g. `date: 2026-01-06`");
+    assert_diagnostic(
+        &report,
+        &[
+            "error: `date` is not a valid date: `2025-13` [invalid-date]",
+            "  --> content/meetings/talks.md:4:7",
+            "  |",
+            "4 | date: 2025-13",
+            "  |       ^^^^^^^",
+            &hint,
+        ],
+    );
+    assert_count(&report, "1 error, 0 warnings");
+}
+
+#[test]
+fn approximate_is_for_dates_only() {
+    let report = check("approximate-non-date", &[]);
+    assert_exit(&report, 1);
+    let hint = format!("  = hint: {DATE_HINT}; a date to be announced is `tbd`, never approximate");
+    assert_diagnostic(
+        &report,
+        &[
+            "error: `date`: `~` marks an approximate date, but `tbd` is not a date [approximate-non-date]",
+            "  --> content/meetings/talks.md:4:7",
+            "  |",
+            "4 | date: ~tbd",
+            "  |       ^^^^",
+            &hint,
+        ],
+    );
+    assert_count(&report, "1 error, 0 warnings");
+}
+
+#[test]
+fn the_other_spelling_of_approximate_is_rejected_with_the_one_to_use() {
+    let report = check("approximate-spelling", &[]);
+    assert_exit(&report, 1);
+    assert_diagnostic(
+        &report,
+        &[
+            "error: `date` must be a date written on one line, found a mapping [approximate-spelling]",
+            "  --> content/meetings/talks.md:4:7",
+            "  |",
+            "4 | date: {date: 2025-04, approximate: true}",
+            "  |       ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^",
+            "  = hint: an approximate date is written with `~` in front: `date: ~2025-04`",
+        ],
+    );
+    assert_count(&report, "1 error, 0 warnings");
+}
+
+#[test]
+fn every_bad_living_story_key_is_reported_in_one_run() {
+    let report = check("living-all-in-one-run", &[]);
+    assert_exit(&report, 1);
+    let codes: Vec<(Option<u64>, Option<u64>, String)> = report
+        .locations()
+        .into_iter()
+        .map(|(_, line, col, code)| (line, col, code))
+        .collect();
+    let expected = [
+        (4, 7, "invalid-date"),
+        (5, 11, "approximate-spelling"),
+        (7, 13, "unsourced-fact"),
+        (7, 67, "approximate-non-date"),
+        (9, 30, "unknown-value"),
+        (10, 64, "unknown-fact"),
+    ];
+    let expected: Vec<(Option<u64>, Option<u64>, String)> = expected
+        .iter()
+        .map(|(l, c, code)| (Some(*l), Some(*c), (*code).to_owned()))
+        .collect();
+    assert_eq!(codes, expected, "{}", report.stderr);
+    assert_count(&report, "5 errors, 1 warning");
+}
+
+/// `(line, col, code)` of the date warnings a run printed, in order.
+fn date_warnings(report: &Report) -> Vec<(u64, u64, String)> {
+    report
+        .locations()
+        .into_iter()
+        .filter(|(_, _, _, code)| code == "review-due" || code == "scheduled-in-past")
+        .map(|(_, l, c, code)| (l.unwrap(), c.unwrap(), code))
+        .collect()
+}
+
+#[test]
+fn review_by_and_past_scheduled_meetings_are_measured_from_the_newest_content_date() {
+    let report = check("review-due", &[]);
+    assert_exit(&report, 0);
+    assert_diagnostic(
+        &report,
+        &[
+            "warning: fact `Countries backing her plan` was due for review by 9 January 2026; today is 10 January 2026 [review-due]",
+            "  --> content/actors/ada.md:10:16",
+            "   |",
+            "10 |     review_by: 2026-01-09",
+            "   |                ^^^^^^^^^^",
+            "  = hint: check the value against newer sources, then move `review_by` on or remove it (today is the newest date in the content, or `--today`)",
+        ],
+    );
+    assert_diagnostic(
+        &report,
+        &[
+            "warning: meeting is still `scheduled` but its date, 8 January 2026, is before today, 10 January 2026 [scheduled-in-past]",
+            "  --> content/meetings/talks.md:2:8",
+            "  |",
+            "2 | title: \"Follow-up talks\"",
+            "  |        ^^^^^^^^^^^^^^^^^",
+            "  = hint: set `status:` to `held`, `cancelled` or `postponed` once a source says which (today is the newest date in the content, or `--today`)",
+        ],
+    );
+    // A month's review date has not passed while the month lasts.
+    assert_eq!(date_warnings(&report).len(), 2, "{}", report.stderr);
+}
+
+#[test]
+fn today_can_be_given_so_a_check_is_reproducible() {
+    let before = check("review-due", &["--today", "2026-01-05"]);
+    assert!(date_warnings(&before).is_empty(), "{}", before.stderr);
+    let after = check("review-due", &["--today", "2026-02-01"]);
+    assert_eq!(
+        date_warnings(&after),
+        [
+            (10, 16, "review-due".to_owned()),
+            (15, 16, "review-due".to_owned()),
+            (2, 8, "scheduled-in-past".to_owned()),
+        ]
+    );
+    let bad = check("review-due", &["--today", "soon"]);
+    assert_exit(&bad, 2);
+    assert!(
+        bad.stderr
+            .contains("`soon` is not a date: write YYYY-MM-DD"),
+        "{}",
+        bad.stderr
+    );
+}
+
+#[test]
+fn an_old_path_that_is_a_live_page_or_another_pages_old_path_is_an_error() {
+    let report = check("moved-from-collision", &[]);
+    assert_exit(&report, 1);
+    assert_diagnostic(
+        &report,
+        &[
+            "error: `/actors/bob/` is a page of this site; a redirect there would hide it [moved-from-collision]",
+            "  --> content/actors/ada.md:6:14",
+            "  |",
+            "6 | moved_from: [/actors/bob/, /timeline/, /people/ada/]",
+            "  |              ^^^^^^^^^^^^",
+            "  = hint: `moved_from` lists addresses nothing lives at any more; remove this one",
+        ],
+    );
+    let codes: Vec<(String, Option<u64>, Option<u64>)> = report
+        .locations()
+        .into_iter()
+        .map(|(file, line, col, _)| (file, line, col))
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            ("content/actors/ada.md".to_owned(), Some(6), Some(14)),
+            ("content/actors/ada.md".to_owned(), Some(6), Some(28)),
+            ("content/actors/bob.md".to_owned(), Some(6), Some(14)),
+        ]
+    );
+    assert_count(&report, "3 errors, 0 warnings");
+}
+
+#[test]
+fn an_alias_that_looks_like_a_url_path_points_to_moved_from() {
+    let report = report(common::check("living/moved", &[]));
+    assert_exit(&report, 0);
+    assert_diagnostic(
+        &report,
+        &[
+            "warning: alias `/ada/` looks like a URL path [alias-looks-like-url]",
+            "  --> content/actors/ada.md:6:21",
+            "  |",
+            "6 | aliases: [\"Ada L.\", \"/ada/\"]",
+            "  |                     ^^^^^^^",
+            "  = hint: `aliases` are other names of this page; to redirect an old URL here, list it under `moved_from`",
+        ],
+    );
+    assert_count(&report, "0 errors, 1 warning");
 }

@@ -36,8 +36,11 @@ enum Edit {
     AddSource(usize, usize),
     /// Adds a key fact citing a source, naming another page.
     AddFact(usize, usize, usize),
+    /// Sets a date, as a day, a month or an approximate day.
     SetDate(usize, u8),
     SetUpdated(usize, u8),
+    /// Adds an entry to a page's changes log.
+    AddChange(usize, u8),
     SetStatus(usize, u8),
     AddAlias(usize, String),
     AddQuestion(usize, String),
@@ -81,6 +84,7 @@ fn edit() -> impl Strategy<Value = Edit> {
         2 => (file.clone(), file.clone(), file.clone()).prop_map(|(f, s, t)| Edit::AddFact(f, s, t)),
         2 => (file.clone(), 1u8..28).prop_map(|(f, d)| Edit::SetDate(f, d)),
         1 => (file.clone(), 1u8..28).prop_map(|(f, d)| Edit::SetUpdated(f, d)),
+        1 => (file.clone(), 1u8..28).prop_map(|(f, d)| Edit::AddChange(f, d)),
         1 => (file.clone(), 0u8..4).prop_map(|(f, n)| Edit::SetStatus(f, n)),
         1 => (file.clone(), words()).prop_map(|(f, w)| Edit::AddAlias(f, w)),
         1 => (file.clone(), words()).prop_map(|(f, w)| Edit::AddQuestion(f, w)),
@@ -337,7 +341,21 @@ impl Site {
                 if rel.starts_with("content/actors") || rel.starts_with("content/pages") {
                     return None;
                 }
-                self.set_key(&rel, "date", &format!("2025-02-{day:02}"));
+                let date = match day % 3 {
+                    0 => "2025-02".to_owned(),
+                    1 => format!("~2025-02-{day:02}"),
+                    _ => format!("2025-02-{day:02}"),
+                };
+                self.set_key(&rel, "date", &date);
+                content(rel)
+            }
+            Edit::AddChange(f, day) => {
+                let rel = self.pick(*f)?;
+                let kind = ["correction", "clarification", "update"][*day as usize % 3];
+                let entry = format!(
+                    "  - {{date: 2025-03-{day:02}, kind: {kind}, text: \"Changed on day {day}.\"}}\n"
+                );
+                self.add_to_block(&rel, "changes", &entry).then_some(())?;
                 content(rel)
             }
             Edit::SetUpdated(f, day) => {

@@ -390,3 +390,35 @@ fn a_burst_of_saves_ends_with_the_last_version() {
         body.contains("Save number 29.")
     });
 }
+
+#[test]
+fn a_changes_entry_and_a_date_edited_while_serving_show_on_the_page_the_changes_list_and_the_timeline()
+ {
+    let server = start();
+    let changes = get(&server, "/changes/");
+    assert!(changes.body.contains("The attendance was 35, not 27."));
+    edit(&server.root, "content/meetings/paris-summit.md", |t| {
+        t.replace(
+            "text: \"The attendance was 35, not 27.\"",
+            "text: \"The attendance was 35, not 25.\"",
+        )
+    });
+    wait_for(&server, "/meetings/paris-summit/", |_, body| {
+        body.contains("The attendance was 35, not 25.")
+    });
+    wait_for(&server, "/changes/", |_, body| {
+        body.contains("The attendance was 35, not 25.")
+    });
+    wait_for(&server, "/", |_, body| {
+        body.contains("The attendance was 35, not 25.")
+    });
+    edit(&server.root, "content/meetings/london-talks.md", |t| {
+        t.replace("date: 2026-01-20", "date: ~2026-02")
+    });
+    wait_for(&server, "/meetings/london-talks/", |_, body| {
+        body.contains("<time datetime=\"2026-02\">c. February 2026</time>")
+    });
+    wait_for(&server, "/timeline/", |_, body| {
+        body.contains("<h2 id=\"m-2026-02\">February 2026</h2>") && body.contains(">c. Feb</text>")
+    });
+}

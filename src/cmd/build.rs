@@ -17,6 +17,7 @@ pub fn run(args: &BuildArgs, global: &GlobalArgs) -> Result<Outcome, Failure> {
         drafts: args.site.drafts,
         base_url: args.base_url.clone(),
         serving: false,
+        today: args.site.today,
     };
     let color = use_color(global.color);
     super::ensure_site(root)?;

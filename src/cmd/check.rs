@@ -10,6 +10,7 @@ pub fn run(args: &CheckArgs, global: &GlobalArgs) -> Result<Outcome, Failure> {
         drafts: args.site.drafts,
         base_url: None,
         serving: false,
+        today: args.site.today,
     };
     let mut compiled = compile(&args.site.root, &options)?;
     let diagnostics = &mut compiled.diagnostics;

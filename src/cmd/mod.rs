@@ -152,6 +152,8 @@ pub struct CompileOptions {
     pub drafts: bool,
     pub base_url: Option<String>,
     pub serving: bool,
+    /// `--today`: the date "today" stands for in date checks.
+    pub today: Option<crate::content::model::Date>,
 }
 
 /// Runs load → resolve → render. Never stops at the first problem: every

@@ -104,28 +104,9 @@ impl Date {
         valid.then_some(Date { year, month, day })
     }
 
-    /// "6 January 2026", for readers.
+    /// "6 January 2026", for readers (see `crate::render::dates`).
     pub fn long(&self) -> String {
-        const MONTHS: [&str; 12] = [
-            "January",
-            "February",
-            "March",
-            "April",
-            "May",
-            "June",
-            "July",
-            "August",
-            "September",
-            "October",
-            "November",
-            "December",
-        ];
-        format!(
-            "{} {} {}",
-            self.day,
-            MONTHS[usize::from(self.month - 1)],
-            self.year
-        )
+        crate::render::dates::day(self)
     }
 
     /// Days since 1970-01-01, for staleness and timeline scales.
@@ -148,6 +129,113 @@ impl Date {
 impl fmt::Display for Date {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+/// How much of a date the writer knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Precision {
+    Year,
+    Month,
+    Day,
+}
+
+/// A date as precise as the sources give it: `2025`, `2025-04` or
+/// `2025-04-06`, approximate when written `~2025-04`. It stands for a
+/// period; `first` is the period's first day, which is what it sorts by (a
+/// month before its days, ties broken by the caller, by title).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct When {
+    pub first: Date,
+    pub precision: Precision,
+    pub approximate: bool,
+}
+
+/// Why a date did not parse, for the diagnostic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WhenError {
+    /// Not `YYYY`, `YYYY-MM` or `YYYY-MM-DD`, or no such month or day.
+    Invalid,
+    /// `~` before something that is not a date (`~tbd`, `~soon`).
+    ApproximateNonDate,
+}
+
+impl When {
+    /// A day known exactly.
+    pub fn day(first: Date) -> Self {
+        When {
+            first,
+            precision: Precision::Day,
+            approximate: false,
+        }
+    }
+
+    /// Parses `2025`, `2025-04`, `2025-04-06`, each optionally after `~`.
+    pub fn parse(text: &str) -> Result<When, WhenError> {
+        let (approximate, rest) = match text.strip_prefix('~') {
+            Some(rest) => (true, rest.trim_start()),
+            None => (false, text),
+        };
+        let (first, precision) = match rest.len() {
+            4 => (Date::parse(&format!("{rest}-01-01")), Precision::Year),
+            7 => (Date::parse(&format!("{rest}-01")), Precision::Month),
+            _ => (Date::parse(rest), Precision::Day),
+        };
+        let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit() || b == b'-');
+        match first {
+            Some(first) if all_digits(rest) => Ok(When {
+                first,
+                precision,
+                approximate,
+            }),
+            _ if approximate && !rest.starts_with(|c: char| c.is_ascii_digit()) => {
+                Err(WhenError::ApproximateNonDate)
+            }
+            _ => Err(WhenError::Invalid),
+        }
+    }
+
+    /// The period's last day: a review date of `2026-03` has passed only
+    /// once March is over.
+    pub fn last(&self) -> Date {
+        let Date { year, month, .. } = self.first;
+        match self.precision {
+            Precision::Day => self.first,
+            Precision::Month => Date {
+                year,
+                month,
+                day: days_in_month(year, month),
+            },
+            Precision::Year => Date {
+                year,
+                month: 12,
+                day: 31,
+            },
+        }
+    }
+
+    /// ISO 8601 to the precision known: `2025`, `2025-04`, `2025-04-06`
+    /// (JSON-LD, exports, `<time datetime>`).
+    pub fn iso(&self) -> String {
+        let d = self.first;
+        match self.precision {
+            Precision::Year => format!("{:04}", d.year),
+            Precision::Month => format!("{:04}-{:02}", d.year, d.month),
+            Precision::Day => d.to_string(),
+        }
+    }
+
+    /// "c. April 2025", for readers (see `crate::render::dates`).
+    pub fn long(&self) -> String {
+        crate::render::dates::when(self)
+    }
+}
+
+impl fmt::Display for When {
+    /// As written: `~2025-04`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let tilde = if self.approximate { "~" } else { "" };
+        write!(f, "{tilde}{}", self.iso())
     }
 }
 
@@ -215,6 +303,52 @@ pub struct Fact {
     pub sources: Vec<Ref>,
     /// Markdown, like the value: it may cite a page with `[[ref]]`.
     pub note: Option<Text>,
+    /// When the value was true ("as of 6 January 2026"): figures change.
+    pub as_of: Option<When>,
+    /// When an editor should look at the value again; `check` warns after.
+    pub review_by: Option<(When, Span)>,
+    pub span: Span,
+}
+
+/// What kind of entry a page's changes log holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ChangeKind {
+    /// Something the page said was wrong.
+    Correction,
+    /// Something the page said was unclear.
+    Clarification,
+    /// The story moved on.
+    Update,
+}
+
+impl ChangeKind {
+    /// "Correction", for headings and feed titles.
+    pub fn title(self) -> &'static str {
+        match self {
+            ChangeKind::Correction => "Correction",
+            ChangeKind::Clarification => "Clarification",
+            ChangeKind::Update => "Update",
+        }
+    }
+}
+
+/// One entry of a page's `changes:` log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    pub date: When,
+    pub kind: ChangeKind,
+    pub text: String,
+    /// The key fact it concerns, by label (checked to exist on the page).
+    pub fact: Option<String>,
+    pub span: Span,
+}
+
+/// An old URL path of a page (`moved_from`), normalised to `/a/b/`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MovedFrom {
+    /// The path's segments: `["old", "path"]` for `/old/path/`.
+    pub segments: Vec<String>,
     pub span: Span,
 }
 
@@ -241,8 +375,8 @@ pub struct Actor {
     pub country: Option<String>,
     pub affiliation: Option<Ref>,
     pub members: Vec<Ref>,
-    pub born: Option<Date>,
-    pub founded: Option<Date>,
+    pub born: Option<When>,
+    pub founded: Option<When>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -271,8 +405,9 @@ pub struct Participant {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Meeting {
-    pub date: Date,
-    pub end_date: Option<Date>,
+    /// `None` when the date is to be announced (`date: tbd`).
+    pub date: Option<When>,
+    pub end_date: Option<When>,
     pub location: Option<String>,
     pub format: Option<MeetingFormat>,
     pub host: Option<Ref>,
@@ -300,7 +435,7 @@ pub struct Proposal {
     pub proposed_by: Vec<Ref>,
     pub supporters: Vec<Ref>,
     pub opponents: Vec<Ref>,
-    pub date: Option<Date>,
+    pub date: Option<When>,
     pub components: Vec<Text>,
 }
 
@@ -318,9 +453,17 @@ pub enum SourceType {
 pub struct Source {
     pub publisher: Option<String>,
     pub url: Option<String>,
-    pub date: Option<Date>,
+    pub date: Option<When>,
     pub author: Option<String>,
     pub source_type: Option<SourceType>,
+    /// A preserved copy (Wayback Machine, archive.today).
+    pub archive_url: Option<String>,
+    /// When the writer last read the original.
+    pub accessed: Option<When>,
+    /// A short excerpt, as the source words it.
+    pub quote: Option<String>,
+    /// Where `url` and `archive_url` were written (`check --links`).
+    pub url_spans: Vec<(String, Span)>,
 }
 
 /// What only one kind has.
@@ -350,7 +493,11 @@ pub struct Entity {
     pub sources: Vec<Ref>,
     pub key_facts: Vec<Fact>,
     pub questions: Vec<Question>,
-    pub updated: Option<Date>,
+    pub updated: Option<When>,
+    /// The page's changes log, as written.
+    pub changes: Vec<Change>,
+    /// Old URL paths that redirect here.
+    pub moved_from: Vec<MovedFrom>,
     pub draft: bool,
     pub weight: Option<i64>,
     pub body: Text,
@@ -360,11 +507,16 @@ pub struct Entity {
 }
 
 impl Entity {
-    /// The date a reader would sort this by: meeting date, proposal or source
-    /// date, then `updated`.
+    /// The day a reader would sort this by: the first day of its meeting,
+    /// proposal or source date.
     pub fn date(&self) -> Option<Date> {
+        self.when().map(|w| w.first)
+    }
+
+    /// The meeting, proposal or source date, as precise as it was written.
+    pub fn when(&self) -> Option<When> {
         match &self.data {
-            KindData::Meeting(m) => Some(m.date),
+            KindData::Meeting(m) => m.date,
             KindData::Proposal(p) => p.date,
             KindData::Source(s) => s.date,
             _ => None,
@@ -383,6 +535,25 @@ mod tests {
         assert!(Date::parse("2026-02-29").is_none());
         assert!(Date::parse("2026-13-01").is_none());
         assert!(Date::parse("6 Jan 2026").is_none());
+    }
+
+    #[test]
+    fn dates_keep_the_precision_they_were_written_with() {
+        let april = When::parse("2025-04").unwrap();
+        assert_eq!(april.precision, Precision::Month);
+        assert_eq!(april.first, Date::parse("2025-04-01").unwrap());
+        assert_eq!(april.last(), Date::parse("2025-04-30").unwrap());
+        assert_eq!(april.iso(), "2025-04");
+        let year = When::parse("~2025").unwrap();
+        assert!(year.approximate);
+        assert_eq!(year.to_string(), "~2025");
+        assert_eq!(year.last(), Date::parse("2025-12-31").unwrap());
+        assert_eq!(When::parse("2025-13"), Err(WhenError::Invalid));
+        assert_eq!(When::parse("2025-4"), Err(WhenError::Invalid));
+        assert_eq!(When::parse("+2025"), Err(WhenError::Invalid));
+        assert_eq!(When::parse("~tbd"), Err(WhenError::ApproximateNonDate));
+        // A month sorts by its first day, before the days in it.
+        assert!(april < When::parse("2025-04-01").unwrap());
     }
 
     #[test]

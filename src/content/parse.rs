@@ -19,6 +19,8 @@ const COMMON_KEYS: &[&str] = &[
     "updated",
     "draft",
     "weight",
+    "changes",
+    "moved_from",
 ];
 const ACTOR_KEYS: &[&str] = &[
     "type",
@@ -48,7 +50,19 @@ const PROPOSAL_KEYS: &[&str] = &[
     "date",
     "components",
 ];
-const SOURCE_KEYS: &[&str] = &["publisher", "url", "date", "author", "type"];
+const SOURCE_KEYS: &[&str] = &[
+    "publisher",
+    "url",
+    "date",
+    "author",
+    "type",
+    "archive_url",
+    "accessed",
+    "quote",
+];
+/// How a date is written, for hints.
+const DATE_FORMS: &str =
+    "write `2025`, `2025-04` or `2025-04-06`, with `~` in front when approximate (`~2025-04`)";
 
 /// The keys a kind knows, for unknown-key warnings and docs.
 pub fn known_keys(kind: Kind) -> Vec<&'static str> {
@@ -210,14 +224,6 @@ impl Reader<'_, '_> {
         }
     }
 
-    fn strings(&mut self, key: &str, node: Option<Node>) -> Vec<String> {
-        let items = self.list(key, node, "[\"one\", \"two\"]");
-        items
-            .into_iter()
-            .filter_map(|n| self.string(key, Some(n)))
-            .collect()
-    }
-
     /// Tags, each of which becomes a page `tags/<slug>/`: an empty one has
     /// no page to be, and one whose slug is too long for a file name would
     /// pass `check` and fail `build`.
@@ -279,21 +285,83 @@ impl Reader<'_, '_> {
             .collect()
     }
 
-    fn date(&mut self, key: &str, node: Option<Node>) -> Option<Date> {
+    /// A date as precise as written (see [`When`]); `tbd` only where the
+    /// caller allows it, as `Ok(None)`.
+    fn date(&mut self, key: &str, node: Option<Node>) -> Option<When> {
+        self.date_or_tbd(key, node, false).flatten()
+    }
+
+    fn date_or_tbd(&mut self, key: &str, node: Option<Node>, tbd: bool) -> Option<Option<When>> {
         let node = node?;
-        let text = node.scalar_text(self.info.text)?;
-        let date = Date::parse(text.trim());
-        if date.is_none() {
-            self.error(
-                "invalid-date",
-                node.span,
-                format!("`{key}` is not a valid date: `{text}`"),
-                Some(format!(
-                    "write dates as YYYY-MM-DD, e.g. `{key}: 2026-01-06`"
-                )),
-            );
+        if node.value == Value::Null {
+            return None;
         }
-        date
+        if let Value::Map(entries) = &node.value {
+            self.approximate_mapping(key, &node, entries);
+            return None;
+        }
+        let Some(text) = node.scalar_text(self.info.text) else {
+            self.wrong_type(key, &node, "a date", "2025-04-06");
+            return None;
+        };
+        let text = text.trim();
+        if text.eq_ignore_ascii_case("tbd") {
+            if !tbd {
+                let hint = "only a meeting's `date` may be `tbd`; leave the key out when the date is unknown";
+                self.error(
+                    "tbd-not-allowed",
+                    node.span,
+                    format!("`{key}` cannot be `tbd`"),
+                    Some(hint.into()),
+                );
+            }
+            return tbd.then_some(None);
+        }
+        match When::parse(text) {
+            Ok(when) => Some(Some(when)),
+            Err(WhenError::ApproximateNonDate) => {
+                self.error(
+                    "approximate-non-date",
+                    node.span,
+                    format!(
+                        "`{key}`: `~` marks an approximate date, but `{}` is not a date",
+                        &text[1..].trim()
+                    ),
+                    Some(format!(
+                        "{DATE_FORMS}; a date to be announced is `tbd`, never approximate"
+                    )),
+                );
+                None
+            }
+            Err(WhenError::Invalid) => {
+                self.error(
+                    "invalid-date",
+                    node.span,
+                    format!("`{key}` is not a valid date: `{text}`"),
+                    Some(format!("{DATE_FORMS}, e.g. `{key}: 2026-01-06`")),
+                );
+                None
+            }
+        }
+    }
+
+    /// `{date: 2025-04, approximate: true}`: the spelling not chosen. One
+    /// spelling keeps the files greppable; say which.
+    fn approximate_mapping(&mut self, key: &str, node: &Node, entries: &[(Node, Node)]) {
+        let text = self.info.text;
+        let inner = entries
+            .iter()
+            .find(|(k, _)| k.as_str() == Some("date"))
+            .and_then(|(_, v)| v.scalar_text(text));
+        let example = inner.map_or_else(|| "~2025-04".to_owned(), |d| format!("~{}", d.trim()));
+        self.error(
+            "approximate-spelling",
+            node.span,
+            format!("`{key}` must be a date written on one line, found a mapping"),
+            Some(format!(
+                "an approximate date is written with `~` in front: `{key}: {example}`"
+            )),
+        );
     }
 
     fn bool(&mut self, key: &str, node: Option<Node>) -> bool {
@@ -360,7 +428,8 @@ impl Reader<'_, '_> {
 
     fn fact(&mut self, node: Node) -> Option<Fact> {
         let span = node.span;
-        let mut fields = self.mapping("key_facts", node, &["label", "value", "sources", "note"])?;
+        let keys = ["label", "value", "sources", "note", "as_of", "review_by"];
+        let mut fields = self.mapping("key_facts", node, &keys)?;
         let label_node = fields.remove("label");
         let label_span = label_node.as_ref().map_or(span, |n| n.span);
         let label = self.string("label", label_node);
@@ -376,12 +445,20 @@ impl Reader<'_, '_> {
         };
         let sources = self.refs("sources", fields.remove("sources"));
         let note = self.text("note", fields.remove("note"));
+        let as_of = self.date("as_of", fields.remove("as_of"));
+        let review_node = fields.remove("review_by");
+        let review_span = review_node.as_ref().map_or(span, |n| n.span);
+        let review_by = self
+            .date("review_by", review_node)
+            .map(|w| (w, review_span));
         Some(Fact {
             label,
             label_span,
             value,
             sources,
             note,
+            as_of,
+            review_by,
             span,
         })
     }
@@ -450,6 +527,126 @@ impl Reader<'_, '_> {
         Some(fields)
     }
 
+    /// The `changes:` log; a `fact` must name a key fact of this page.
+    fn changes(&mut self, node: Option<Node>, facts: &[Fact]) -> Vec<Change> {
+        let example = "[{date: 2026-01-07, kind: correction, text: \"…\"}]";
+        let items = self.list("changes", node, example);
+        items
+            .into_iter()
+            .filter_map(|n| self.change(n, facts))
+            .collect()
+    }
+
+    fn change(&mut self, node: Node, facts: &[Fact]) -> Option<Change> {
+        let span = node.span;
+        let mut fields = self.mapping("changes", node, &["date", "kind", "text", "fact"])?;
+        let kinds = [
+            ("correction", ChangeKind::Correction),
+            ("clarification", ChangeKind::Clarification),
+            ("update", ChangeKind::Update),
+        ];
+        // A key written but wrong has its own error; only absent ones here.
+        if ["date", "kind", "text"]
+            .iter()
+            .any(|k| !fields.contains_key(k))
+        {
+            self.error(
+                "missing-key",
+                span,
+                "a change needs a `date`, a `kind` and a `text`",
+                Some("write `- {date: 2026-01-07, kind: correction, text: \"…\"}`".into()),
+            );
+        }
+        let date = self.date("date", fields.remove("date"));
+        let kind = self.choice("kind", fields.remove("kind"), &kinds);
+        let text = self.string("text", fields.remove("text"));
+        let fact = self.change_fact(fields.remove("fact"), facts);
+        let (Some(date), Some(kind), Some(text)) = (date, kind, text) else {
+            return None;
+        };
+        Some(Change {
+            date,
+            kind,
+            text,
+            fact,
+            span,
+        })
+    }
+
+    fn change_fact(&mut self, node: Option<Node>, facts: &[Fact]) -> Option<String> {
+        let span = node.as_ref()?.span;
+        let label = self.string("fact", node)?;
+        if facts.iter().any(|f| f.label == label) {
+            return Some(label);
+        }
+        let labels: Vec<&str> = facts.iter().map(|f| f.label.as_str()).collect();
+        let hint = match closest(&label, labels.iter().copied()) {
+            Some(l) => format!("did you mean `{l}`?"),
+            None if labels.is_empty() => {
+                "this page has no `key_facts`; name one of its labels, or leave `fact` out".into()
+            }
+            None => format!(
+                "`fact` names a key fact label of this page: {}",
+                labels.join(", ")
+            ),
+        };
+        self.error(
+            "unknown-fact",
+            span,
+            format!("`fact` names no key fact of this page: `{label}`"),
+            Some(hint),
+        );
+        None
+    }
+
+    /// `moved_from`: old URL paths, `/old/path/`, each becoming a redirect.
+    fn moved_from(&mut self, node: Option<Node>) -> Vec<MovedFrom> {
+        let items = self.list("moved_from", node, "[/old/path/]");
+        let mut out = Vec::new();
+        for item in items {
+            let span = item.span;
+            let Some(path) = self.string("moved_from", Some(item)) else {
+                continue;
+            };
+            match url_path_segments(&path) {
+                Some(segments) => out.push(MovedFrom { segments, span }),
+                None => self.error(
+                    "bad-moved-from",
+                    span,
+                    format!("`moved_from` must be a URL path of this site, found `{path}`"),
+                    Some("write the old path from the site root, e.g. `/actors/old-name/`".into()),
+                ),
+            }
+        }
+        out
+    }
+
+    /// Aliases are other names; a value that looks like a URL path was
+    /// probably meant as Hugo's and Zola's `aliases` (old URLs).
+    fn aliases(&mut self, node: Option<Node>) -> Vec<String> {
+        let items = self.list("aliases", node, "[\"one\", \"two\"]");
+        let mut out = Vec::with_capacity(items.len());
+        for item in items {
+            let span = item.span;
+            let Some(alias) = self.string("aliases", Some(item)) else {
+                continue;
+            };
+            if alias.starts_with('/') {
+                self.diags.push(
+                    Diagnostic::warning(
+                        "alias-looks-like-url",
+                        self.info.file,
+                        format!("alias `{alias}` looks like a URL path"),
+                    )
+                    .at(span)
+                    .hint("`aliases` are other names of this page; to redirect an old URL here, list it under `moved_from`"),
+                );
+            }
+            out.push(alias);
+        }
+        out
+    }
+
     fn participants(&mut self, node: Option<Node>) -> Vec<Participant> {
         let items = self.list(
             "participants",
@@ -511,6 +708,8 @@ impl Reader<'_, '_> {
             None => body,
         };
         let data = self.kind_data(&mut f);
+        let key_facts = self.facts(f.remove("key_facts"));
+        let changes = self.changes(f.remove("changes"), &key_facts);
         Entity {
             id: info.id.clone(),
             kind: info.kind,
@@ -519,12 +718,14 @@ impl Reader<'_, '_> {
             title: title.unwrap_or_else(|| info.slug.to_owned()),
             title_span,
             summary: self.string("summary", f.remove("summary")),
-            aliases: self.strings("aliases", f.remove("aliases")),
+            aliases: self.aliases(f.remove("aliases")),
             tags: self.tags(f.remove("tags")),
             sources: self.refs("sources", f.remove("sources")),
-            key_facts: self.facts(f.remove("key_facts")),
+            key_facts,
             questions: self.questions(f.remove("reader_questions")),
             updated: self.date("updated", f.remove("updated")),
+            changes,
+            moved_from: self.moved_from(f.remove("moved_from")),
             draft: self.bool("draft", f.remove("draft")),
             weight: self.int("weight", f.remove("weight")),
             body,
@@ -569,7 +770,7 @@ impl Reader<'_, '_> {
                 "missing-date",
                 self.info.head,
                 "a meeting needs a `date`",
-                Some("add `date: YYYY-MM-DD`; for a meeting announced without a day, use the first day known and say so in a key fact".into()),
+                Some("add `date: 2026-01-06`, as precise as the sources are (`2025-04`, `~2025`), or `date: tbd`".into()),
             );
         }
         let formats = [
@@ -584,12 +785,12 @@ impl Reader<'_, '_> {
             ("cancelled", MeetingStatus::Cancelled),
             ("postponed", MeetingStatus::Postponed),
         ];
-        let date = self.date("date", date_node);
+        let date = self.date_or_tbd("date", date_node, true).flatten();
         let end_node = f.remove("end_date");
         let end_span = end_node.as_ref().map(|n| n.span);
         let end_date = self.date("end_date", end_node);
         if let (Some(start), Some(end), Some(span)) = (date, end_date, end_span)
-            && end < start
+            && end.last() < start.first
         {
             self.diags.push(
                 Diagnostic::warning(
@@ -606,11 +807,7 @@ impl Reader<'_, '_> {
             );
         }
         Meeting {
-            date: date.unwrap_or(Date {
-                year: 1970,
-                month: 1,
-                day: 1,
-            }),
+            date,
             end_date,
             location: self.string("location", f.remove("location")),
             format: self.choice("format", f.remove("format"), &formats),
@@ -658,29 +855,45 @@ impl Reader<'_, '_> {
             ("interview", SourceType::Interview),
             ("social", SourceType::Social),
         ];
-        let url_node = f.remove("url");
-        let url_span = url_node.as_ref().map(|n| n.span);
-        let url = self.string("url", url_node);
-        if let (Some(url), Some(span)) = (&url, url_span)
-            && !is_safe_url(url)
-        {
+        let mut url_spans = Vec::new();
+        let url = self.web_address("url", f.remove("url"), &mut url_spans);
+        let archive_url = self.web_address("archive_url", f.remove("archive_url"), &mut url_spans);
+        Source {
+            publisher: self.string("publisher", f.remove("publisher")),
+            url,
+            date: self.date("date", f.remove("date")),
+            author: self.string("author", f.remove("author")),
+            source_type: self.choice("type", f.remove("type"), &types),
+            archive_url,
+            accessed: self.date("accessed", f.remove("accessed")),
+            quote: self.string("quote", f.remove("quote")),
+            url_spans,
+        }
+    }
+
+    /// A source's `url` or `archive_url`: only http(s) addresses are kept.
+    fn web_address(
+        &mut self,
+        key: &str,
+        node: Option<Node>,
+        spans: &mut Vec<(String, Span)>,
+    ) -> Option<String> {
+        let span = node.as_ref()?.span;
+        let url = self.string(key, node)?;
+        if !is_safe_url(&url) {
             self.diags.push(
                 Diagnostic::warning(
                     "unsafe-url",
                     self.info.file,
-                    format!("`url` must be an http(s) address, found `{url}`; it is left out"),
+                    format!("`{key}` must be an http(s) address, found `{url}`; it is left out"),
                 )
                 .at(span)
                 .hint("write the full address, starting with https://"),
             );
+            return None;
         }
-        Source {
-            publisher: self.string("publisher", f.remove("publisher")),
-            url: url.filter(|u| is_safe_url(u)),
-            date: self.date("date", f.remove("date")),
-            author: self.string("author", f.remove("author")),
-            source_type: self.choice("type", f.remove("type"), &types),
-        }
+        spans.push((url.clone(), span));
+        Some(url)
     }
 }
 
@@ -688,6 +901,26 @@ impl Reader<'_, '_> {
 pub fn is_safe_url(url: &str) -> bool {
     let lower = url.trim().to_ascii_lowercase();
     lower.starts_with("https://") || lower.starts_with("http://")
+}
+
+/// The segments of a URL path written from the site root (`/a/b/`), or
+/// `None` when it is not one: it must start with `/`, and no segment may be
+/// empty inside, `.` or `..`, or hold characters a file name cannot.
+pub fn url_path_segments(path: &str) -> Option<Vec<String>> {
+    let inner = path.strip_prefix('/')?;
+    let inner = inner.strip_suffix("index.html").unwrap_or(inner);
+    let inner = inner.strip_suffix('/').unwrap_or(inner);
+    if inner.is_empty() {
+        return None;
+    }
+    let ok = |s: &str| {
+        !s.is_empty()
+            && s != "."
+            && s != ".."
+            && s.chars().all(|c| c.is_alphanumeric() || "-_.~".contains(c))
+    };
+    let segments: Vec<String> = inner.split('/').map(str::to_owned).collect();
+    segments.iter().all(|s| ok(s)).then_some(segments)
 }
 
 /// A YAML tree as JSON, for values handed to templates untyped (`extra`).

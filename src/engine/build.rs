@@ -21,6 +21,7 @@ pub fn load_config(root: &Path, options: &CompileOptions) -> (Config, Diagnostic
     if let Some(url) = &options.base_url {
         config.set_base_url(url);
     }
+    config.today = options.today;
     (config, diags)
 }
 

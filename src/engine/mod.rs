@@ -451,9 +451,8 @@ impl Engine {
                 .with_file_name(entity_feeds::FILE),
             Job::Entity(i) => self.state.tables.paths[*i].output_file(),
             _ => self
-                .with_pages(&Reads::off(), |p| p.path_of(job))
+                .with_pages(&Reads::off(), |p| p.output_of(job))
                 .flatten()
-                .map(|p| p.output_file())
                 .unwrap_or_default(),
         }
     }

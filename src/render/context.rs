@@ -45,6 +45,8 @@ pub struct FactValue {
     pub note: Option<String>,
     pub note_html: Option<String>,
     pub citations: Vec<Citation>,
+    /// "as of 6 January 2026": when the value was true.
+    pub as_of: Option<String>,
 }
 
 /// A row of the key facts table; `disputed` rows have several values.
@@ -55,6 +57,8 @@ pub struct FactRow {
     /// Rows from typed keys (date, host …) rather than `key_facts`.
     pub typed: bool,
     pub values: Vec<FactValue>,
+    /// The newest entry of the changes log naming this fact.
+    pub change: Option<crate::render::changes::FactChange>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -83,6 +87,12 @@ pub struct SourceEntry {
     pub publisher: Option<String>,
     pub date: Option<String>,
     pub url: Option<String>,
+    /// A preserved copy of `url`.
+    pub archive_url: Option<String>,
+    /// "accessed 6 January 2026".
+    pub accessed: Option<String>,
+    /// A short excerpt of the source.
+    pub quote: Option<String>,
 }
 
 /// A tag as shown on a page.
@@ -113,7 +123,13 @@ pub struct PageView {
     pub date: Option<String>,
     pub date_long: Option<String>,
     pub updated: Option<String>,
+    /// "6 January 2026".
+    pub updated_long: Option<String>,
     pub status: Option<String>,
+    /// The changes log, newest first.
+    pub changes: Vec<crate::render::changes::ChangeView>,
+    /// Built with `--drafts` from a `draft: true` file.
+    pub draft: bool,
     pub body: String,
     pub facts: Vec<FactRow>,
     pub disputed_count: usize,

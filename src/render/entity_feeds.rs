@@ -21,7 +21,7 @@ pub fn render(pages: &Pages<'_>, i: EntityIdx) -> Result<OutFile, Diagnostic> {
     let data = pages.data;
     let e = &data.entities[i];
     let home = data.paths[i].absolute(&data.base);
-    let entries: Vec<FeedEntry> = involving(data, i)
+    let mut entries: Vec<FeedEntry> = involving(data, i)
         .into_iter()
         .map(|x| {
             let entity = &data.entities[x];
@@ -36,6 +36,11 @@ pub fn render(pages: &Pages<'_>, i: EntityIdx) -> Result<OutFile, Diagnostic> {
             }
         })
         .collect();
+    // The entity's own changes log, newest first among the pages.
+    let own: Vec<(EntityIdx, usize)> = (0..e.changes.len()).map(|n| (i, n)).collect();
+    entries.extend(super::changes::feed_entries(data, &own));
+    entries.sort_by(|a, b| b.updated.cmp(&a.updated));
+    entries.truncate(data.config.feed_limit);
     let mut ctx: Context = pages.absolute_context();
     let updated = entries
         .first()

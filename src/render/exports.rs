@@ -141,7 +141,8 @@ fn ids(data: &SiteData<'_>, list: &[EntityIdx]) -> Value {
     Value::Array(list.iter().map(|&t| id_of(data, t)).collect())
 }
 
-fn date(d: Option<Date>) -> Value {
+/// A date as precise as written: `2025-04`, `~2025` (approximate).
+fn date(d: Option<When>) -> Value {
     d.map_or(Value::Null, |d| json!(d.to_string()))
 }
 
@@ -188,7 +189,7 @@ fn entity(data: &SiteData<'_>, i: EntityIdx) -> Value {
         "tags": e.tags,
         "url": data.paths[i].absolute(&data.base),
         "path": data.paths[i].site_relative(data.config.pretty_links),
-        "date": date(e.date()),
+        "date": date(e.when()),
         "updated": date(e.updated),
         "status": status_of(e),
         "data": kind_data(data, e),
@@ -213,7 +214,7 @@ fn kind_data(data: &SiteData<'_>, e: &Entity) -> Value {
             "founded": date(a.founded),
         }),
         KindData::Meeting(m) => json!({
-            "date": date(Some(m.date)),
+            "date": date(m.date),
             "end_date": date(m.end_date),
             "location": m.location,
             "format": m.format.map(|f| enum_name(&f)),
@@ -318,13 +319,27 @@ pub fn timeline(data: &SiteData<'_>) -> OutFile {
     )
 }
 
-fn tl_date(d: Date) -> Value {
-    json!({"year": d.year, "month": d.month, "day": d.day})
+/// TimelineJS's date: only the parts known (it supports a year alone, or
+/// a year and month), and the words for an approximate one.
+fn tl_date(w: When) -> Value {
+    let d = w.first;
+    let mut out = Map::new();
+    out.insert("year".into(), json!(d.year));
+    if w.precision >= Precision::Month {
+        out.insert("month".into(), json!(d.month));
+    }
+    if w.precision == Precision::Day {
+        out.insert("day".into(), json!(d.day));
+    }
+    if w.approximate {
+        out.insert("display_date".into(), json!(w.long()));
+    }
+    Value::Object(out)
 }
 
 fn slide(data: &SiteData<'_>, i: EntityIdx) -> Option<Value> {
     let e = &data.entities[i];
-    let start = e.date()?;
+    let start = e.when()?;
     let url = data.paths[i].absolute(&data.base);
     let mut text = String::new();
     if let Some(summary) = &e.summary {
@@ -347,7 +362,7 @@ fn slide(data: &SiteData<'_>, i: EntityIdx) -> Option<Value> {
     let mut slide = Map::new();
     slide.insert("start_date".into(), tl_date(start));
     if let KindData::Meeting(m) = &e.data
-        && let Some(end) = m.end_date.filter(|end| *end != m.date)
+        && let Some(end) = m.end_date.filter(|end| Some(*end) != m.date)
     {
         slide.insert("end_date".into(), tl_date(end));
     }

@@ -230,7 +230,7 @@ fn entity_graph(data: &SiteData<'_>, i: EntityIdx, language: &str) -> Value {
     page.insert("inLanguage".into(), json!(language));
     page.insert("isPartOf".into(), site_ref(data));
     if let Some(d) = e.updated {
-        page.insert("dateModified".into(), json!(d.to_string()));
+        page.insert("dateModified".into(), json!(d.iso()));
     }
     if !e.tags.is_empty() {
         page.insert("keywords".into(), json!(e.tags.join(", ")));
@@ -238,6 +238,10 @@ fn entity_graph(data: &SiteData<'_>, i: EntityIdx, language: &str) -> Value {
     let cited = citations(data, i);
     if !cited.is_empty() {
         page.insert("citation".into(), json!(cited));
+    }
+    let corrections = corrections(data, i);
+    if !corrections.is_empty() {
+        page.insert("correction".into(), json!(corrections));
     }
     let mut graph = Vec::new();
     if e.kind != Kind::Page {
@@ -251,6 +255,25 @@ fn entity_graph(data: &SiteData<'_>, i: EntityIdx, language: &str) -> Value {
     }
     graph.insert(0, Value::Object(page));
     json!({"@context": "https://schema.org", "@graph": graph})
+}
+
+/// The page's corrections and clarifications, newest first, as schema.org
+/// `CorrectionComment`s (an update is news, not a correction).
+fn corrections(data: &SiteData<'_>, i: EntityIdx) -> Vec<Value> {
+    let e = &data.entities[i];
+    super::changes::newest_first(&e.changes)
+        .into_iter()
+        .filter(|&n| e.changes[n].kind != ChangeKind::Update)
+        .map(|n| {
+            let c = &e.changes[n];
+            json!({
+                "@type": "CorrectionComment",
+                "url": format!("{}#change-{}", url(data, i), n + 1),
+                "datePublished": c.date.iso(),
+                "text": c.text,
+            })
+        })
+        .collect()
 }
 
 /// The node of the actor, meeting, proposal or source a page is about.
@@ -289,7 +312,7 @@ fn actor(data: &SiteData<'_>, a: &Actor, m: &mut Map<String, Value>) {
             insert_some(m, "jobTitle", a.role.as_ref().map(|r| json!(r)));
             insert_some(m, "nationality", country);
             insert_some(m, "affiliation", affiliation);
-            insert_some(m, "birthDate", a.born.map(|d| json!(d.to_string())));
+            insert_some(m, "birthDate", a.born.map(|d| json!(d.iso())));
         }
         Some(ActorType::Country) => {
             insert_some(
@@ -310,15 +333,18 @@ fn actor(data: &SiteData<'_>, a: &Actor, m: &mut Map<String, Value>) {
             if !members.is_empty() {
                 m.insert("member".into(), json!(members));
             }
-            insert_some(m, "foundingDate", a.founded.map(|d| json!(d.to_string())));
+            insert_some(m, "foundingDate", a.founded.map(|d| json!(d.iso())));
         }
     }
 }
 
 fn event(data: &SiteData<'_>, meeting: &Meeting, m: &mut Map<String, Value>) {
-    m.insert("startDate".into(), json!(meeting.date.to_string()));
-    let end = meeting.end_date.unwrap_or(meeting.date);
-    m.insert("endDate".into(), json!(end.to_string()));
+    // A date to be announced has no startDate; ISO 8601 has `2025-04`.
+    if let Some(date) = meeting.date {
+        m.insert("startDate".into(), json!(date.iso()));
+        let end = meeting.end_date.unwrap_or(date);
+        m.insert("endDate".into(), json!(end.iso()));
+    }
     if let Some(loc) = &meeting.location {
         m.insert("location".into(), json!({"@type": "Place", "name": loc}));
     }
@@ -367,7 +393,7 @@ fn proposal(data: &SiteData<'_>, p: &Proposal, m: &mut Map<String, Value>) {
     if !authors.is_empty() {
         m.insert("author".into(), json!(authors));
     }
-    insert_some(m, "dateCreated", p.date.map(|d| json!(d.to_string())));
+    insert_some(m, "dateCreated", p.date.map(|d| json!(d.iso())));
 }
 
 fn source(s: &Source, m: &mut Map<String, Value>) {
@@ -381,7 +407,7 @@ fn source(s: &Source, m: &mut Map<String, Value>) {
             .as_ref()
             .map(|p| json!({"@type": "Organization", "name": p})),
     );
-    insert_some(m, "datePublished", s.date.map(|d| json!(d.to_string())));
+    insert_some(m, "datePublished", s.date.map(|d| json!(d.iso())));
     insert_some(
         m,
         "author",

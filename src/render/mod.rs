@@ -6,7 +6,9 @@
 //! every page is rendered through its template. Output: [`OutFile`]s, which
 //! the write stage puts on disk and `serve` keeps in memory.
 
+pub mod changes;
 pub mod context;
+pub mod dates;
 pub mod entity_feeds;
 pub mod exports;
 pub mod graph;
@@ -15,6 +17,7 @@ pub mod links;
 pub mod markdown;
 pub mod paginate;
 pub mod plain;
+pub mod redirects;
 pub mod search_index;
 pub mod site;
 pub mod site_pages;

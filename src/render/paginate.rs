@@ -218,8 +218,17 @@ impl Paginator {
         per_page: usize,
         linker: &Linker,
     ) -> Self {
+        Paginator::at(number, total, per_page, |n| linker.href(&listing.path(n)))
+    }
+
+    /// The paginator of a list of anything whose page `n` is at `href(n)`.
+    pub fn at(
+        number: usize,
+        total: usize,
+        per_page: usize,
+        href: impl Fn(usize) -> String,
+    ) -> Self {
         let count = page_count(total, per_page);
-        let href = |n: usize| linker.href(&listing.path(n));
         Paginator {
             current_index: number,
             number_pagers: count,

@@ -17,7 +17,7 @@ use super::site::{Key, sym};
 use super::templates::{Templates, template_error};
 use super::views::{SiteData, question_views};
 use super::{OutFile, RenderOptions};
-use crate::content::model::{Entity, EntityIdx, Kind};
+use crate::content::model::{Entity, EntityIdx, Kind, Precision};
 use crate::diag::Diagnostic;
 
 /// One page or file to render.
@@ -46,6 +46,14 @@ pub enum Job {
     /// `data/entities.json` and `data/timeline.json`.
     DataEntities,
     DataTimeline,
+    /// A page (numbered from 1) of `/changes/`: every page's changes log.
+    Changes(usize),
+    /// `changes/atom.xml`.
+    ChangesFeed,
+    /// A redirect page at an entity's old path: `(entity, which path)`.
+    Redirect(EntityIdx, usize),
+    /// `_redirects`, for Netlify and Cloudflare Pages.
+    Redirects,
 }
 
 /// Everything needed to render any page.
@@ -107,6 +115,14 @@ impl Pages<'_> {
         jobs.extend([Job::Timeline, Job::Map]);
         jobs.extend(self.pages_of(&Listing::Questions));
         jobs.extend([Job::Tags, Job::Search, Job::NotFound]);
+        let changes = super::changes::site_order(self.data).len();
+        jobs.extend((1..=page_count(changes, self.per_page())).map(Job::Changes));
+        jobs.push(Job::ChangesFeed);
+        let redirects = super::redirects::all(self.data);
+        if !redirects.is_empty() {
+            jobs.extend(redirects.into_iter().map(|(i, n)| Job::Redirect(i, n)));
+            jobs.push(Job::Redirects);
+        }
         for tag in self.data.tags.slugs() {
             jobs.extend(self.pages_of(&Listing::Tag(tag.clone())));
         }
@@ -211,8 +227,21 @@ impl Pages<'_> {
             Job::Map => SitePath::of(&["map"]),
             Job::Tags => SitePath::of(&["tags"]),
             Job::Search => SitePath::of(&["search"]),
+            Job::Changes(n) => super::changes::path(*n),
+            Job::Redirect(i, n) => {
+                super::redirects::path(&self.data.entities[*i].moved_from[*n].segments)
+            }
             _ => return None,
         })
+    }
+
+    /// Where a job's file goes in the output, page or not.
+    pub fn output_of(&self, job: &Job) -> Option<std::path::PathBuf> {
+        match job {
+            Job::ChangesFeed => Some(super::changes::FEED_FILE.into()),
+            Job::Redirects => Some(super::redirects::FILE.into()),
+            _ => self.path_of(job).map(|p| p.output_file()),
+        }
     }
 
     /// Renders a template, recording that the output read it.
@@ -234,6 +263,14 @@ impl Pages<'_> {
             Job::EntityFeed(i) => super::entity_feeds::render(self, *i),
             Job::DataEntities => Ok(super::exports::entities(self.data)),
             Job::DataTimeline => Ok(super::exports::timeline(self.data)),
+            Job::ChangesFeed => self.changes_feed(),
+            Job::Redirect(i, n) => Ok(super::redirects::page(
+                self.data,
+                *i,
+                *n,
+                self.data.config.pretty_links,
+            )),
+            Job::Redirects => Ok(super::redirects::file(self.data)),
             _ => self.page(job),
         }
     }
@@ -305,6 +342,12 @@ impl Pages<'_> {
                 ctx.insert("home", &self.home_view());
                 ctx.insert("sections", &self.sections_summary(linker));
                 ctx.insert("latest", &self.latest_meetings(linker, HOME_LATEST));
+                let changes = super::changes::site_order(data);
+                let newest = &changes[..changes.len().min(HOME_LATEST)];
+                ctx.insert(
+                    "latest_changes",
+                    &super::changes::entries(data, linker, newest),
+                );
                 (
                     String::from("index.html"),
                     data.config.title.clone(),
@@ -385,6 +428,24 @@ impl Pages<'_> {
                     "Relation map".into(),
                     format!(
                         "Who met whom and who backs which proposal in {}",
+                        data.config.title
+                    ),
+                    ctx,
+                )
+            }
+            Job::Changes(n) => {
+                let all = super::changes::site_order(data);
+                let on_page = &all[page_range(all.len(), self.per_page(), *n)];
+                ctx.insert("changes", &super::changes::entries(data, linker, on_page));
+                let paginator = Paginator::at(*n, all.len(), self.per_page(), |p| {
+                    linker.href(&super::changes::path(p))
+                });
+                ctx.insert("paginator", &paginator);
+                (
+                    String::from("changes.html"),
+                    numbered("Changes and corrections", *n),
+                    format!(
+                        "Every correction, clarification and update to {}",
                         data.config.title
                     ),
                     ctx,
@@ -571,14 +632,16 @@ impl Pages<'_> {
         dated.sort_by(|&a, &b| (e[a].date(), &e[a].title).cmp(&(e[b].date(), &e[b].title)));
         let mut months: Vec<TimelineMonth> = Vec::new();
         for i in dated {
-            let Some(date) = e[i].date() else { continue };
-            let id = format!("{:04}-{:02}", date.year, date.month);
+            let Some(when) = e[i].when() else { continue };
+            // A date known to the year only goes under the year, not January.
+            let (id, label) = match when.precision {
+                Precision::Year => (when.iso(), when.first.year.to_string()),
+                _ => (
+                    format!("{:04}-{:02}", when.first.year, when.first.month),
+                    super::dates::month_year(&when.first),
+                ),
+            };
             if months.last().is_none_or(|m| m.id != id) {
-                let label = date
-                    .long()
-                    .split_once(' ')
-                    .map(|(_, rest)| rest.to_owned())
-                    .unwrap_or_default();
                 months.push(TimelineMonth {
                     label,
                     id,
@@ -721,9 +784,39 @@ impl Pages<'_> {
         ctx
     }
 
+    /// `changes/atom.xml`: the newest changes of the whole site.
+    fn changes_feed(&self) -> Result<OutFile, Diagnostic> {
+        let data = self.data;
+        let mut order = super::changes::site_order(data);
+        order.truncate(data.config.feed_limit);
+        let entries = super::changes::feed_entries(data, &order);
+        let mut ctx = self.absolute_context();
+        let updated = entries
+            .first()
+            .map(|x| x.updated.clone())
+            .unwrap_or_else(|| "1970-01-01T00:00:00Z".into());
+        ctx.insert(
+            "feed_url",
+            &format!("{}{}", data.base, super::changes::FEED_FILE),
+        );
+        ctx.insert("feed_title", &format!("Changes · {}", data.config.title));
+        ctx.insert("feed_home", &super::changes::path(1).absolute(&data.base));
+        ctx.insert("updated", &updated);
+        ctx.insert("entries", &entries);
+        let text = self.render_template("atom.xml", &ctx)?;
+        Ok(OutFile {
+            path: super::changes::FEED_FILE.into(),
+            bytes: text.into_bytes(),
+        })
+    }
+
     fn sitemap_context(&self) -> Context {
         let mut urls: Vec<SitemapUrl> = Vec::new();
         for job in self.jobs() {
+            // A redirect is not a page of its own to index.
+            if matches!(job, Job::Redirect(..)) {
+                continue;
+            }
             let Some(path) = self.path_of(&job) else {
                 continue;
             };
@@ -789,7 +882,7 @@ fn nav_links(linker: &Linker) -> std::collections::BTreeMap<&'static str, String
     for kind in Kind::ALL {
         nav.insert(kind.dir(), linker.href(&SitePath::of(&[kind.dir()])));
     }
-    for page in ["timeline", "map", "questions", "tags", "search"] {
+    for page in ["timeline", "map", "questions", "tags", "search", "changes"] {
         nav.insert(page, linker.href(&SitePath::of(&[page])));
     }
     nav
@@ -807,7 +900,7 @@ fn numbered(title: &str, number: usize) -> String {
 
 /// The date an entity appears under in feeds and the sitemap.
 pub fn feed_date(e: &Entity) -> Option<crate::content::model::Date> {
-    match (e.updated, e.date()) {
+    match (e.updated.map(|u| u.first), e.date()) {
         (Some(u), Some(d)) => Some(u.max(d)),
         (u, d) => u.or(d),
     }

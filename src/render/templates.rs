@@ -50,6 +50,18 @@ pub const DEFAULT_THEME: &[(&str, &str)] = &[
         include_str!("../../themes/default/templates/page.html"),
     ),
     (
+        "templates/changes.html",
+        include_str!("../../themes/default/templates/changes.html"),
+    ),
+    (
+        "templates/partials/changes.html",
+        include_str!("../../themes/default/templates/partials/changes.html"),
+    ),
+    (
+        "templates/partials/change_entries.html",
+        include_str!("../../themes/default/templates/partials/change_entries.html"),
+    ),
+    (
         "templates/timeline.html",
         include_str!("../../themes/default/templates/timeline.html"),
     ),
@@ -177,6 +189,7 @@ pub const REQUIRED: &[&str] = &[
     "source.html",
     "page.html",
     "timeline.html",
+    "changes.html",
     "map.html",
     "questions.html",
     "tags.html",

@@ -3,6 +3,7 @@
 
 use super::Prepared;
 use super::context::*;
+use super::dates;
 use super::links::{Linker, SitePath, tag_slug};
 pub use super::site::SiteData;
 use crate::content::model::*;
@@ -16,8 +17,8 @@ impl SiteData<'_> {
             href: linker.href(&self.paths[i]),
             kind: e.kind.name(),
             summary: e.summary.clone(),
-            date: e.date().map(|d| d.to_string()),
-            date_long: e.date().map(|d| d.long()),
+            date: e.when().map(|d| d.iso()),
+            date_long: date_long(e),
             status: status_of(e),
             note,
         }
@@ -42,6 +43,7 @@ impl SiteData<'_> {
         let mut citations = Citations::default();
         let mut rows = self.typed_rows(i, linker);
         rows.extend(self.fact_rows(e, prepared, linker, &mut citations));
+        super::changes::mark_rows(e, &mut rows);
         for s in e.sources.iter().filter_map(|r| r.target) {
             citations.number(s);
         }
@@ -58,10 +60,13 @@ impl SiteData<'_> {
             tags: e.tags.iter().map(|t| self.tag_link(linker, t)).collect(),
             href: linker.href(&self.paths[i]),
             permalink: self.paths[i].absolute(&self.base),
-            date: e.date().map(|d| d.to_string()),
-            date_long: e.date().map(|d| d.long()),
-            updated: e.updated.map(|d| d.to_string()),
+            date: e.when().map(|d| d.iso()),
+            date_long: date_long(e),
+            updated: e.updated.map(|d| d.iso()),
+            updated_long: e.updated.map(|d| d.long()),
             status: status_of(e),
+            changes: super::changes::views(e),
+            draft: e.draft,
             body: prepared.body.clone(),
             disputed_count: rows.iter().filter(|r| r.disputed).count(),
             facts: rows,
@@ -134,9 +139,9 @@ impl SiteData<'_> {
                 text("Founded", a.founded.map(|d| d.long()));
             }
             KindData::Meeting(m) => {
-                let date = match m.end_date {
-                    Some(end) if end != m.date => format!("{} – {}", m.date.long(), end.long()),
-                    _ => m.date.long(),
+                let date = match (m.date, m.end_date) {
+                    (Some(start), Some(end)) if end != start => dates::range(&start, &end),
+                    (date, _) => dates::when_or_tbd(date.as_ref()),
                 };
                 text("Date", Some(date));
                 text("Location", m.location.as_deref().map(escape));
@@ -186,14 +191,18 @@ impl SiteData<'_> {
                     "Type",
                     s.source_type.map(|t| escape(&capitalize(&enum_name(&t)))),
                 );
+                let external = |u: &str| {
+                    format!(
+                        "<a href=\"{0}\" rel=\"external noopener\">{0}</a>",
+                        escape(u)
+                    )
+                };
+                text("Original", s.url.as_deref().map(external));
+                text("Archived copy", s.archive_url.as_deref().map(external));
+                text("Accessed", s.accessed.map(|d| d.long()));
                 text(
-                    "Original",
-                    s.url.as_deref().map(|u| {
-                        format!(
-                            "<a href=\"{0}\" rel=\"external noopener\">{0}</a>",
-                            escape(u)
-                        )
-                    }),
+                    "Quote",
+                    s.quote.as_deref().map(|q| format!("<q>{}</q>", escape(q))),
                 );
             }
             KindData::Page => {}
@@ -245,6 +254,7 @@ impl SiteData<'_> {
                                 .into_iter()
                                 .map(|s| self.citation(citations.number(s), s, linker))
                                 .collect(),
+                            as_of: same.iter().find_map(|f| f.as_of.as_ref().map(dates::as_of)),
                         }
                     })
                     .collect();
@@ -253,6 +263,7 @@ impl SiteData<'_> {
                     disputed,
                     typed: false,
                     values,
+                    change: None,
                 }
             })
             .collect()
@@ -261,7 +272,7 @@ impl SiteData<'_> {
     fn citation(&self, number: usize, s: EntityIdx, linker: &Linker) -> Citation {
         Citation {
             number,
-            title: self.entities[s].title.clone(),
+            title: citation_title(&self.entities[s]),
             href: linker.href(&self.paths[s]),
         }
     }
@@ -273,17 +284,21 @@ impl SiteData<'_> {
             .enumerate()
             .map(|(n, &s)| {
                 let e = &self.entities[s];
-                let (publisher, url) = match &e.data {
-                    KindData::Source(src) => (src.publisher.clone(), src.url.clone()),
-                    _ => (None, None),
+                let src = match &e.data {
+                    KindData::Source(src) => Some(src),
+                    _ => None,
                 };
                 SourceEntry {
                     number: n + 1,
                     title: e.title.clone(),
                     href: linker.href(&self.paths[s]),
-                    publisher,
-                    date: e.date().map(|d| d.long()),
-                    url,
+                    publisher: src.and_then(|s| s.publisher.clone()),
+                    date: date_long(e),
+                    url: src.and_then(|s| s.url.clone()),
+                    archive_url: src.and_then(|s| s.archive_url.clone()),
+                    accessed: src
+                        .and_then(|s| s.accessed.map(|a| format!("accessed {}", a.long()))),
+                    quote: src.and_then(|s| s.quote.clone()),
                 }
             })
             .collect()
@@ -379,7 +394,9 @@ fn typed_row(label: &str, html: String) -> FactRow {
             note: None,
             note_html: None,
             citations: Vec::new(),
+            as_of: None,
         }],
+        change: None,
     }
 }
 
@@ -443,4 +460,28 @@ pub fn escape(s: &str) -> String {
     }
     out.push_str(&s[copied..]);
     out
+}
+
+/// An entity's date for readers, as precise as written; a meeting whose
+/// date is to be announced says so.
+pub fn date_long(e: &Entity) -> Option<String> {
+    match &e.data {
+        KindData::Meeting(m) => Some(dates::when_or_tbd(m.date.as_ref())),
+        _ => e.when().map(|w| w.long()),
+    }
+}
+
+/// A citation's title (its tooltip): the source's title, with the quote it
+/// preserves and when it was read.
+pub fn citation_title(e: &Entity) -> String {
+    let mut title = e.title.clone();
+    if let KindData::Source(s) = &e.data {
+        if let Some(q) = &s.quote {
+            title.push_str(&format!(": “{q}”"));
+        }
+        if let Some(a) = s.accessed {
+            title.push_str(&format!(" (accessed {})", a.long()));
+        }
+    }
+    title
 }

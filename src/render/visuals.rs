@@ -46,7 +46,7 @@ pub fn for_entity(data: &SiteData<'_>, i: EntityIdx, linker: &Linker) -> EntityV
 pub struct Inputs<'a> {
     title: &'a str,
     aliases: &'a [String],
-    date: Option<crate::content::model::Date>,
+    date: Option<crate::content::model::When>,
     status: Option<String>,
     /// Typed refs (the relations) and the other typed keys.
     data: &'a KindData,
@@ -60,7 +60,7 @@ impl<'a> Inputs<'a> {
         Inputs {
             title: &e.title,
             aliases: &e.aliases,
-            date: e.date(),
+            date: e.when(),
             status: super::views::status_of(e),
             data: &e.data,
             facts: &e.key_facts,

@@ -64,6 +64,8 @@ mod tests {
             value,
             sources: vec![],
             note: None,
+            as_of: None,
+            review_by: None,
             span: Span::default(),
         }
     }

@@ -21,6 +21,17 @@
 //! - `unsourced-status`: a proposal with a `status` but neither `sources`
 //!   nor a sourced key fact whose label mentions "status".
 //! - `missing-role`: an actor without `role`.
+//! - `review-due`: a key fact whose `review_by` is before "today".
+//! - `scheduled-in-past`: a meeting still `scheduled` whose date (its last
+//!   day, for a month or a year) is before "today".
+//!
+//! - `moved-from-collision` (an error): an old path in `moved_from` that is
+//!   a live page of the site, or another page's old path: a redirect there
+//!   would hide the page, or two redirects would fight over one path.
+//!
+//! "Today" is never the clock, so the same files always give the same
+//! warnings: it is `--today`, or else the newest date of something that
+//! happened in the content ([`content_today`]).
 //!
 //! Input: resolved entities, their backlinks (with the mentions rendering
 //! found), the configuration. Output: warnings.
@@ -42,9 +53,53 @@ const ACTIVE: &str = "active";
 /// Every lint warning of the site.
 pub fn lint(entities: &[Entity], relations: &[Backlinks], config: &Config) -> Vec<Diagnostic> {
     let lint = Lint::new(entities, config);
-    (0..entities.len())
+    let mut out: Vec<Diagnostic> = (0..entities.len())
         .flat_map(|p| lint.page(entities, relations, p))
-        .collect()
+        .collect();
+    out.extend(moved_from_collisions(entities));
+    out
+}
+
+/// Site pages that are not entities, by their first path segment.
+const SITE_PAGES: &[&str] = &[
+    "timeline",
+    "map",
+    "questions",
+    "tags",
+    "search",
+    "changes",
+    "data",
+];
+
+/// `moved-from-collision`: see the module header.
+fn moved_from_collisions(entities: &[Entity]) -> Vec<Diagnostic> {
+    let live: HashSet<&str> = entities.iter().map(|e| e.id.as_str()).collect();
+    let mut claimed: std::collections::HashMap<String, &str> = Default::default();
+    let mut out = Vec::new();
+    for e in entities {
+        for m in &e.moved_from {
+            let path = m.segments.join("/");
+            let first = m.segments[0].as_str();
+            let is_list = Kind::from_dir(first).is_some() || SITE_PAGES.contains(&first);
+            let page_of_list = is_list && (m.segments.len() == 1 || m.segments[1] == "page");
+            let message = if live.contains(path.as_str()) || page_of_list || first == "tags" {
+                format!("`/{path}/` is a page of this site; a redirect there would hide it")
+            } else if let Some(other) = claimed.get(&path) {
+                format!("`/{path}/` is already an old path of `{other}`")
+            } else {
+                claimed.insert(path, &e.id);
+                continue;
+            };
+            out.push(
+                Diagnostic::error("moved-from-collision", &e.file, message)
+                    .at(m.span)
+                    .hint(
+                        "`moved_from` lists addresses nothing lives at any more; remove this one",
+                    ),
+            );
+        }
+    }
+    out
 }
 
 /// What lint reads of the whole site, found once: the newest date (for
@@ -57,6 +112,10 @@ pub struct Lint {
     newest: Option<Date>,
     /// Actor names, when autolinking is on.
     names: Option<Names>,
+    /// What "today" is for `review_by` and scheduled meetings, and the
+    /// `--today` it came from, if any.
+    today: Option<Date>,
+    given_today: Option<Date>,
 }
 
 impl Lint {
@@ -69,6 +128,8 @@ impl Lint {
             stale_days,
             newest: stale_days.and_then(|_| newest_date(entities)),
             names: config.autolink.then(|| Names::new(entities)),
+            today: today(entities, config.today),
+            given_today: config.today,
         }
     }
 
@@ -89,6 +150,10 @@ impl Lint {
         }
         unsourced_status(e, &mut out);
         missing_role(e, &mut out);
+        if let Some(today) = self.today {
+            review_due(e, today, &mut out);
+            scheduled_in_past(e, today, &mut out);
+        }
         out
     }
 
@@ -98,11 +163,89 @@ impl Lint {
     pub fn is_current(&self, entities: &[Entity], names_changed: bool) -> bool {
         (self.names.is_none() || !names_changed)
             && (self.stale_days.is_none() || newest_date(entities) == self.newest)
+            && today(entities, self.given_today) == self.today
     }
 }
 
 fn story_is_active(config: &Config) -> bool {
     config.extra.get("story_status").and_then(|v| v.as_str()) == Some(ACTIVE)
+}
+
+/// "Today": `--today` when given, else [`content_today`].
+fn today(entities: &[Entity], given: Option<Date>) -> Option<Date> {
+    given.or_else(|| content_today(entities))
+}
+
+/// The newest date of something that has happened: held (or unmarked)
+/// meetings, proposals, sources, `updated`, changes and `as_of`. Scheduled
+/// meetings and `review_by` lie ahead by nature and are left out.
+pub fn content_today(entities: &[Entity]) -> Option<Date> {
+    entities
+        .iter()
+        .flat_map(|e| {
+            let event = match &e.data {
+                KindData::Meeting(m) if m.status == Some(MeetingStatus::Scheduled) => None,
+                _ => e.when(),
+            };
+            let as_of = e.key_facts.iter().filter_map(|f| f.as_of);
+            let changes = e.changes.iter().map(|c| c.date);
+            event
+                .into_iter()
+                .chain(e.updated)
+                .chain(as_of)
+                .chain(changes)
+                .map(|w| w.first)
+        })
+        .max()
+}
+
+fn review_due(e: &Entity, today: Date, out: &mut Vec<Diagnostic>) {
+    for f in &e.key_facts {
+        let Some((review_by, span)) = f.review_by else {
+            continue;
+        };
+        if review_by.last() < today {
+            out.push(
+                Diagnostic::warning(
+                    "review-due",
+                    &e.file,
+                    format!(
+                        "fact `{}` was due for review by {}; today is {}",
+                        f.label,
+                        review_by.long(),
+                        today.long()
+                    ),
+                )
+                .at(span)
+                .hint("check the value against newer sources, then move `review_by` on or remove it (today is the newest date in the content, or `--today`)"),
+            );
+        }
+    }
+}
+
+fn scheduled_in_past(e: &Entity, today: Date, out: &mut Vec<Diagnostic>) {
+    let KindData::Meeting(m) = &e.data else {
+        return;
+    };
+    let (Some(MeetingStatus::Scheduled), Some(date)) = (m.status, m.date) else {
+        return;
+    };
+    let end = m.end_date.unwrap_or(date);
+    if end.last() < today {
+        out.push(
+            Diagnostic::warning(
+                "scheduled-in-past",
+                &e.file,
+                format!(
+                    "meeting is still `scheduled` but its date, {}, is before today, {}",
+                    date.long(),
+                    today.long()
+                ),
+            )
+            .at(e.title_span)
+            .hint("set `status:` to `held`, `cancelled` or `postponed` once a source says which (today is the newest date in the content, or `--today`)"),
+        );
+    }
 }
 
 /// The newest date anywhere in the content: the reference for staleness.
@@ -111,11 +254,14 @@ pub fn newest_date(entities: &[Entity]) -> Option<Date> {
         .iter()
         .flat_map(|e| {
             let own = match &e.data {
-                KindData::Meeting(m) => vec![Some(m.date), m.end_date],
+                KindData::Meeting(m) => vec![m.date, m.end_date],
                 KindData::Actor(a) => vec![a.born, a.founded],
-                _ => vec![e.date()],
+                _ => vec![e.when()],
             };
-            own.into_iter().chain([e.updated]).flatten()
+            own.into_iter()
+                .chain([e.updated])
+                .flatten()
+                .map(|w| w.first)
         })
         .max()
 }

@@ -52,6 +52,7 @@ pub fn run(args: &ServeArgs, global: &GlobalArgs) -> Result<Outcome, Failure> {
         drafts: args.site.drafts,
         base_url: Some(format!("http://{}:{}", host_for(bind), args.port)),
         serving: true,
+        today: args.site.today,
     };
     // Watch before the first build, so no save is missed: one made during
     // the build is simply applied after it.

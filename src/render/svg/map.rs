@@ -306,7 +306,7 @@ impl Node {
     fn of(data: &SiteData<'_>, linker: &Linker, i: EntityIdx, current: bool) -> Self {
         let e = &data.entities[i];
         let meta = match e.kind {
-            Kind::Meeting => e.date().map(|d| d.long()),
+            Kind::Meeting => e.when().map(|d| d.long()),
             Kind::Proposal => status_of(e).map(|s| status_words(&s)),
             _ => None,
         };

@@ -14,8 +14,9 @@
 
 use std::fmt::Write as _;
 
-use super::{chars_that_fit, day_month, esc, num, open, status_words, text_lines, wrap};
-use crate::content::model::{Date, EntityIdx, Kind};
+use super::{chars_that_fit, esc, num, open, status_words, text_lines, wrap};
+use crate::content::model::{EntityIdx, Kind, Precision, When};
+use crate::render::dates;
 use crate::render::links::Linker;
 use crate::render::views::{SiteData, status_of};
 
@@ -47,7 +48,8 @@ pub const ENTITY_MAX_EVENTS: usize = 40;
 
 /// One mark on the timeline.
 struct Event {
-    date: Date,
+    /// As precise as written: a month's event sits at its first day.
+    date: When,
     kind: Kind,
     title: String,
     status: Option<String>,
@@ -59,7 +61,7 @@ impl Event {
     fn of(data: &SiteData<'_>, linker: &Linker, i: EntityIdx, current: bool) -> Option<Self> {
         let e = &data.entities[i];
         Some(Event {
-            date: e.date()?,
+            date: e.when()?,
             kind: e.kind,
             title: e.title.clone(),
             status: status_of(e),
@@ -179,12 +181,13 @@ fn render(events: &[Event], id: &str, title: &str, desc: &str) -> String {
     let mut axis = String::new();
     let mut y = MARGIN;
     let mut segment_start = y;
-    let mut previous: Option<Date> = None;
+    let mut previous: Option<When> = None;
     for event in events {
-        let new_month =
-            previous.is_none_or(|p| (p.year, p.month) != (event.date.year, event.date.month));
+        let new_month = previous.is_none_or(|p| heading_of(&p) != heading_of(&event.date));
         if let Some(p) = previous {
-            let gap = event.date.days_since_epoch() - p.days_since_epoch();
+            // From the end of the previous event's period: a year known
+            // only as "c. 2025" is not twelve months before January 2026.
+            let gap = (event.date.first.days_since_epoch() - p.last().days_since_epoch()).max(0);
             if gap > BREAK_AFTER_DAYS {
                 axis_line(&mut axis, segment_start, y - ROW_GAP);
                 axis_break(&mut marks, y - ROW_GAP, gap);
@@ -207,7 +210,7 @@ fn render(events: &[Event], id: &str, title: &str, desc: &str) -> String {
                 num(DATE_RIGHT),
                 num(y + 14.0),
                 num(META_FONT),
-                esc(&day_month(&event.date))
+                esc(&dates::short(&event.date))
             );
         }
         draw_event(&mut marks, event, y, row, &lines);
@@ -252,12 +255,18 @@ fn axis_break(out: &mut String, y: f32, days: i64) {
     );
 }
 
-fn month_heading(out: &mut String, y: f32, date: &Date) {
-    let label = date
-        .long()
-        .split_once(' ')
-        .map(|(_, rest)| rest.to_owned())
-        .unwrap_or_default();
+/// The heading an event goes under: its month, or its year when only the
+/// year is known (a year's event is not January's).
+fn heading_of(date: &When) -> (i32, Option<u8>) {
+    let month = (date.precision != Precision::Year).then_some(date.first.month);
+    (date.first.year, month)
+}
+
+fn month_heading(out: &mut String, y: f32, date: &When) {
+    let label = match date.precision {
+        Precision::Year => date.first.year.to_string(),
+        _ => dates::month_year(&date.first),
+    };
     let _ = write!(
         out,
         "<line class=\"tl-tick\" x1=\"{}\" y1=\"{ty}\" x2=\"{}\" y2=\"{ty}\"/><text class=\"tl-month\" x=\"{}\" y=\"{}\" font-size=\"14\">{}</text>",
@@ -340,7 +349,7 @@ mod tests {
 
     fn event(date: &str, title: &str, href: Option<&str>) -> Event {
         Event {
-            date: Date::parse(date).unwrap(),
+            date: When::parse(date).unwrap(),
             kind: Kind::Meeting,
             title: title.into(),
             status: Some("held".into()),
@@ -378,5 +387,26 @@ mod tests {
         );
         assert!(svg.contains("9 months later"), "{svg}");
         assert_eq!(svg.matches("class=\"tl-axis\"").count(), 2);
+    }
+
+    #[test]
+    fn partial_dates_go_under_their_month_or_year_and_say_so() {
+        let svg = render(
+            &[
+                event("2025", "A year's talks", Some("a")),
+                event("~2025-04", "Palace talks", Some("b")),
+                event("2025-04-06", "Named day", Some("c")),
+            ],
+            "t",
+            "Timeline",
+            "",
+        );
+        assert!(svg.contains(">2025</text>"), "{svg}");
+        assert!(!svg.contains("January 2025"), "{svg}");
+        assert!(svg.contains(">April 2025</text>"), "{svg}");
+        assert!(svg.contains(">c. Apr</text>"), "{svg}");
+        assert!(svg.contains(">6 Apr</text>"), "{svg}");
+        assert!(!svg.contains("1 Apr"), "{svg}");
+        assert!(!svg.contains("months later"), "{svg}");
     }
 }
