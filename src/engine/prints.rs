@@ -42,6 +42,7 @@ pub struct Prints {
     newest: HashMap<ListingKey, u64>,
     tags: u64,
     tag: HashMap<Sym, u64>,
+    tag_count: HashMap<Sym, u64>,
     home: u64,
     /// Filled in by the engine from the templates.
     pub templates: HashMap<Sym, u64>,
@@ -59,6 +60,7 @@ impl Prints {
             Key::ListingNewest(l) => self.newest.get(l).copied().unwrap_or(0),
             Key::Tags => self.tags,
             Key::Tag(s) => self.tag.get(s).copied().unwrap_or(0),
+            Key::TagCount(s) => self.tag_count.get(s).copied().unwrap_or(0),
             Key::Home => self.home,
             Key::Template(s) => self.templates.get(s).copied().unwrap_or(0),
         }
@@ -99,6 +101,12 @@ impl Prints {
                     .map(|l| Key::ListingNewest(*l)),
             )
             .chain(self.tag.keys().chain(old.tag.keys()).map(|s| Key::Tag(*s)))
+            .chain(
+                self.tag_count
+                    .keys()
+                    .chain(old.tag_count.keys())
+                    .map(|s| Key::TagCount(*s)),
+            )
             .chain(
                 self.templates
                     .keys()
@@ -143,6 +151,7 @@ impl Prints {
             p.tags = hash_of(&state.tags.members.keys().collect::<Vec<_>>());
             for (slug, members) in &state.tags.members {
                 let members: Vec<Eid> = members.iter().map(|&i| eids[i]).collect();
+                *p.tag_count.entry(sym(slug)).or_default() ^= hash_of(&(slug, members.len()));
                 *p.tag.entry(sym(slug)).or_default() ^= hash_of(&(slug, members));
             }
         } else {
@@ -150,6 +159,7 @@ impl Prints {
             p.newest = state.prints.newest.clone();
             p.tags = state.prints.tags;
             p.tag = state.prints.tag.clone();
+            p.tag_count = state.prints.tag_count.clone();
         }
         p.home = hash_of(&(
             state

@@ -59,6 +59,8 @@ pub enum Key {
     Tags,
     /// The pages carrying one tag (by slug).
     Tag(Sym),
+    /// How many pages carry one tag: every page showing the tag shows it.
+    TagCount(Sym),
     /// The home page's own text.
     Home,
     /// A top-level template, with everything it extends or includes.
@@ -275,7 +277,9 @@ impl<'a> Tags<'a> {
 
     /// How many pages carry the tag `tag` (as written).
     pub fn count(&self, tag: &str) -> usize {
-        self.members(&tag_slug(tag)).len()
+        let slug = tag_slug(tag);
+        self.reads.record(Key::TagCount(sym(&slug)));
+        self.table.members.get(&slug).map_or(0, Vec::len)
     }
 
     fn record(&self, slug: &str) {
