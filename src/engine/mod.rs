@@ -28,7 +28,7 @@ use rayon::prelude::*;
 use crate::cmd::CompileOptions;
 use crate::config::Config;
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::render::site::{Entities, PreparedTable, Reads, Rels, SiteData, Tags};
+use crate::render::site::{Entities, Key, PreparedTable, Reads, Rels, SiteData, Tags};
 use crate::render::site_pages::{Job, Pages};
 use crate::render::{OutFile, RenderOptions, entity_feeds, exports};
 pub use build::run_once;
@@ -96,6 +96,8 @@ pub struct Engine {
     /// Every job of the site with its output path, kept while the set of
     /// pages stays the same.
     jobs: Vec<(Job, PathBuf)>,
+    /// Each job's place in `jobs`, by output path.
+    job_index: std::collections::HashMap<PathBuf, usize>,
     diagnostics: Diagnostics,
     /// Texts of files diagnostics point into, until the file changes.
     texts: std::collections::HashMap<PathBuf, String>,
@@ -150,6 +152,7 @@ impl Engine {
             pending: Vec::new(),
             waiting: Vec::new(),
             jobs: Vec::new(),
+            job_index: Default::default(),
             diagnostics: Diagnostics::default(),
             texts: Default::default(),
         };
@@ -250,13 +253,19 @@ impl Engine {
         });
         let reached = self.graph.readers(changed_keys.iter());
         clock.keys(&changed_keys, &self.graph);
-        if !new.same_pages(&old) {
+        // Which pages exist follows from the entities and their front
+        // matter (a listing's length, a tag, a page of changes): list them
+        // again when either changed.
+        let front_matter = changed_keys.iter().any(|k| matches!(k, Key::Data(_)));
+        if front_matter || !new.same_pages(&old) {
             self.jobs.clear();
         }
         let jobs = self.jobs_to_render(&reached, &mut outcome);
         clock.lap("plan");
         let (later, now): (Vec<Job>, Vec<Job>) = jobs.into_iter().partition(can_wait);
         self.waiting.extend(later);
+        self.waiting.sort();
+        self.waiting.dedup();
         self.pending = now
             .into_iter()
             .map(|j| {
@@ -317,6 +326,25 @@ impl Engine {
         let mut clock = Trace::start();
         self.refresh_diagnostics();
         clock.lap("diagnostics");
+    }
+
+    /// Whether exports, feeds or the search index wait to be rendered.
+    pub fn has_waiting(&self) -> bool {
+        !self.waiting.is_empty()
+    }
+
+    /// Renders one of the files [`Engine::plan`] left waiting: `serve`
+    /// looks for new edits between two.
+    pub fn finish_one(&mut self) -> Outcome {
+        let Some(job) = self.waiting.pop() else {
+            return Outcome::default();
+        };
+        let mut outcome = Outcome::default();
+        outcome.rendered = self.render(&[job], &mut outcome.changed);
+        if self.waiting.is_empty() {
+            self.refresh_diagnostics();
+        }
+        outcome
     }
 
     /// Renders what [`Engine::update`] left waiting (and any page still
@@ -387,12 +415,20 @@ impl Engine {
     fn jobs_to_render(&mut self, reached: &BTreeSet<PathBuf>, outcome: &mut Outcome) -> Vec<Job> {
         if self.jobs.is_empty() {
             self.list_jobs(outcome);
+            return self
+                .jobs
+                .iter()
+                .filter(|(_, path)| !self.graph.knows(path) || reached.contains(path))
+                .map(|(job, _)| job.clone())
+                .collect();
         }
-        self.jobs
+        // The same pages as last time, every one rendered since.
+        let mut at: Vec<usize> = reached
             .iter()
-            .filter(|(_, path)| !self.graph.knows(path) || reached.contains(path))
-            .map(|(job, _)| job.clone())
-            .collect()
+            .filter_map(|p| self.job_index.get(p).copied())
+            .collect();
+        at.sort_unstable();
+        at.into_iter().map(|i| self.jobs[i].0.clone()).collect()
     }
 
     /// Lists every job of the site again, and removes the outputs of jobs
@@ -407,6 +443,12 @@ impl Engine {
                 let path = self.path_of(&j);
                 (j, path)
             })
+            .collect();
+        self.job_index = self
+            .jobs
+            .iter()
+            .enumerate()
+            .map(|(i, (_, p))| (p.clone(), i))
             .collect();
         let paths: BTreeSet<&PathBuf> = self.jobs.iter().map(|(_, p)| p).collect();
         let gone: Vec<PathBuf> = self

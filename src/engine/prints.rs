@@ -129,6 +129,32 @@ impl Prints {
         eids
     }
 
+    /// Brings the prints up to date after entities changed in place: the
+    /// data and Markdown prints of `touched`, the backlinks when the
+    /// relations were derived again, tags and listings with `structure`.
+    pub fn refresh(&mut self, state: &State, touched: &[usize], relations: bool, structure: bool) {
+        for &i in touched {
+            self.data[i] = state.data_prints[i];
+            self.text[i] = state.text_prints[i];
+        }
+        if relations {
+            self.backlinks = state
+                .relations
+                .iter()
+                .map(|b| backlinks_print(b, &state.eids))
+                .collect();
+        }
+        if structure {
+            self.listing_pages.clear();
+            self.newest.clear();
+            self.tag.clear();
+            self.tag_count.clear();
+            self.tag_prints(state);
+            self.listings(state);
+        }
+        self.home = home_print(state);
+    }
+
     /// The prints of every key of `state`. Without `structure`, tags and
     /// listings are as in `state.prints` (nothing they show changed).
     pub fn of(state: &State, structure: bool) -> Self {
@@ -148,12 +174,7 @@ impl Prints {
         };
         if structure {
             p.listings(state);
-            p.tags = hash_of(&state.tags.members.keys().collect::<Vec<_>>());
-            for (slug, members) in &state.tags.members {
-                let members: Vec<Eid> = members.iter().map(|&i| eids[i]).collect();
-                *p.tag_count.entry(sym(slug)).or_default() ^= hash_of(&(slug, members.len()));
-                *p.tag.entry(sym(slug)).or_default() ^= hash_of(&(slug, members));
-            }
+            p.tag_prints(state);
         } else {
             p.listing_pages = state.prints.listing_pages.clone();
             p.newest = state.prints.newest.clone();
@@ -161,15 +182,17 @@ impl Prints {
             p.tag = state.prints.tag.clone();
             p.tag_count = state.prints.tag_count.clone();
         }
-        p.home = hash_of(&(
-            state
-                .content
-                .home
-                .as_ref()
-                .map(|h| state.content.front_hash(&h.file)),
-            state.home_prepared.as_ref().map(|h| &h.body),
-        ));
+        p.home = home_print(state);
         p
+    }
+
+    fn tag_prints(&mut self, state: &State) {
+        self.tags = hash_of(&state.tags.members.keys().collect::<Vec<_>>());
+        for (slug, members) in &state.tags.members {
+            let members: Vec<Eid> = members.iter().map(|&i| state.eids[i]).collect();
+            *self.tag_count.entry(sym(slug)).or_default() ^= hash_of(&(slug, members.len()));
+            *self.tag.entry(sym(slug)).or_default() ^= hash_of(&(slug, members));
+        }
     }
 
     /// Every listing's pages and newest date, computed once here and kept
@@ -200,6 +223,17 @@ impl Prints {
             state.listings.insert(listing, listed);
         }
     }
+}
+
+fn home_print(state: &State) -> u64 {
+    hash_of(&(
+        state
+            .content
+            .home
+            .as_ref()
+            .map(|h| state.content.front_hash(&h.file)),
+        state.home_prepared.as_ref().map(|h| &h.body),
+    ))
 }
 
 fn hash_of(value: &impl Hash) -> u64 {

@@ -110,6 +110,86 @@ impl State {
 
     /// Brings the state up to date after `content` took in a change.
     pub fn update(&mut self, applied: &Applied, ids: &mut Interner) {
+        match applied {
+            Applied::Nothing => self.update_in_place(&[]),
+            Applied::InPlace(at) => self.update_in_place(at),
+            Applied::Reordered(_) => self.update_reordered(applied, ids),
+        }
+    }
+
+    /// Entities changed where they stand: every index still names the
+    /// same entity, and only what the changed ones reach is done again.
+    fn update_in_place(&mut self, at: &[EntityIdx]) {
+        let mut clock = super::Trace::start();
+        let mut data_changed = HashSet::new();
+        for &i in at {
+            self.resolve_one(i);
+            let print = self.data_print(i);
+            if print != self.data_prints[i] {
+                self.data_prints[i] = print;
+                data_changed.insert(i);
+            }
+        }
+        clock.lap(" resolve");
+        let names = names_print(&self.content, &self.config);
+        let names_changed = names != self.names;
+        if names_changed {
+            self.names = names;
+            self.tables.autolinker =
+                render::markdown::Autolinker::new(&self.content.entities, self.config.autolink);
+        }
+        let mut todo: std::collections::BTreeSet<EntityIdx> = at.iter().copied().collect();
+        if self.config.autolink && names_changed {
+            todo.extend(0..self.prepared.len());
+        } else if !data_changed.is_empty() {
+            // Link texts show the titles of the pages they link to.
+            todo.extend((0..self.prepared.len()).filter(|&j| {
+                self.prepared[j]
+                    .links_to
+                    .iter()
+                    .any(|t| data_changed.contains(t))
+            }));
+        }
+        let todo: Vec<EntityIdx> = todo.into_iter().collect();
+        let fresh = {
+            let md = self.tables.markdown(&self.content.entities, &self.index);
+            render::prepare_many(&md, &todo, self.config.pretty_links)
+        };
+        let mut links_moved = false;
+        for (&i, p) in todo.iter().zip(fresh) {
+            links_moved |= p.links_to != self.prepared[i].links_to;
+            self.lookups[i] = lookups_print(&p, &self.index, &self.tables);
+            self.text_prints[i] = super::prints::prepared_print(&p);
+            self.prepared[i] = p;
+        }
+        let md = self.tables.markdown(&self.content.entities, &self.index);
+        self.home_prepared = self
+            .content
+            .home
+            .as_ref()
+            .map(|h| render::prepare_home(&md, h, self.config.pretty_links));
+        clock.lap(" markdown");
+        let structure = !data_changed.is_empty();
+        let relations = structure || links_moved;
+        if relations {
+            self.relations = resolve::relations(&self.content.entities);
+            render::add_mentions(&mut self.relations, &self.prepared);
+        }
+        clock.lap(" relations");
+        if structure {
+            self.tags = render::tag_table(&self.content.entities);
+            self.listings = Orders::default();
+        }
+        let touched: Vec<EntityIdx> = todo.iter().chain(at).copied().collect();
+        let mut prints = std::mem::take(&mut self.prints);
+        prints.refresh(self, &touched, relations, structure);
+        self.prints = prints;
+        clock.lap(" prints");
+    }
+
+    /// Files came, went or changed id: everything cheap is derived again,
+    /// and Markdown is kept where what it read still holds.
+    fn update_reordered(&mut self, applied: &Applied, ids: &mut Interner) {
         let mut clock = super::Trace::start();
         let old_data = std::mem::take(&mut self.data_prints);
         let old_eids = std::mem::replace(&mut self.eids, ids.eids(&self.content.entities));

@@ -104,43 +104,30 @@ fn watch_loop(
 ) {
     let mut reload_due: Option<Instant> = None;
     loop {
-        let wait = reload_due.map(|due| due.saturating_duration_since(Instant::now()));
+        // Exports, feeds and the search index wait while edits come in:
+        // between two of them the watcher is asked again, without waiting.
+        let wait = if session.has_waiting() {
+            Some(std::time::Duration::ZERO)
+        } else {
+            reload_due.map(|due| due.saturating_duration_since(Instant::now()))
+        };
         let Some(paths) = watch::next_batch(events, wait) else {
             return;
         };
         let changes = classify_all(root, session, &paths);
         if !changes.is_empty() {
             let started = Instant::now();
-            let (mut outcome, pages_served) = rebuild(session, shared, &changes);
+            let (outcome, pages_served) = rebuild(session, shared, &changes);
             print_diagnostics(session, color, false);
-            // Then the exports, feeds and search index, served a moment
-            // later.
-            let rest = session.finish();
-            if !rest.changed.is_empty() {
-                publish(session, shared);
-            }
-            shared.clear_pending();
-            outcome.add(rest);
-            if !outcome.changed.is_empty() && !quiet {
-                println!(
-                    "Rebuilt {} in {:.0} ms, pages served after {:.0} ms ({} {} changed)",
-                    if outcome.full {
-                        "everything".to_owned()
-                    } else {
-                        format!("{} pages", outcome.rendered)
-                    },
-                    started.elapsed().as_secs_f64() * 1000.0,
-                    pages_served.as_secs_f64() * 1000.0,
-                    outcome.changed.len(),
-                    if outcome.changed.len() == 1 {
-                        "file"
-                    } else {
-                        "files"
-                    }
-                );
-            }
             if !outcome.changed.is_empty() {
                 reload_due = Some(Instant::now() + RELOAD_QUIET);
+            }
+            if !quiet {
+                say_rebuilt(&outcome, started.elapsed(), pages_served);
+            }
+        } else if session.has_waiting() {
+            if !session.finish_one().changed.is_empty() {
+                publish(session, shared);
             }
         }
         if reload_due.is_some_and(|due| Instant::now() >= due) {
@@ -148,6 +135,33 @@ fn watch_loop(
             reload_due = None;
         }
     }
+}
+
+/// The terminal line after a rebuild of the pages.
+fn say_rebuilt(
+    outcome: &crate::engine::Outcome,
+    took: std::time::Duration,
+    pages_served: std::time::Duration,
+) {
+    if outcome.changed.is_empty() {
+        return;
+    }
+    let files = if outcome.changed.len() == 1 {
+        "file"
+    } else {
+        "files"
+    };
+    let what = if outcome.full {
+        "everything".to_owned()
+    } else {
+        format!("{} pages", outcome.rendered)
+    };
+    println!(
+        "Rebuilt {what} in {:.0} ms, pages served after {:.0} ms ({} {files} changed)",
+        took.as_secs_f64() * 1000.0,
+        pages_served.as_secs_f64() * 1000.0,
+        outcome.changed.len(),
+    );
 }
 
 /// How many pages are rendered between two looks at what readers are
@@ -184,9 +198,11 @@ fn rebuild(
         step.paths.clear();
         outcome.add(step);
     }
+    let served = served.unwrap_or_else(|| started.elapsed());
     session.settle();
     publish(session, shared);
-    (outcome, served.unwrap_or_else(|| started.elapsed()))
+    shared.clear_pending();
+    (outcome, served)
 }
 
 fn classify_all(root: &Path, session: &Engine, paths: &[PathBuf]) -> Vec<Change> {
