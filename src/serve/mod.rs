@@ -125,10 +125,8 @@ fn watch_loop(
             if !quiet {
                 say_rebuilt(&outcome, started.elapsed(), pages_served);
             }
-        } else if session.has_waiting() {
-            if !session.finish_one().changed.is_empty() {
-                publish(session, shared);
-            }
+        } else if session.has_waiting() && !session.finish_one().changed.is_empty() {
+            publish(session, shared);
         }
         if reload_due.is_some_and(|due| Instant::now() >= due) {
             shared.reload_all();
