@@ -25,6 +25,7 @@ pub const KEYS: &[&str] = &[
     "stale_after_days",
     "menu",
     "extra",
+    "images",
 ];
 
 /// A link in the site's main navigation.
@@ -52,6 +53,8 @@ pub struct Config {
     pub stale_after_days: Option<u32>,
     pub menu: Vec<MenuItem>,
     pub extra: serde_json::Value,
+    /// `images:` — how pictures are processed (`docs/images.md`).
+    pub images: crate::render::images::ImageConfig,
 }
 
 impl Default for Config {
@@ -70,6 +73,7 @@ impl Default for Config {
             stale_after_days: None,
             menu: Vec::new(),
             extra: serde_json::Value::Object(Default::default()),
+            images: Default::default(),
         }
     }
 }
@@ -90,6 +94,12 @@ impl Config {
 /// mapping) is an error, never the defaults: those would publish canonical
 /// and feed URLs on localhost.
 pub fn load(root: &Path, diags: &mut Diagnostics) -> Config {
+    let mut config = load_file(root, diags);
+    config.images.site_root = root.to_path_buf();
+    config
+}
+
+fn load_file(root: &Path, diags: &mut Diagnostics) -> Config {
     let rel = Path::new(CONFIG_FILE);
     let text = match read(&root.join(CONFIG_FILE)) {
         Ok(Some(text)) => text,
@@ -238,6 +248,7 @@ fn set(c: &mut Config, name: &str, v: &Node, text: &str) -> Result<(), &'static 
         }
         "menu" => c.menu = menu(v, text).ok_or("a list of {title, url}")?,
         "extra" => c.extra = crate::content::parse::node_to_json(v),
+        "images" => c.images = crate::render::images::config_from(v, text)?,
         _ => {}
     }
     Ok(())

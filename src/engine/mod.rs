@@ -364,9 +364,8 @@ impl Engine {
                 .with_file_name(entity_feeds::FILE),
             Job::Entity(i) => self.state.tables.paths[*i].output_file(),
             _ => self
-                .with_pages(&Reads::off(), |p| p.path_of(job))
+                .with_pages(&Reads::off(), |p| p.output_path(job))
                 .flatten()
-                .map(|p| p.output_file())
                 .unwrap_or_default(),
         }
     }
@@ -389,6 +388,10 @@ impl Engine {
             },
             bodies: None,
             orders: &state.listings,
+            home_pictures: state
+                .home_prepared
+                .as_ref()
+                .map_or(&[], |h| h.pictures.as_slice()),
         };
         Some(f(&pages))
     }
@@ -415,9 +418,13 @@ impl Engine {
             .collect();
         let rendered = done.len();
         if std::env::var_os("EXPLAINER_TRACE").is_some() {
-            let mut sizes: Vec<(usize, &PathBuf)> = done.iter().map(|(p, _, k)| (k.len(), p)).collect();
+            let mut sizes: Vec<(usize, &PathBuf)> =
+                done.iter().map(|(p, _, k)| (k.len(), p)).collect();
             sizes.sort();
-            eprintln!("  reads: most {:?}", &sizes[sizes.len().saturating_sub(3)..]);
+            eprintln!(
+                "  reads: most {:?}",
+                &sizes[sizes.len().saturating_sub(3)..]
+            );
         }
         for (path, result, keys) in done {
             self.graph.set(&path, keys);
@@ -464,7 +471,10 @@ impl Trace {
 
     fn lap(&mut self, what: &str) {
         if let Some(since) = &mut self.0 {
-            eprintln!("  {what:<12} {:>7.1} ms", since.elapsed().as_secs_f64() * 1000.0);
+            eprintln!(
+                "  {what:<12} {:>7.1} ms",
+                since.elapsed().as_secs_f64() * 1000.0
+            );
             *since = std::time::Instant::now();
         }
     }

@@ -46,6 +46,8 @@ pub enum Job {
     /// `data/entities.json` and `data/timeline.json`.
     DataEntities,
     DataTimeline,
+    /// One processed picture file: the picture and which of its files.
+    Image(Arc<super::images::Processed>, usize),
 }
 
 /// Everything needed to render any page.
@@ -64,6 +66,8 @@ pub struct Pages<'a> {
     /// Each listing's entries in order, worked out once per pass: every
     /// page of a listing needs the whole order to find its slice.
     pub orders: &'a Orders,
+    /// Pictures of the home page's text.
+    pub home_pictures: &'a [Arc<super::images::Processed>],
 }
 
 /// Each listing's entries, as [`Pages::listed`] found them.
@@ -112,7 +116,42 @@ impl Pages<'_> {
         }
         jobs.extend([Job::Atom, Job::Sitemap, Job::Robots, Job::SearchIndex]);
         jobs.extend([Job::DataEntities, Job::DataTimeline]);
+        jobs.extend(self.picture_jobs());
         jobs
+    }
+
+    /// One job per processed picture file, each file once however many
+    /// pages show it.
+    fn picture_jobs(&self) -> Vec<Job> {
+        let mut seen = HashSet::new();
+        let pictures = self
+            .data
+            .prepared
+            .iter()
+            .flat_map(|p| &p.pictures)
+            .chain(self.home_pictures);
+        let mut jobs = Vec::new();
+        for picture in pictures {
+            if seen.insert(picture.key.clone()) {
+                jobs.extend((0..picture.files().len()).map(|n| Job::Image(Arc::clone(picture), n)));
+            }
+        }
+        jobs
+    }
+
+    /// Where a job's file goes, relative to the output root, for the
+    /// files that are not pages; `None` for pages.
+    pub fn file_path(&self, job: &Job) -> Option<std::path::PathBuf> {
+        match job {
+            Job::Image(picture, n) => picture.files().get(*n).map(|(out, _)| out.into()),
+            _ => None,
+        }
+    }
+
+    /// Where any job's file goes, relative to the output root.
+    pub fn output_path(&self, job: &Job) -> Option<std::path::PathBuf> {
+        self.file_path(job)
+            .or_else(|| self.path_of(job).map(|p| p.output_file()))
     }
 
     /// The jobs rendering every page of a listing.
@@ -234,8 +273,37 @@ impl Pages<'_> {
             Job::EntityFeed(i) => super::entity_feeds::render(self, *i),
             Job::DataEntities => Ok(super::exports::entities(self.data)),
             Job::DataTimeline => Ok(super::exports::timeline(self.data)),
+            Job::Image(picture, n) => self.picture_file(picture, *n),
             _ => self.page(job),
         }
+    }
+
+    /// One processed picture file, from the cache.
+    fn picture_file(
+        &self,
+        picture: &super::images::Processed,
+        n: usize,
+    ) -> Result<OutFile, Diagnostic> {
+        let files = picture.files();
+        let Some((out, cached)) = files.get(n) else {
+            return Err(Diagnostic::error(
+                "image-cache",
+                "site.yaml",
+                "a picture lost a file",
+            ));
+        };
+        super::images::process::read_output(picture, cached, &self.data.config.images)
+            .map(|bytes| OutFile {
+                path: out.into(),
+                bytes,
+            })
+            .map_err(|e| {
+                Diagnostic::error(
+                    "image-cache",
+                    picture.source.display().to_string(),
+                    format!("cannot read a processed picture: {e:?}"),
+                )
+            })
     }
 
     fn page(&self, job: &Job) -> Result<OutFile, Diagnostic> {
@@ -273,6 +341,8 @@ impl Pages<'_> {
                     .unwrap_or_else(|| site_description.clone());
                 let title = page.title.clone();
                 ctx.insert("page", &page);
+                let lead = data.prepared.get(*i).and_then(|p| p.lead.clone());
+                ctx.insert("image", &lead);
                 (
                     format!("{}.html", data.entities[*i].kind.name()),
                     title,
