@@ -235,3 +235,50 @@ fn a_second_build_decodes_nothing_and_writes_the_same_bytes() {
     explainer::cmd::compile(&root, &options).unwrap();
     assert_eq!(explainer::render::images::decodes() - before, 3);
 }
+
+#[test]
+fn every_entity_and_the_site_get_a_share_card_drawn_the_same_twice() {
+    let (dir, root) = site();
+    let (first, second) = (dir.path().join("first"), dir.path().join("second"));
+    build(&root, &first);
+    std::fs::remove_dir_all(root.join(".explainer-cache")).unwrap();
+    build(&root, &second);
+    for card in [
+        "card.png",
+        "actors/ukraine/card.png",
+        "pages/about/card.png",
+    ] {
+        let bytes = std::fs::read(first.join(card)).unwrap();
+        assert_eq!(
+            image::load_from_memory(&bytes).unwrap().width(),
+            1200,
+            "{card}"
+        );
+        assert_eq!(
+            image::image_dimensions(first.join(card)).unwrap(),
+            (1200, 630)
+        );
+        assert!(
+            bytes == std::fs::read(second.join(card)).unwrap(),
+            "{card} differs"
+        );
+    }
+    // og:image is the card's absolute URL under base_url, and it exists.
+    let page = std::fs::read_to_string(first.join("actors/ukraine/index.html")).unwrap();
+    let base = "https://example.org/sub/path/";
+    let url = attr_after(&page, r#"<meta property="og:image" content=""#);
+    let rel = url.strip_prefix(base).expect("og:image under base_url");
+    assert!(first.join(rel).is_file(), "{url}");
+    assert!(page.contains(r#"<meta name="twitter:card" content="summary_large_image">"#));
+    assert!(page.contains(r#"<meta property="og:image:width" content="1200">"#));
+    let home = std::fs::read_to_string(first.join("index.html")).unwrap();
+    assert_eq!(
+        attr_after(&home, r#"<meta property="og:image" content=""#),
+        format!("{base}card.png")
+    );
+}
+
+fn attr_after<'a>(html: &'a str, prefix: &str) -> &'a str {
+    let start = html.find(prefix).expect(prefix) + prefix.len();
+    &html[start..start + html[start..].find('"').unwrap()]
+}

@@ -17,6 +17,7 @@ pub mod markdown;
 pub mod paginate;
 pub mod plain;
 pub mod search_index;
+pub mod share_card;
 pub mod site;
 pub mod site_pages;
 pub mod stance;

@@ -48,6 +48,8 @@ pub enum Job {
     DataTimeline,
     /// One processed picture file: the picture and which of its files.
     Image(Arc<super::images::Processed>, usize),
+    /// A share card: an entity's, or with `None` the site's.
+    Card(Option<EntityIdx>),
 }
 
 /// Everything needed to render any page.
@@ -116,6 +118,8 @@ impl Pages<'_> {
         }
         jobs.extend([Job::Atom, Job::Sitemap, Job::Robots, Job::SearchIndex]);
         jobs.extend([Job::DataEntities, Job::DataTimeline]);
+        jobs.push(Job::Card(None));
+        jobs.extend((0..self.data.entities.len()).map(|i| Job::Card(Some(i))));
         jobs.extend(self.picture_jobs());
         jobs
     }
@@ -144,6 +148,7 @@ impl Pages<'_> {
     pub fn file_path(&self, job: &Job) -> Option<std::path::PathBuf> {
         match job {
             Job::Image(picture, n) => picture.files().get(*n).map(|(out, _)| out.into()),
+            Job::Card(of) => Some(super::share_card::path(self, *of)),
             _ => None,
         }
     }
@@ -274,6 +279,10 @@ impl Pages<'_> {
             Job::DataEntities => Ok(super::exports::entities(self.data)),
             Job::DataTimeline => Ok(super::exports::timeline(self.data)),
             Job::Image(picture, n) => self.picture_file(picture, *n),
+            Job::Card(of) => super::share_card::render(self, *of).map(|bytes| OutFile {
+                path: super::share_card::path(self, *of),
+                bytes,
+            }),
             _ => self.page(job),
         }
     }
@@ -311,6 +320,9 @@ impl Pages<'_> {
         let linker = Linker::for_page(&path, self.data.config.pretty_links);
         let (template, title, description, mut ctx) = self.page_context(job, &linker);
         let mut frame = self.frame(&path, &linker, &title, &description);
+        if let Job::Entity(_) = job {
+            frame.og_image = super::share_card::og_image(&self.data.base, Some(&path), &title);
+        }
         frame.jsonld = super::jsonld::for_job(self.data, job, &frame);
         ctx.insert("site", &frame.site);
         insert_frame(&mut ctx, &frame);
@@ -499,6 +511,7 @@ impl Pages<'_> {
             serving: self.options.serving,
             nav: nav_links(linker),
             jsonld: String::new(),
+            og_image: super::share_card::og_image(&self.data.base, None, &config.title),
         }
     }
 
