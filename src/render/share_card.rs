@@ -9,7 +9,7 @@ use std::sync::{Arc, OnceLock};
 use resvg::{tiny_skia, usvg};
 use serde::Serialize;
 
-use super::links::{Linker, SitePath};
+use super::links::SitePath;
 use super::site_pages::Pages;
 use crate::content::model::{EntityIdx, KindData};
 use crate::diag::Diagnostic;
@@ -26,8 +26,8 @@ const TITLE_LINES: usize = 3;
 const IMAGE_BOX: (u32, u32) = (360, 300);
 
 static FONTS: [&[u8]; 2] = [
-    include_bytes!("../../themes/default/fonts/DejaVuSans.ttf"),
-    include_bytes!("../../themes/default/fonts/DejaVuSans-Bold.ttf"),
+    include_bytes!("../../assets/fonts/DejaVuSans.ttf"),
+    include_bytes!("../../assets/fonts/DejaVuSans-Bold.ttf"),
 ];
 
 #[derive(Debug, Default, Serialize)]
@@ -72,36 +72,43 @@ pub fn render(pages: &Pages<'_>, of: Option<EntityIdx>) -> Result<Vec<u8>, Diagn
     cached(&pages.data.config.images.cache(), &svg)
 }
 
+/// What the card shows of an entity: its front matter alone (a body edit
+/// does not draw the card again), and its picture when it has one.
 fn entity_context(pages: &Pages<'_>, i: EntityIdx) -> CardContext {
     let data = pages.data;
-    let linker = Linker::for_page(&data.paths[i], data.config.pretty_links);
-    let page = data.page_view(i, &linker);
-    let role = match &data.entities[i].data {
+    let e = data.entities.get(i);
+    let role = match &e.data {
         KindData::Actor(a) => a.role.clone(),
         _ => None,
     };
-    let lead = data.prepared.get(i).and_then(|p| p.lead.clone());
+    let disputed = crate::resolve::facts::group(&e.key_facts)
+        .iter()
+        .filter(|r| r.is_disputed())
+        .count();
+    let lead = e
+        .image
+        .as_ref()
+        .and_then(|_| data.prepared.get(i))
+        .and_then(|p| p.lead.clone());
     let (image, image_width, image_height) = lead
         .and_then(|l| {
             let bytes = std::fs::read(&l.cached).ok()?;
-            let mime = if l.file.ends_with(".svg") {
-                "image/svg+xml"
-            } else if l.file.ends_with(".png") {
-                "image/png"
-            } else {
-                "image/jpeg"
+            let mime = match l.file.rsplit('.').next() {
+                Some("svg") => "image/svg+xml",
+                Some("png") => "image/png",
+                _ => "image/jpeg",
             };
             let (w, h) = fit(l.width, l.height);
             Some((format!("data:{mime};base64,{}", base64(&bytes)), w, h))
         })
         .map_or((None, 0, 0), |(i, w, h)| (Some(i), w, h));
     CardContext {
-        kind: Some(page.kind.to_owned()),
-        title_lines: wrap(&page.title),
+        kind: Some(e.kind.name().to_owned()),
+        title_lines: wrap(&e.title),
         role,
-        status: page.status.map(|s| s.replace('-', " ")),
-        date: page.date_long.or(page.updated),
-        disputed: page.disputed_count,
+        status: super::views::status_of(e).map(|s| s.replace('-', " ")),
+        date: e.date().or(e.updated).map(|d| d.to_string()),
+        disputed,
         image,
         image_width,
         image_height,

@@ -120,7 +120,12 @@ impl Pages<'_> {
         jobs.extend([Job::DataEntities, Job::DataTimeline]);
         jobs.push(Job::Card(None));
         jobs.extend((0..self.data.entities.len()).map(|i| Job::Card(Some(i))));
-        jobs.extend(self.picture_jobs());
+        // Pages that list the site's pages (the sitemap) call this while
+        // recording; they never list pictures, and must not read every
+        // entity's Markdown to find them.
+        if !self.data.reads.is_on() {
+            jobs.extend(self.picture_jobs());
+        }
         jobs
     }
 

@@ -289,7 +289,7 @@ fn picture_html(
     above_fold: bool,
 ) -> String {
     let loading = if above_fold {
-        r#"fetchpriority="high""#
+        r#"loading="eager""#
     } else {
         r#"loading="lazy""#
     };
