@@ -25,6 +25,7 @@ pub const KEYS: &[&str] = &[
     "stale_after_days",
     "menu",
     "extra",
+    "images",
 ];
 
 /// A link in the site's main navigation.
@@ -56,6 +57,8 @@ pub struct Config {
     /// in the content (never the clock: see `resolve::lint`).
     #[serde(skip)]
     pub today: Option<crate::content::model::Date>,
+    /// `images:` — how pictures are processed (`docs/images.md`).
+    pub images: crate::render::images::ImageConfig,
 }
 
 impl Default for Config {
@@ -75,6 +78,7 @@ impl Default for Config {
             menu: Vec::new(),
             extra: serde_json::Value::Object(Default::default()),
             today: None,
+            images: Default::default(),
         }
     }
 }
@@ -95,6 +99,12 @@ impl Config {
 /// mapping) is an error, never the defaults: those would publish canonical
 /// and feed URLs on localhost.
 pub fn load(root: &Path, diags: &mut Diagnostics) -> Config {
+    let mut config = load_file(root, diags);
+    config.images.site_root = root.to_path_buf();
+    config
+}
+
+fn load_file(root: &Path, diags: &mut Diagnostics) -> Config {
     let rel = Path::new(CONFIG_FILE);
     let text = match read(&root.join(CONFIG_FILE)) {
         Ok(Some(text)) => text,
@@ -243,6 +253,7 @@ fn set(c: &mut Config, name: &str, v: &Node, text: &str) -> Result<(), &'static 
         }
         "menu" => c.menu = menu(v, text).ok_or("a list of {title, url}")?,
         "extra" => c.extra = crate::content::parse::node_to_json(v),
+        "images" => c.images = crate::render::images::config_from(v, text)?,
         _ => {}
     }
     Ok(())

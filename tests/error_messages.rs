@@ -1282,6 +1282,117 @@ fn today_can_be_given_so_a_check_is_reproducible() {
             .contains("`soon` is not a date: write YYYY-MM-DD"),
         "{}",
         bad.stderr
+// ---------------------------------------------------------------- images
+
+/// The fixture's one image diagnostic, as printed; the page's own
+/// warnings (no role, nothing links to it) are counted in `count`.
+#[track_caller]
+fn assert_image_case(case: &str, expected: &[&str], exit: i32, count: &str) {
+    let report = check(case, &[]);
+    assert_exit(&report, exit);
+    assert_diagnostic(&report, expected);
+    assert_count(&report, count);
+}
+
+#[test]
+fn an_image_without_alt_text_is_an_error_at_its_mapping() {
+    assert_image_case(
+        "image-alt-missing",
+        &[
+            "error: image `flag.svg` has no alt text [image-alt-missing]",
+            "  --> content/actors/ukraine.md:6:3",
+            "  |",
+            "6 |   src: flag.svg",
+            "  |   ^",
+            "  = hint: describe what it shows for readers who cannot see it: `alt: \"…\"`",
+        ],
+        1,
+        "1 error, 2 warnings",
+    );
+}
+
+#[test]
+fn an_empty_alt_text_needs_decorative_true() {
+    assert_image_case(
+        "image-alt-empty",
+        &[
+            "error: image `flag.svg` has an empty alt text but is not marked decorative [image-alt-empty]",
+            "  --> content/actors/ukraine.md:5:8",
+            "  |",
+            "5 | image: {src: flag.svg, alt: \"\", credit: \"Drawn by the desk\"}",
+            "  |        ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^",
+            "  = hint: describe what it shows, or add `decorative: true` if it only decorates",
+        ],
+        1,
+        "1 error, 2 warnings",
+    );
+}
+
+#[test]
+fn an_image_without_credit_is_a_warning() {
+    assert_image_case(
+        "image-credit-missing",
+        &[
+            "warning: image `flag.svg` has no credit [image-credit-missing]",
+            "  --> content/actors/ukraine.md:5:8",
+            "  |",
+            "5 | image: {src: flag.svg, alt: \"Flag of Ukraine\"}",
+            "  |        ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^",
+            "  = hint: say who made it: `credit: \"Photo: Name / Agency\"`",
+        ],
+        0,
+        "0 errors, 3 warnings",
+    );
+}
+
+#[test]
+fn a_markdown_image_that_is_not_there_names_both_places_looked() {
+    assert_image_case(
+        "image-not-found",
+        &[
+            "error: image `maps/front.png` not found [image-not-found]",
+            "  --> content/actors/ukraine.md:8:1",
+            "  |",
+            "8 | ![Map of the front](maps/front.png)",
+            "  | ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^",
+            "  = hint: looked for content/actors/maps/front.png and static/maps/front.png",
+        ],
+        1,
+        "1 error, 3 warnings",
+    );
+}
+
+#[test]
+fn a_gif_is_an_unsupported_image_format() {
+    assert_image_case(
+        "image-unsupported",
+        &[
+            "error: image `anim.gif` is in an unsupported format (GIF) [image-unsupported]",
+            "  --> content/actors/ukraine.md:5:8",
+            "  |",
+            "5 | image: {src: anim.gif, alt: \"An animation\", credit: \"Desk\"}",
+            "  |        ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^",
+            "  = hint: use JPEG, PNG, WebP or SVG",
+        ],
+        1,
+        "1 error, 2 warnings",
+    );
+}
+
+#[test]
+fn a_corrupt_image_is_an_error_at_the_reference() {
+    assert_image_case(
+        "image-corrupt",
+        &[
+            "error: image `photo.jpg` cannot be decoded: the file is not a valid JPG image [image-corrupt]",
+            "  --> content/actors/ukraine.md:5:8",
+            "  |",
+            "5 | image: {src: photo.jpg, alt: \"A photo\", credit: \"Desk\"}",
+            "  |        ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^",
+            "  = hint: open it in an image editor and save it again",
+        ],
+        1,
+        "1 error, 2 warnings",
     );
 }
 
@@ -1332,4 +1443,18 @@ fn an_alias_that_looks_like_a_url_path_points_to_moved_from() {
         ],
     );
     assert_count(&report, "0 errors, 1 warning");
+fn an_image_over_the_pixel_limit_is_refused_before_decoding() {
+    assert_image_case(
+        "image-too-large",
+        &[
+            "error: image `big.png` is 40×30 pixels, over the limit of 1000 [image-too-large]",
+            "  --> content/actors/ukraine.md:5:8",
+            "  |",
+            "5 | image: {src: big.png, alt: \"A big picture\", credit: \"Desk\"}",
+            "  |        ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^",
+            "  = hint: scale it down, or raise `images.max_pixels` in site.yaml",
+        ],
+        1,
+        "1 error, 2 warnings",
+    );
 }

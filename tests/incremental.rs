@@ -667,8 +667,9 @@ fn a_body_edit_re_renders_few_pages() {
     assert!(!outcome.full);
     assert!(
         outcome.rendered <= 3,
-        "rendered {} pages for a body edit",
-        outcome.rendered
+        "rendered {} pages for a body edit: {:?}",
+        outcome.rendered,
+        outcome.changed
     );
     assert!(
         outcome

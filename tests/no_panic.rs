@@ -106,6 +106,7 @@ fn render_with(entities: &[Entity], source: &str) -> String {
         kinds: &[],
         autolinker: &autolinker,
         paths: &paths,
+        images: &Default::default(),
     };
     let linker = Linker::for_page(&SitePath::of(&["actors", "x"]), false);
     let mut page = PageRender::new(&site, &linker, Path::new("x.md"), None);

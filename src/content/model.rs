@@ -500,10 +500,29 @@ pub struct Entity {
     pub moved_from: Vec<MovedFrom>,
     pub draft: bool,
     pub weight: Option<i64>,
+    /// `image:` — a portrait, a venue, a document scan.
+    pub image: Option<ImageSpec>,
     pub body: Text,
     pub data: KindData,
     /// Keys the format does not know, handed to templates as `page.extra`.
     pub extra: BTreeMap<String, serde_json::Value>,
+}
+
+/// `image: {src, alt, credit, licence, caption, decorative}` as written;
+/// the file is found and checked when the page is rendered
+/// (`crate::render::images`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ImageSpec {
+    pub src: String,
+    /// `None` when the key is missing (an error), `Some("")` when written empty.
+    pub alt: Option<String>,
+    pub credit: Option<String>,
+    pub licence: Option<String>,
+    pub caption: Option<String>,
+    pub decorative: bool,
+    /// The whole `image:` value, and its `src`, for diagnostics.
+    pub span: Span,
+    pub src_span: Span,
 }
 
 impl Entity {

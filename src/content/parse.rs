@@ -21,6 +21,7 @@ const COMMON_KEYS: &[&str] = &[
     "weight",
     "changes",
     "moved_from",
+    "image",
 ];
 const ACTOR_KEYS: &[&str] = &[
     "type",
@@ -728,10 +729,49 @@ impl Reader<'_, '_> {
             moved_from: self.moved_from(f.remove("moved_from")),
             draft: self.bool("draft", f.remove("draft")),
             weight: self.int("weight", f.remove("weight")),
+            image: self.image(f.remove("image")),
             body,
             data,
             extra,
         }
+    }
+
+    /// `image:` — a path alone, or `{src, alt, credit, licence, caption, decorative}`.
+    fn image(&mut self, node: Option<Node>) -> Option<ImageSpec> {
+        let node = node.filter(|n| n.value != Value::Null)?;
+        let span = node.span;
+        if let Value::Str(_) = node.value {
+            let src = self.string("image", Some(node))?;
+            return Some(ImageSpec {
+                src,
+                span,
+                src_span: span,
+                ..Default::default()
+            });
+        }
+        let keys = ["src", "alt", "credit", "licence", "caption", "decorative"];
+        let mut f = self.mapping("image", node, &keys)?;
+        let src_node = f.remove("src");
+        let src_span = src_node.as_ref().map_or(span, |n| n.span);
+        let Some(src) = self.string("src", src_node) else {
+            self.error(
+                "missing-key",
+                span,
+                "an `image` needs a `src`",
+                Some("write `image: {src: portrait.jpg, alt: \"…\", credit: \"…\"}`".into()),
+            );
+            return None;
+        };
+        Some(ImageSpec {
+            src,
+            alt: self.string("alt", f.remove("alt")),
+            credit: self.string("credit", f.remove("credit")),
+            licence: self.string("licence", f.remove("licence")),
+            caption: self.string("caption", f.remove("caption")),
+            decorative: self.bool("decorative", f.remove("decorative")),
+            span,
+            src_span,
+        })
     }
 
     fn kind_data(&mut self, f: &mut BTreeMap<&str, Node>) -> KindData {

@@ -493,7 +493,7 @@ impl Engine {
                 .with_file_name(entity_feeds::FILE),
             Job::Entity(i) => self.state.tables.paths[*i].output_file(),
             _ => self
-                .with_pages(&Reads::off(), |p| p.output_of(job))
+                .with_pages(&Reads::off(), |p| p.output_path(job))
                 .flatten()
                 .unwrap_or_default(),
         }
@@ -517,6 +517,10 @@ impl Engine {
             },
             bodies: None,
             orders: &state.listings,
+            home_pictures: state
+                .home_prepared
+                .as_ref()
+                .map_or(&[], |h| h.pictures.as_slice()),
         };
         Some(f(&pages))
     }

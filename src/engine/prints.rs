@@ -255,8 +255,19 @@ pub fn prepared_print(p: &Prepared) -> u64 {
         search,
         notes,
         looked_up: _,
+        lead,
+        pictures,
     } = p;
-    hash_of(&(body, facts, answers, components, outcome, search, notes))
+    hash_of(&(
+        body,
+        facts,
+        answers,
+        components,
+        outcome,
+        search,
+        notes,
+        (lead, pictures),
+    ))
 }
 
 /// A print of an entity's backlinks, naming entities by [`Eid`] so that

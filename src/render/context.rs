@@ -196,6 +196,8 @@ pub struct Frame {
     /// schema.org JSON-LD for this page, with `<` escaped so it cannot close
     /// its `<script>` element.
     pub jsonld: String,
+    /// The page's share card (`og:image`).
+    pub og_image: super::share_card::OgImage,
 }
 
 /// A group of reader questions on the `/questions/` page.

@@ -211,6 +211,30 @@ fn citations(data: &SiteData<'_>, this: EntityIdx) -> Vec<Value> {
 }
 
 /// The page node and the node of the thing it is about.
+/// The page's `image:` as an ImageObject, with its credit and licence.
+fn lead_image(data: &SiteData<'_>, i: EntityIdx) -> Option<Value> {
+    let lead = data.prepared.get(i)?.lead.as_ref()?;
+    let mut image = Map::new();
+    image.insert("@type".into(), json!("ImageObject"));
+    image.insert(
+        "contentUrl".into(),
+        json!(format!("{}{}", data.base, lead.file)),
+    );
+    image.insert("width".into(), json!(lead.width));
+    image.insert("height".into(), json!(lead.height));
+    if !lead.alt.is_empty() {
+        image.insert("description".into(), json!(lead.alt));
+    }
+    if let Some(credit) = &lead.credit {
+        image.insert("creditText".into(), json!(credit));
+        image.insert("copyrightNotice".into(), json!(credit));
+    }
+    if let Some(licence) = &lead.licence {
+        image.insert("license".into(), json!(licence));
+    }
+    Some(Value::Object(image))
+}
+
 fn entity_graph(data: &SiteData<'_>, i: EntityIdx, language: &str) -> Value {
     let e = &data.entities[i];
     let questions = faq_questions(data, i);
@@ -242,6 +266,9 @@ fn entity_graph(data: &SiteData<'_>, i: EntityIdx, language: &str) -> Value {
     let corrections = corrections(data, i);
     if !corrections.is_empty() {
         page.insert("correction".into(), json!(corrections));
+    }
+    if let Some(image) = lead_image(data, i) {
+        page.insert("image".into(), image);
     }
     let mut graph = Vec::new();
     if e.kind != Kind::Page {

@@ -9,8 +9,9 @@ use std::path::Path;
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
 
-use crate::content::model::{Entity, EntityIdx, Kind, Text};
+use crate::content::model::{Entity, EntityIdx, ImageSpec, Kind, Text};
 use crate::diag::{Diagnostic, Span};
+use crate::render::images;
 use crate::render::links::Linker;
 use crate::resolve::{self, Index, Lookup};
 
@@ -74,6 +75,8 @@ pub struct Site<'a> {
     pub autolinker: &'a Autolinker,
     /// Page path of every entity, by index.
     pub paths: &'a [crate::render::links::SitePath],
+    /// How pictures are processed and where the site is.
+    pub images: &'a crate::render::images::ImageConfig,
 }
 
 /// The result of rendering one text.
@@ -95,6 +98,8 @@ pub struct PageRender<'a> {
     /// Every ref looked up, as written: what the rendering depends on of
     /// the index, for the engine to check after files come and go.
     pub looked_up: std::cell::RefCell<Vec<String>>,
+    /// Pictures shown by this page's Markdown and front matter.
+    pub pictures: Vec<std::sync::Arc<images::Processed>>,
 }
 
 impl<'a> PageRender<'a> {
@@ -114,7 +119,94 @@ impl<'a> PageRender<'a> {
             autolinked: HashSet::new(),
             diagnostics: Vec::new(),
             looked_up: Default::default(),
+            pictures: Vec::new(),
         }
+    }
+
+    /// The front matter's `image:`, processed: shown at the top of the
+    /// page, so loaded at once.
+    pub fn lead_image(&mut self, spec: &ImageSpec) -> Option<images::FigureView> {
+        let ask = images::Ask {
+            src: &spec.src,
+            alt: spec.alt.as_deref(),
+            credit: spec.credit.as_deref(),
+            licence: spec.licence.as_deref(),
+            caption: spec.caption.as_deref(),
+            decorative: spec.decorative,
+            above_fold: true,
+            markdown: false,
+        };
+        self.picture(&ask, spec.span)
+    }
+
+    /// Checks and processes one picture of this page.
+    pub fn picture(&mut self, ask: &images::Ask<'_>, span: Span) -> Option<images::FigureView> {
+        let (view, processed) = images::use_image(
+            ask,
+            self.file,
+            span,
+            self.linker,
+            self.site.images,
+            &mut self.diagnostics,
+        )?;
+        self.pictures.push(processed);
+        Some(view)
+    }
+
+    /// `![alt](path "caption")`: a local file becomes a processed picture
+    /// (a figure when it stands alone in its paragraph). Returns the index
+    /// after the image, or `None` to leave the image as written.
+    fn markdown_image<'e>(
+        &mut self,
+        events: &[(Event<'e>, std::ops::Range<usize>)],
+        start: usize,
+        span: Span,
+        out: &mut Vec<Event<'e>>,
+    ) -> Option<usize> {
+        let (
+            Event::Start(Tag::Image {
+                dest_url, title, ..
+            }),
+            _,
+        ) = &events[start]
+        else {
+            return None;
+        };
+        if is_remote(dest_url) {
+            return None;
+        }
+        let end = (start + 1..events.len())
+            .find(|&j| matches!(events[j].0, Event::End(TagEnd::Image)))?;
+        let alt: String = events[start + 1..end]
+            .iter()
+            .filter_map(|(e, _)| match e {
+                Event::Text(t) | Event::Code(t) => Some(t.as_ref()),
+                _ => None,
+            })
+            .collect();
+        let ask = images::Ask {
+            src: dest_url,
+            alt: Some(&alt),
+            caption: Some(title.as_ref()).filter(|t| !t.is_empty()),
+            markdown: true,
+            ..Default::default()
+        };
+        let Some(view) = self.picture(&ask, span) else {
+            // Reported; the image stays as written, pointing nowhere useful.
+            return None;
+        };
+        let alone = matches!(out.last(), Some(Event::Start(Tag::Paragraph)))
+            && matches!(
+                events.get(end + 1),
+                Some((Event::End(TagEnd::Paragraph), _))
+            );
+        if alone {
+            out.pop();
+            out.push(Event::Html(view.html.into()));
+            return Some(end + 2);
+        }
+        out.push(Event::InlineHtml(view.picture.into()));
+        Some(end + 1)
     }
 
     /// Renders a page body: block Markdown, headings get ids, and the first
@@ -191,6 +283,13 @@ impl<'a> PageRender<'a> {
                         title: title.clone(),
                         id: id.clone(),
                     }));
+                }
+                Event::Start(Tag::Image { .. })
+                    if let Some(next) =
+                        self.markdown_image(&events, i, file_span(range), &mut out_events) =>
+                {
+                    i = next;
+                    continue;
                 }
                 Event::Start(Tag::Image {
                     link_type,
@@ -502,6 +601,11 @@ impl TablePipes {
     fn original(&self, offset: usize) -> usize {
         offset - self.inserted.partition_point(|&at| at < offset)
     }
+}
+
+/// An image on another site: left as written, not processed.
+fn is_remote(url: &str) -> bool {
+    url.contains("://") || url.starts_with("//") || is_script_url(url)
 }
 
 /// Whether a URL would run script when clicked.

@@ -12,6 +12,7 @@ pub mod dates;
 pub mod entity_feeds;
 pub mod exports;
 pub mod graph;
+pub mod images;
 pub mod jsonld;
 pub mod links;
 pub mod markdown;
@@ -19,6 +20,7 @@ pub mod paginate;
 pub mod plain;
 pub mod redirects;
 pub mod search_index;
+pub mod share_card;
 pub mod site;
 pub mod site_pages;
 pub mod stance;
@@ -62,6 +64,11 @@ pub struct Prepared {
     pub notes: Vec<Option<String>>,
     /// Every ref the Markdown looked up, as written.
     pub looked_up: Vec<String>,
+    /// The `image:` of the front matter, processed, for this page.
+    pub lead: Option<images::FigureView>,
+    /// Every picture the entity shows (lead, body, shortcodes): their
+    /// files are outputs of the site.
+    pub pictures: Vec<std::sync::Arc<images::Processed>>,
 }
 
 /// The site's Markdown, rendered once: what the page pass reads, and the
@@ -110,6 +117,7 @@ pub struct Tables {
     pub paths: Vec<SitePath>,
     pub kinds: Vec<(String, Kind, String)>,
     pub autolinker: Autolinker,
+    pub images: images::ImageConfig,
 }
 
 impl Tables {
@@ -121,6 +129,7 @@ impl Tables {
                 .map(|e| (e.id.clone(), e.kind, e.slug.clone()))
                 .collect(),
             autolinker: Autolinker::new(entities, config.autolink),
+            images: config.images.clone(),
         }
     }
 
@@ -132,6 +141,7 @@ impl Tables {
             kinds: &self.kinds,
             autolinker: &self.autolinker,
             paths: &self.paths,
+            images: &self.images,
         }
     }
 }
@@ -255,6 +265,10 @@ pub fn render_pages(
         options,
         bodies: Some(&bodies),
         orders: &Default::default(),
+        home_pictures: prepared
+            .home
+            .as_ref()
+            .map_or(&[], |h| h.pictures.as_slice()),
     };
     pages.render_streaming(emit)
 }
@@ -269,6 +283,7 @@ pub fn prepare_home(site: &markdown::Site<'_>, home: &Entity, pretty: bool) -> P
         body: rendered.html,
         links_to: rendered.links_to,
         diagnostics: page.diagnostics,
+        pictures: page.pictures,
         ..Default::default()
     }
 }
@@ -283,6 +298,7 @@ pub fn prepare(site: &markdown::Site<'_>, i: EntityIdx, pretty: bool) -> Prepare
         links.extend(r.links_to);
         r.html
     };
+    let lead = e.image.as_ref().and_then(|spec| page.lead_image(spec));
     let body = take(page.body(&e.body), &mut links_to);
     let facts: Vec<String> = e
         .key_facts
@@ -333,6 +349,8 @@ pub fn prepare(site: &markdown::Site<'_>, i: EntityIdx, pretty: bool) -> Prepare
         diagnostics: page.diagnostics,
         search,
         notes,
+        lead,
+        pictures: page.pictures,
     }
 }
 

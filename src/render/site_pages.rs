@@ -54,6 +54,10 @@ pub enum Job {
     Redirect(EntityIdx, usize),
     /// `_redirects`, for Netlify and Cloudflare Pages.
     Redirects,
+    /// One processed picture file: the picture and which of its files.
+    Image(Arc<super::images::Processed>, usize),
+    /// A share card: an entity's, or with `None` the site's.
+    Card(Option<EntityIdx>),
 }
 
 /// Everything needed to render any page.
@@ -72,6 +76,8 @@ pub struct Pages<'a> {
     /// Each listing's entries in order, worked out once per pass: every
     /// page of a listing needs the whole order to find its slice.
     pub orders: &'a Orders,
+    /// Pictures of the home page's text.
+    pub home_pictures: &'a [Arc<super::images::Processed>],
 }
 
 /// Each listing's entries, as [`Pages::listed`] found them.
@@ -128,7 +134,52 @@ impl Pages<'_> {
         }
         jobs.extend([Job::Atom, Job::Sitemap, Job::Robots, Job::SearchIndex]);
         jobs.extend([Job::DataEntities, Job::DataTimeline]);
+        jobs.push(Job::Card(None));
+        jobs.extend((0..self.data.entities.len()).map(|i| Job::Card(Some(i))));
+        // Pages that list the site's pages (the sitemap) call this while
+        // recording; they never list pictures, and must not read every
+        // entity's Markdown to find them.
+        if !self.data.reads.is_on() {
+            jobs.extend(self.picture_jobs());
+        }
         jobs
+    }
+
+    /// One job per processed picture file, each file once however many
+    /// pages show it.
+    fn picture_jobs(&self) -> Vec<Job> {
+        let mut seen = HashSet::new();
+        let pictures = self
+            .data
+            .prepared
+            .iter()
+            .flat_map(|p| &p.pictures)
+            .chain(self.home_pictures);
+        let mut jobs = Vec::new();
+        for picture in pictures {
+            if seen.insert(picture.key.clone()) {
+                jobs.extend((0..picture.files().len()).map(|n| Job::Image(Arc::clone(picture), n)));
+            }
+        }
+        jobs
+    }
+
+    /// Where a job's file goes, relative to the output root, for the
+    /// files that are not pages; `None` for pages.
+    pub fn file_path(&self, job: &Job) -> Option<std::path::PathBuf> {
+        match job {
+            Job::Image(picture, n) => picture.files().get(*n).map(|(out, _)| out.into()),
+            Job::Card(of) => Some(super::share_card::path(self, *of)),
+            Job::ChangesFeed => Some(super::changes::FEED_FILE.into()),
+            Job::Redirects => Some(super::redirects::FILE.into()),
+            _ => None,
+        }
+    }
+
+    /// Where any job's file goes, relative to the output root.
+    pub fn output_path(&self, job: &Job) -> Option<std::path::PathBuf> {
+        self.file_path(job)
+            .or_else(|| self.path_of(job).map(|p| p.output_file()))
     }
 
     /// The jobs rendering every page of a listing.
@@ -235,15 +286,6 @@ impl Pages<'_> {
         })
     }
 
-    /// Where a job's file goes in the output, page or not.
-    pub fn output_of(&self, job: &Job) -> Option<std::path::PathBuf> {
-        match job {
-            Job::ChangesFeed => Some(super::changes::FEED_FILE.into()),
-            Job::Redirects => Some(super::redirects::FILE.into()),
-            _ => self.path_of(job).map(|p| p.output_file()),
-        }
-    }
-
     /// Renders a template, recording that the output read it.
     pub fn render_template(&self, name: &str, ctx: &Context) -> Result<String, Diagnostic> {
         self.data.reads.record(Key::Template(sym(name)));
@@ -271,8 +313,41 @@ impl Pages<'_> {
                 self.data.config.pretty_links,
             )),
             Job::Redirects => Ok(super::redirects::file(self.data)),
+            Job::Image(picture, n) => self.picture_file(picture, *n),
+            Job::Card(of) => super::share_card::render(self, *of).map(|bytes| OutFile {
+                path: super::share_card::path(self, *of),
+                bytes,
+            }),
             _ => self.page(job),
         }
+    }
+
+    /// One processed picture file, from the cache.
+    fn picture_file(
+        &self,
+        picture: &super::images::Processed,
+        n: usize,
+    ) -> Result<OutFile, Diagnostic> {
+        let files = picture.files();
+        let Some((out, cached)) = files.get(n) else {
+            return Err(Diagnostic::error(
+                "image-cache",
+                "site.yaml",
+                "a picture lost a file",
+            ));
+        };
+        super::images::process::read_output(picture, cached, &self.data.config.images)
+            .map(|bytes| OutFile {
+                path: out.into(),
+                bytes,
+            })
+            .map_err(|e| {
+                Diagnostic::error(
+                    "image-cache",
+                    picture.source.display().to_string(),
+                    format!("cannot read a processed picture: {e:?}"),
+                )
+            })
     }
 
     fn page(&self, job: &Job) -> Result<OutFile, Diagnostic> {
@@ -280,6 +355,9 @@ impl Pages<'_> {
         let linker = Linker::for_page(&path, self.data.config.pretty_links);
         let (template, title, description, mut ctx) = self.page_context(job, &linker);
         let mut frame = self.frame(&path, &linker, &title, &description);
+        if let Job::Entity(_) = job {
+            frame.og_image = super::share_card::og_image(&self.data.base, Some(&path), &title);
+        }
         frame.jsonld = super::jsonld::for_job(self.data, job, &frame);
         ctx.insert("site", &frame.site);
         insert_frame(&mut ctx, &frame);
@@ -310,6 +388,8 @@ impl Pages<'_> {
                     .unwrap_or_else(|| site_description.clone());
                 let title = page.title.clone();
                 ctx.insert("page", &page);
+                let lead = data.prepared.get(*i).and_then(|p| p.lead.clone());
+                ctx.insert("image", &lead);
                 (
                     format!("{}.html", data.entities[*i].kind.name()),
                     title,
@@ -490,6 +570,7 @@ impl Pages<'_> {
             serving: self.options.serving,
             nav: nav_links(linker),
             jsonld: String::new(),
+            og_image: super::share_card::og_image(&self.data.base, None, &config.title),
         }
     }
 

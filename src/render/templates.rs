@@ -82,6 +82,10 @@ pub const DEFAULT_THEME: &[(&str, &str)] = &[
         include_str!("../../themes/default/templates/tag.html"),
     ),
     (
+        "templates/share_card.svg",
+        include_str!("../../themes/default/templates/share_card.svg"),
+    ),
+    (
         "templates/search.html",
         include_str!("../../themes/default/templates/search.html"),
     ),
