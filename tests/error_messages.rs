@@ -1282,6 +1282,58 @@ fn today_can_be_given_so_a_check_is_reproducible() {
             .contains("`soon` is not a date: write YYYY-MM-DD"),
         "{}",
         bad.stderr
+    );
+}
+
+#[test]
+fn an_old_path_that_is_a_live_page_or_another_pages_old_path_is_an_error() {
+    let report = check("moved-from-collision", &[]);
+    assert_exit(&report, 1);
+    assert_diagnostic(
+        &report,
+        &[
+            "error: `/actors/bob/` is a page of this site; a redirect there would hide it [moved-from-collision]",
+            "  --> content/actors/ada.md:6:14",
+            "  |",
+            "6 | moved_from: [/actors/bob/, /timeline/, /people/ada/]",
+            "  |              ^^^^^^^^^^^^",
+            "  = hint: `moved_from` lists addresses nothing lives at any more; remove this one",
+        ],
+    );
+    let codes: Vec<(String, Option<u64>, Option<u64>)> = report
+        .locations()
+        .into_iter()
+        .map(|(file, line, col, _)| (file, line, col))
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            ("content/actors/ada.md".to_owned(), Some(6), Some(14)),
+            ("content/actors/ada.md".to_owned(), Some(6), Some(28)),
+            ("content/actors/bob.md".to_owned(), Some(6), Some(14)),
+        ]
+    );
+    assert_count(&report, "3 errors, 0 warnings");
+}
+
+#[test]
+fn an_alias_that_looks_like_a_url_path_points_to_moved_from() {
+    let report = report(common::check("living/moved", &[]));
+    assert_exit(&report, 0);
+    assert_diagnostic(
+        &report,
+        &[
+            "warning: alias `/ada/` looks like a URL path [alias-looks-like-url]",
+            "  --> content/actors/ada.md:6:21",
+            "  |",
+            "6 | aliases: [\"Ada L.\", \"/ada/\"]",
+            "  |                     ^^^^^^^",
+            "  = hint: `aliases` are other names of this page; to redirect an old URL here, list it under `moved_from`",
+        ],
+    );
+    assert_count(&report, "0 errors, 1 warning");
+}
+
 // ---------------------------------------------------------------- images
 
 /// The fixture's one image diagnostic, as printed; the page's own
@@ -1397,52 +1449,6 @@ fn a_corrupt_image_is_an_error_at_the_reference() {
 }
 
 #[test]
-fn an_old_path_that_is_a_live_page_or_another_pages_old_path_is_an_error() {
-    let report = check("moved-from-collision", &[]);
-    assert_exit(&report, 1);
-    assert_diagnostic(
-        &report,
-        &[
-            "error: `/actors/bob/` is a page of this site; a redirect there would hide it [moved-from-collision]",
-            "  --> content/actors/ada.md:6:14",
-            "  |",
-            "6 | moved_from: [/actors/bob/, /timeline/, /people/ada/]",
-            "  |              ^^^^^^^^^^^^",
-            "  = hint: `moved_from` lists addresses nothing lives at any more; remove this one",
-        ],
-    );
-    let codes: Vec<(String, Option<u64>, Option<u64>)> = report
-        .locations()
-        .into_iter()
-        .map(|(file, line, col, _)| (file, line, col))
-        .collect();
-    assert_eq!(
-        codes,
-        [
-            ("content/actors/ada.md".to_owned(), Some(6), Some(14)),
-            ("content/actors/ada.md".to_owned(), Some(6), Some(28)),
-            ("content/actors/bob.md".to_owned(), Some(6), Some(14)),
-        ]
-    );
-    assert_count(&report, "3 errors, 0 warnings");
-}
-
-#[test]
-fn an_alias_that_looks_like_a_url_path_points_to_moved_from() {
-    let report = report(common::check("living/moved", &[]));
-    assert_exit(&report, 0);
-    assert_diagnostic(
-        &report,
-        &[
-            "warning: alias `/ada/` looks like a URL path [alias-looks-like-url]",
-            "  --> content/actors/ada.md:6:21",
-            "  |",
-            "6 | aliases: [\"Ada L.\", \"/ada/\"]",
-            "  |                     ^^^^^^^",
-            "  = hint: `aliases` are other names of this page; to redirect an old URL here, list it under `moved_from`",
-        ],
-    );
-    assert_count(&report, "0 errors, 1 warning");
 fn an_image_over_the_pixel_limit_is_refused_before_decoding() {
     assert_image_case(
         "image-too-large",
