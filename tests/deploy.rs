@@ -133,7 +133,7 @@ fn bucket(moto: &Moto) -> BTreeMap<String, (Vec<u8>, String, String)> {
         for meta in listed {
             let path = meta.location.to_string();
             let rel = path.strip_prefix(&format!("{PREFIX}/")).unwrap().to_owned();
-            if rel == ".explainer-deploy.json" {
+            if rel.starts_with(".explainer-deploy/") {
                 continue;
             }
             let got = client.get(&meta.location).await.unwrap();

@@ -110,9 +110,12 @@ async fn read_target(
         .await
         .map_err(|e| first_contact(target, &e))?;
     let mut remote = BTreeMap::new();
+    let mut shards = Vec::new();
     for meta in listed {
         let path = meta.location.to_string();
-        if path != manifest::OBJECT {
+        if manifest::is_shard(&path) {
+            shards.push(path);
+        } else {
             let there = Remote {
                 size: meta.size,
                 e_tag: meta.e_tag,
@@ -120,18 +123,41 @@ async fn read_target(
             remote.insert(path, there);
         }
     }
-    let (manifest, note) = match target.store.get(&ObjectPath::from(manifest::OBJECT)).await {
-        Ok(got) => {
-            let bytes = got.bytes().await.map_err(|e| failed(target, "read", manifest::OBJECT, &e))?;
-            match Manifest::parse(&bytes) {
-                Ok(m) => (m, None),
-                Err(why) => (Manifest::new(), Some(why)),
-            }
-        }
-        Err(object_store::Error::NotFound { .. }) => (Manifest::new(), None),
-        Err(e) => return Err(failed(target, "read", manifest::OBJECT, &e)),
-    };
+    let (manifest, note) = read_manifest(target, &shards).await?;
     Ok((remote, manifest, note))
+}
+
+/// The manifest's shards, merged. A shard that cannot be used is left
+/// out (its files are uploaded again) and named in the note.
+async fn read_manifest(
+    target: &Target,
+    shards: &[String],
+) -> Result<(Manifest, Option<String>), Failure> {
+    let reads = futures_util::stream::iter(shards.iter().map(|shard| async move {
+        let got = target.store.get(&ObjectPath::from(shard.as_str())).await;
+        let bytes = match got {
+            Ok(got) => got.bytes().await,
+            Err(e) => Err(e),
+        };
+        (shard, bytes)
+    }))
+    .buffer_unordered(CONCURRENCY)
+    .collect::<Vec<_>>()
+    .await;
+    let mut manifest = Manifest::new();
+    let mut note = None;
+    for (shard, bytes) in reads {
+        let bytes = match bytes {
+            Ok(b) => b,
+            Err(object_store::Error::NotFound { .. }) => continue,
+            Err(e) => return Err(failed(target, "read", shard, &e)),
+        };
+        match Manifest::parse(&bytes) {
+            Ok(part) => manifest.files.extend(part.files),
+            Err(why) => note = Some(format!("{shard}: {why}")),
+        }
+    }
+    Ok((manifest, note))
 }
 
 /// The first request's failure, worded for what usually causes it: a
@@ -196,7 +222,16 @@ pub fn execute(prepared: Prepared, options: &Options) -> Result<Summary, Failure
         unchanged: plan.unchanged.len(),
         ..Summary::default()
     };
-    manifest.files.retain(|path, _| plan.unchanged.iter().any(|f| &f.path == path));
+    let keep: std::collections::BTreeSet<&str> =
+        plan.unchanged.iter().map(|f| f.path.as_str()).collect();
+    let mut dirty = std::collections::BTreeSet::new();
+    manifest.files.retain(|path, _| {
+        let kept = keep.contains(path.as_str());
+        if !kept {
+            dirty.insert(manifest::shard_of(path));
+        }
+        kept
+    });
     let mut progress = Progress::new(options.progress, plan.uploads.len() + plan.deletes.len());
     runtime.block_on(async {
         for phase in [Phase::Assets, Phase::Pages, Phase::Indexes] {
@@ -205,11 +240,15 @@ pub fn execute(prepared: Prepared, options: &Options) -> Result<Summary, Failure
             if uploads.is_empty() {
                 continue;
             }
+            for u in &uploads {
+                dirty.insert(manifest::shard_of(&u.file.path));
+            }
             let result = upload_all(&target, &out, &uploads, &mut manifest, &mut summary, &mut progress).await;
-            let saved = save_manifest(&target, &manifest).await;
+            let saved = save_manifest(&target, &manifest, &std::mem::take(&mut dirty)).await;
             result?;
             saved?;
         }
+        save_manifest(&target, &manifest, &dirty).await?;
         delete_all(&target, &plan.deletes, &mut summary, &mut progress).await?;
         progress.clear();
         Ok(summary)
@@ -271,26 +310,32 @@ async fn upload_one<'a>(
     Ok((upload, put.e_tag))
 }
 
-async fn save_manifest(target: &Target, manifest: &Manifest) -> Result<(), Failure> {
-    let mut attributes = Attributes::new();
-    if target.scheme != Scheme::Folder {
-        attributes.insert(Attribute::ContentType, "application/json".into());
-        attributes.insert(Attribute::CacheControl, "no-store".into());
-    }
-    let options = PutOptions {
-        attributes,
-        ..PutOptions::default()
-    };
-    target
-        .store
-        .put_opts(
-            &ObjectPath::from(manifest::OBJECT),
-            PutPayload::from(manifest.to_bytes()),
-            options,
-        )
-        .await
-        .map(|_| ())
-        .map_err(|e| failed(target, "upload", manifest::OBJECT, &e))
+/// Writes the manifest's `shards` (the others did not change).
+async fn save_manifest(
+    target: &Target,
+    manifest: &Manifest,
+    shards: &std::collections::BTreeSet<String>,
+) -> Result<(), Failure> {
+    let writes = futures_util::stream::iter(shards.iter().map(|shard| async move {
+        let mut attributes = Attributes::new();
+        if target.scheme != Scheme::Folder {
+            attributes.insert(Attribute::ContentType, "application/json".into());
+            attributes.insert(Attribute::CacheControl, "no-store".into());
+        }
+        let options = PutOptions {
+            attributes,
+            ..PutOptions::default()
+        };
+        let payload = PutPayload::from(manifest.shard_bytes(shard));
+        target
+            .store
+            .put_opts(&ObjectPath::from(shard.as_str()), payload, options)
+            .await
+            .map(|_| ())
+            .map_err(|e| failed(target, "upload", shard, &e))
+    }))
+    .buffer_unordered(CONCURRENCY);
+    writes.collect::<Vec<_>>().await.into_iter().collect()
 }
 
 async fn delete_all(
