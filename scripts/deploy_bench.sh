@@ -95,7 +95,8 @@ async def main():
     print("ready", flush=True)
     async with server:
         await stop
-    print(sent, flush=True)
+        print(sent, flush=True)
+        server.close()
 asyncio.run(main())
 '
 PROXY_PORT=
@@ -107,7 +108,9 @@ start_proxy() {
 }
 stop_proxy() {
   kill -TERM "$PROXY_PID"
-  wait "$PROXY_PID" || true
+  for _ in $(seq 100); do [[ $(tail -n 1 "$DIR/proxy.out") =~ ^[0-9]+$ ]] && break; sleep 0.1; done
+  kill -KILL "$PROXY_PID" 2>/dev/null || true
+  wait "$PROXY_PID" 2>/dev/null || true
   PROXY_PID=
   tail -n 1 "$DIR/proxy.out"
 }
