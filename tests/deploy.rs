@@ -56,7 +56,9 @@ impl Moto {
                     std::env::var("CI").as_deref() != Ok("true"),
                     "moto_server is missing in CI ({e}); .ci/run installs it with pip install 'moto[server]'"
                 );
-                eprintln!("skipped: moto_server not found ({e}); pip install 'moto[server]' to run the deploy tests");
+                eprintln!(
+                    "skipped: moto_server not found ({e}); pip install 'moto[server]' to run the deploy tests"
+                );
                 return None;
             }
         };
@@ -68,7 +70,11 @@ impl Moto {
     fn wait_until_up(&self) {
         let started = Instant::now();
         while TcpStream::connect(("127.0.0.1", self.port)).is_err() {
-            assert!(started.elapsed() < STARTUP, "moto did not start on port {}", self.port);
+            assert!(
+                started.elapsed() < STARTUP,
+                "moto did not start on port {}",
+                self.port
+            );
             std::thread::sleep(Duration::from_millis(100));
         }
     }
@@ -143,7 +149,10 @@ fn bucket(moto: &Moto) -> BTreeMap<String, (Vec<u8>, String, String)> {
                     .map(|v| v.to_string())
                     .unwrap_or_default()
             };
-            let (ct, cc) = (attr(&Attribute::ContentType), attr(&Attribute::CacheControl));
+            let (ct, cc) = (
+                attr(&Attribute::ContentType),
+                attr(&Attribute::CacheControl),
+            );
             out.insert(rel, (got.bytes().await.unwrap().to_vec(), ct, cc));
         }
         out
@@ -349,7 +358,9 @@ fn the_first_deploy_uploads_every_file_and_a_second_uploads_nothing() {
 
 #[test]
 fn after_a_one_file_body_edit_only_the_files_whose_bytes_changed_are_uploaded() {
-    let Some((moto, site)) = deployed() else { return };
+    let Some((moto, site)) = deployed() else {
+        return;
+    };
     let before = site.output();
     site.edit(
         "content/meetings/paris-summit.md",
@@ -379,7 +390,9 @@ fn after_a_one_file_body_edit_only_the_files_whose_bytes_changed_are_uploaded() 
 
 #[test]
 fn a_deleted_pages_objects_are_deleted() {
-    let Some((moto, site)) = deployed() else { return };
+    let Some((moto, site)) = deployed() else {
+        return;
+    };
     std::fs::remove_file(site.root.join("content/actors/carl-gauss.md")).unwrap();
     site.build();
     let counts = site.deploy_ok(&[]);
@@ -391,7 +404,9 @@ fn a_deleted_pages_objects_are_deleted() {
 
 #[test]
 fn more_deletes_than_max_deletes_are_refused_without_force() {
-    let Some((moto, site)) = deployed() else { return };
+    let Some((moto, site)) = deployed() else {
+        return;
+    };
     let held_before = bucket(&moto);
     std::fs::remove_file(site.root.join("content/actors/carl-gauss.md")).unwrap();
     site.build();
@@ -402,30 +417,48 @@ fn more_deletes_than_max_deletes_are_refused_without_force() {
         message.contains("refusing to delete") && message.contains("--force"),
         "{message}"
     );
-    assert_eq!(bucket(&moto), held_before, "a refused deploy changed the bucket");
+    assert_eq!(
+        bucket(&moto),
+        held_before,
+        "a refused deploy changed the bucket"
+    );
     let forced = site.deploy_ok(&["--max-deletes", "0", "--force"]);
     assert!(forced.deleted >= 1);
 }
 
 #[test]
 fn a_dry_run_prints_the_plan_and_changes_nothing() {
-    let Some((moto, site)) = deployed() else { return };
+    let Some((moto, site)) = deployed() else {
+        return;
+    };
     let held_before = bucket(&moto);
-    site.edit("content/actors/beta-land.md", "hosted the talks", "hosted the first talks");
+    site.edit(
+        "content/actors/beta-land.md",
+        "hosted the talks",
+        "hosted the first talks",
+    );
     std::fs::remove_file(site.root.join("content/actors/carl-gauss.md")).unwrap();
     site.build();
     let run = site.deploy(&["--dry-run"]);
     assert!(run.status.success(), "{}", stderr(&run));
     let plan = stdout(&run);
-    assert!(plan.contains("upload  changed  actors/beta-land/index.html"), "{plan}");
-    assert!(plan.contains("delete           actors/carl-gauss/index.html"), "{plan}");
+    assert!(
+        plan.contains("upload  changed  actors/beta-land/index.html"),
+        "{plan}"
+    );
+    assert!(
+        plan.contains("delete           actors/carl-gauss/index.html"),
+        "{plan}"
+    );
     assert!(plan.contains("nothing was changed"), "{plan}");
     assert_eq!(bucket(&moto), held_before);
 }
 
 #[test]
 fn objects_carry_their_content_type_and_cache_control() {
-    let Some((moto, _site)) = deployed() else { return };
+    let Some((moto, _site)) = deployed() else {
+        return;
+    };
     let held = bucket(&moto);
     let headers = |p: &str| (held[p].1.as_str(), held[p].2.as_str());
     let revalidate = "public, max-age=0, must-revalidate";
@@ -482,7 +515,12 @@ impl CutProxy {
     }
 }
 
-type Meter = (Arc<AtomicU64>, u64, Arc<AtomicBool>, Arc<Mutex<Vec<TcpStream>>>);
+type Meter = (
+    Arc<AtomicU64>,
+    u64,
+    Arc<AtomicBool>,
+    Arc<Mutex<Vec<TcpStream>>>,
+);
 
 /// Copies `from` to `to`; with a meter, counts the bytes and cuts every
 /// connection once the budget is spent.
@@ -493,16 +531,15 @@ fn pipe(mut from: TcpStream, mut to: TcpStream, meter: Option<Meter>) {
             Ok(0) | Err(_) => break,
             Ok(n) => n,
         };
-        if let Some((sent, budget, stopped, open)) = &meter {
-            if stopped.load(Ordering::SeqCst)
-                || sent.fetch_add(n as u64, Ordering::SeqCst) + n as u64 > *budget
-            {
-                stopped.store(true, Ordering::SeqCst);
-                for s in open.lock().unwrap().iter() {
-                    let _ = s.shutdown(Shutdown::Both);
-                }
-                break;
+        if let Some((sent, budget, stopped, open)) = &meter
+            && (stopped.load(Ordering::SeqCst)
+                || sent.fetch_add(n as u64, Ordering::SeqCst) + n as u64 > *budget)
+        {
+            stopped.store(true, Ordering::SeqCst);
+            for s in open.lock().unwrap().iter() {
+                let _ = s.shutdown(Shutdown::Both);
             }
+            break;
         }
         if to.write_all(&buf[..n]).is_err() {
             break;
@@ -529,7 +566,10 @@ fn a_deploy_cut_off_half_way_is_finished_by_running_it_again() {
         "{message}"
     );
     let partial = bucket(&moto).len();
-    assert!(partial < site.output().len(), "everything arrived: {partial}");
+    assert!(
+        partial < site.output().len(),
+        "everything arrived: {partial}"
+    );
     site.set_target(&s3_url(moto.port));
     site.deploy_ok(&[]);
     assert_bucket_is_the_build(&moto, &site);
@@ -553,7 +593,10 @@ fn a_wrong_credential_exits_2_with_a_clear_message_and_no_secret() {
         message.contains("access denied") && message.contains("AWS_ACCESS_KEY_ID"),
         "{message}"
     );
-    assert!(message.contains("`production` (s3://explainer-test/site)"), "{message}");
+    assert!(
+        message.contains("`production` (s3://explainer-test/site)"),
+        "{message}"
+    );
     assert!(!message.contains(secret), "{message}");
 }
 
@@ -577,7 +620,10 @@ fn a_folder_target_receives_the_site_and_only_changes_later() {
     let files = site.output().len();
     assert_eq!(site.deploy_ok(&[]).uploaded, files);
     for (path, bytes) in site.output() {
-        assert!(std::fs::read(target.join(&path)).unwrap() == bytes, "{path}");
+        assert!(
+            std::fs::read(target.join(&path)).unwrap() == bytes,
+            "{path}"
+        );
     }
     assert_eq!(site.deploy_ok(&[]).uploaded, 0);
     std::fs::remove_file(site.root.join("content/actors/carl-gauss.md")).unwrap();
@@ -592,7 +638,11 @@ fn deploy_without_a_build_says_to_build_first() {
     let site = Site::new(&format!("file://{}", dir.path().join("www").display()));
     let run = site.deploy(&[]);
     assert_eq!(run.status.code(), Some(2));
-    assert!(stderr(&run).contains("run `explainer build` first"), "{}", stderr(&run));
+    assert!(
+        stderr(&run).contains("run `explainer build` first"),
+        "{}",
+        stderr(&run)
+    );
     let built = site.deploy(&["--build"]);
     assert!(built.status.success(), "{}", stderr(&built));
 }
