@@ -377,8 +377,12 @@ fn cache_rules(v: &Node, text: &str, diags: &mut Vec<Diagnostic>) -> Vec<CacheRu
         };
         let Some((glob, value)) = read else {
             diags.push(
-                wrong_type("a cache_control rule", "a mapping with `glob` and `value`", item)
-                    .hint("write it as `- {glob: \"images/**\", value: \"public, max-age=86400\"}`"),
+                wrong_type(
+                    "a cache_control rule",
+                    "a mapping with `glob` and `value`",
+                    item,
+                )
+                .hint("write it as `- {glob: \"images/**\", value: \"public, max-age=86400\"}`"),
             );
             continue;
         };

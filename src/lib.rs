@@ -9,8 +9,8 @@
 pub mod cli;
 pub mod cmd;
 pub mod config;
-pub mod deploy;
 pub mod content;
+pub mod deploy;
 pub mod diag;
 pub mod engine;
 pub mod output;

@@ -71,7 +71,10 @@ fn load_config(root: &std::path::Path, global: &GlobalArgs) -> Option<Config> {
 }
 
 /// The target named on the command line, or the first in `site.yaml`.
-fn choose<'a>(targets: &'a [DeployTarget], name: Option<&str>) -> Result<&'a DeployTarget, Failure> {
+fn choose<'a>(
+    targets: &'a [DeployTarget],
+    name: Option<&str>,
+) -> Result<&'a DeployTarget, Failure> {
     let Some(name) = name else {
         return targets.first().ok_or_else(|| {
             Failure(
@@ -168,6 +171,10 @@ mod tests {
     #[test]
     fn a_site_without_targets_is_told_how_to_add_one() {
         let err = choose(&[], None).unwrap_err();
-        assert!(err.0.contains("deploy:") && err.0.contains("targets:"), "{}", err.0);
+        assert!(
+            err.0.contains("deploy:") && err.0.contains("targets:"),
+            "{}",
+            err.0
+        );
     }
 }

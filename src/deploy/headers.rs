@@ -33,7 +33,9 @@ pub fn is_fingerprinted(path: &str) -> bool {
     };
     !stem.is_empty()
         && hash.len() >= MIN_HASH_DIGITS
-        && hash.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        && hash
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 /// The Cache-Control rules of a site, compiled once.
@@ -121,7 +123,10 @@ mod tests {
     #[test]
     fn content_types_follow_the_extension() {
         assert_eq!(content_type("a/index.html"), "text/html; charset=utf-8");
-        assert_eq!(content_type("style.3f2a9c1b.css"), "text/css; charset=utf-8");
+        assert_eq!(
+            content_type("style.3f2a9c1b.css"),
+            "text/css; charset=utf-8"
+        );
         assert_eq!(content_type("data/entities.json"), "application/json");
     }
 }

@@ -172,9 +172,15 @@ fn first_contact(target: &Target, e: &object_store::Error) -> Failure {
     } else if matches!(
         e,
         object_store::Error::PermissionDenied { .. } | object_store::Error::Unauthenticated { .. }
-    ) || ["InvalidAccessKeyId", "SignatureDoesNotMatch", "AccessDenied", "403", "401"]
-        .iter()
-        .any(|s| text.contains(s))
+    ) || [
+        "InvalidAccessKeyId",
+        "SignatureDoesNotMatch",
+        "AccessDenied",
+        "403",
+        "401",
+    ]
+    .iter()
+    .any(|s| text.contains(s))
     {
         credentials_hint(target.scheme)
     } else {
@@ -243,7 +249,15 @@ pub fn execute(prepared: Prepared, options: &Options) -> Result<Summary, Failure
             for u in &uploads {
                 dirty.insert(manifest::shard_of(&u.file.path));
             }
-            let result = upload_all(&target, &out, &uploads, &mut manifest, &mut summary, &mut progress).await;
+            let result = upload_all(
+                &target,
+                &out,
+                &uploads,
+                &mut manifest,
+                &mut summary,
+                &mut progress,
+            )
+            .await;
             let saved = save_manifest(&target, &manifest, &std::mem::take(&mut dirty)).await;
             result?;
             saved?;
@@ -304,7 +318,11 @@ async fn upload_one<'a>(
     };
     let put = target
         .store
-        .put_opts(&ObjectPath::from(file.path.as_str()), PutPayload::from(bytes), options)
+        .put_opts(
+            &ObjectPath::from(file.path.as_str()),
+            PutPayload::from(bytes),
+            options,
+        )
         .await
         .map_err(|e| failed(target, "upload", &file.path, &e))?;
     Ok((upload, put.e_tag))

@@ -234,7 +234,10 @@ mod tests {
     fn a_file_without_a_manifest_entry_is_uploaded() {
         let local = vec![file("index.html", "h")];
         let (remote, _) = deployed(&local);
-        assert_eq!(paths(&make(local, &remote, &Manifest::new())), ["index.html"]);
+        assert_eq!(
+            paths(&make(local, &remote, &Manifest::new())),
+            ["index.html"]
+        );
     }
 
     #[test]

@@ -146,12 +146,8 @@ fn shown(url: &str) -> String {
 /// exist yet is an empty target rather than a folder made.
 pub fn open(target: &DeployTarget, create: bool) -> Result<Target, Failure> {
     let shown = shown(&target.url);
-    let address = parse(&target.url).map_err(|e| {
-        Failure(format!(
-            "deploy target `{}` in site.yaml: {e}",
-            target.name
-        ))
-    })?;
+    let address = parse(&target.url)
+        .map_err(|e| Failure(format!("deploy target `{}` in site.yaml: {e}", target.name)))?;
     let fail = |e: object_store::Error| {
         Failure(format!(
             "cannot open deploy target `{}` ({shown}): {e}",
@@ -235,7 +231,9 @@ fn s3(address: &Address) -> AmazonS3Builder {
         .get("endpoint")
         .cloned()
         .or_else(|| std::env::var("AWS_ENDPOINT").ok());
-    let allow_http = endpoint.as_deref().is_some_and(|e| e.starts_with("http://"));
+    let allow_http = endpoint
+        .as_deref()
+        .is_some_and(|e| e.starts_with("http://"));
     if let Some(endpoint) = endpoint {
         builder = builder.with_endpoint(endpoint);
     }
@@ -285,7 +283,8 @@ mod profile {
     }
 
     pub fn credentials(profile: &str) -> Option<Keys> {
-        let text = std::fs::read_to_string(file("AWS_SHARED_CREDENTIALS_FILE", "credentials")?).ok()?;
+        let text =
+            std::fs::read_to_string(file("AWS_SHARED_CREDENTIALS_FILE", "credentials")?).ok()?;
         let section = super::ini_section(&text, profile)?;
         Some(Keys {
             access_key_id: section.get("aws_access_key_id")?.clone(),
@@ -343,8 +342,8 @@ mod tests {
 
     #[test]
     fn an_s3_url_gives_bucket_prefix_and_options() {
-        let a = parse("s3://news/explainer/?region=eu-west-1&endpoint=http://127.0.0.1:9000")
-            .unwrap();
+        let a =
+            parse("s3://news/explainer/?region=eu-west-1&endpoint=http://127.0.0.1:9000").unwrap();
         assert_eq!(a.scheme, Scheme::S3);
         assert_eq!(a.bucket, "news");
         assert_eq!(a.prefix, "explainer");
@@ -362,7 +361,10 @@ mod tests {
     fn unknown_schemes_and_options_are_refused_without_echoing_values() {
         assert!(parse("ftp://x/y").unwrap_err().contains("s3://"));
         let err = parse("s3://b?secret_access_key=hunter2").unwrap_err();
-        assert!(err.contains("secret_access_key") && !err.contains("hunter2"), "{err}");
+        assert!(
+            err.contains("secret_access_key") && !err.contains("hunter2"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -373,8 +375,14 @@ mod tests {
     #[test]
     fn an_ini_section_is_read_up_to_the_next() {
         let text = "[default]\naws_access_key_id = A\n[other]\naws_access_key_id=B\n# c\n";
-        assert_eq!(ini_section(text, "other").unwrap()["aws_access_key_id"], "B");
-        assert_eq!(ini_section(text, "default").unwrap()["aws_access_key_id"], "A");
+        assert_eq!(
+            ini_section(text, "other").unwrap()["aws_access_key_id"],
+            "B"
+        );
+        assert_eq!(
+            ini_section(text, "default").unwrap()["aws_access_key_id"],
+            "A"
+        );
         assert!(ini_section(text, "missing").is_none());
     }
 }
