@@ -66,6 +66,13 @@ pub enum Command {
         after_help = "The slug (file name) comes from the title; Cyrillic is transliterated and\naccents are dropped. A site's archetypes/<kind>.md replaces the built-in\ntemplate for that kind (placeholders: {{title}}, {{slug}}, {{date}}, {{kind}}).\n\nExamples:\n  explainer new actor \"Volodymyr Zelensky\"\n  explainer new meeting \"Paris summit\" --root my-site\n  explainer new actor \"Володимир Зеленський\"     # content/actors/volodymyr-zelenskyi.md\n  explainer new source \"Reuters, 6 January\" --slug reuters-paris-summit"
     )]
     New(NewArgs),
+    /// Upload the built site to a bucket or folder named in site.yaml,
+    /// sending only files whose bytes changed and deleting what the build
+    /// no longer has.
+    #[command(
+        after_help = "Targets are listed in site.yaml:\n  deploy:\n    targets:\n      - {name: production, url: \"s3://my-bucket/explainer?region=eu-west-1\"}\n\nCredentials come from the environment (AWS_ACCESS_KEY_ID, GOOGLE_APPLICATION_CREDENTIALS,\nAZURE_STORAGE_ACCOUNT_NAME, ...) or ~/.aws/credentials, and are never printed.\n\nExamples:\n  explainer build && explainer deploy\n  explainer deploy --build --target staging\n  explainer deploy --dry-run        # print the plan, change nothing\n\nDocumentation: docs/deploy.md"
+    )]
+    Deploy(DeployArgs),
     /// Print a shell completion script to stdout.
     #[command(
         after_help = "Examples:\n  explainer completions bash > ~/.local/share/bash-completion/completions/explainer\n  explainer completions zsh > ~/.zfunc/_explainer\n  explainer completions fish > ~/.config/fish/completions/explainer.fish"
@@ -109,6 +116,30 @@ pub struct BuildArgs {
     /// Replace a non-empty output folder that explainer did not create.
     #[arg(long)]
     pub force: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DeployArgs {
+    #[command(flatten)]
+    pub site: SiteArgs,
+    /// The target to deploy to, by its name in site.yaml; default the first.
+    #[arg(long, short)]
+    pub target: Option<String>,
+    /// Print what would be uploaded and deleted, and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Refuse to delete more objects than this unless --force is given.
+    #[arg(long, default_value_t = 256)]
+    pub max_deletes: usize,
+    /// Delete however many objects the build no longer has.
+    #[arg(long)]
+    pub force: bool,
+    /// The folder to deploy; default `output_dir` from site.yaml, relative to the root.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    /// Run `explainer build` into the output folder first.
+    #[arg(long)]
+    pub build: bool,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -26,7 +26,11 @@ pub const KEYS: &[&str] = &[
     "menu",
     "extra",
     "images",
+    "deploy",
 ];
+
+/// Keys of `deploy:` in `site.yaml`.
+const DEPLOY_KEYS: &[&str] = &["targets", "cache_control"];
 
 /// A link in the site's main navigation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -59,6 +63,33 @@ pub struct Config {
     pub today: Option<crate::content::model::Date>,
     /// `images:` — how pictures are processed (`docs/images.md`).
     pub images: crate::render::images::ImageConfig,
+    /// Where `explainer deploy` publishes, and its Cache-Control rules.
+    pub deploy: DeployConfig,
+}
+
+/// `deploy:` in `site.yaml`, as written (the target URLs are parsed by
+/// `deploy::target` when a deploy runs; globs are checked here so a typo
+/// is reported with its line).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct DeployConfig {
+    pub targets: Vec<DeployTarget>,
+    /// Cache-Control by glob, first match wins; files no rule matches get
+    /// the defaults (see `docs/deploy.md`).
+    pub cache_control: Vec<CacheRule>,
+}
+
+/// A named place to publish to: `{name: production, url: "s3://bucket/prefix"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DeployTarget {
+    pub name: String,
+    pub url: String,
+}
+
+/// `{glob: "images/**", value: "public, max-age=86400"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CacheRule {
+    pub glob: String,
+    pub value: String,
 }
 
 impl Default for Config {
@@ -79,6 +110,7 @@ impl Default for Config {
             extra: serde_json::Value::Object(Default::default()),
             today: None,
             images: Default::default(),
+            deploy: DeployConfig::default(),
         }
     }
 }
@@ -216,6 +248,10 @@ fn from_node(node: Node, text: &str, diags: &mut Vec<Diagnostic>) -> Config {
             diags.push(d);
             continue;
         }
+        if name == "deploy" {
+            config.deploy = deploy(&value, text, diags);
+            continue;
+        }
         if let Err(expected) = set(&mut config, &name, &value, text) {
             diags.push(
                 Diagnostic::error(
@@ -271,6 +307,116 @@ fn as_count(v: &Node) -> Option<usize> {
         Value::Int(i) => usize::try_from(i).ok(),
         _ => None,
     }
+}
+
+/// `deploy:`; every problem is a diagnostic at its own line, and what can
+/// be read of the rest is kept.
+fn deploy(v: &Node, text: &str, diags: &mut Vec<Diagnostic>) -> DeployConfig {
+    let mut out = DeployConfig::default();
+    let Value::Map(entries) = &v.value else {
+        diags.push(wrong_type("deploy", "a mapping with `targets`", v));
+        return out;
+    };
+    for (key, value) in entries {
+        let name = key.scalar_text(text).unwrap_or_default();
+        match name.as_str() {
+            "targets" => out.targets = deploy_targets(value, text, diags),
+            "cache_control" => out.cache_control = cache_rules(value, text, diags),
+            _ => {
+                let mut d = Diagnostic::warning(
+                    "unknown-key",
+                    CONFIG_FILE,
+                    format!("unknown key `{name}` in `deploy`"),
+                )
+                .at(key.span);
+                if let Some(k) = closest(&name, DEPLOY_KEYS.iter().copied()) {
+                    d = d.hint(format!("did you mean `{k}`?"));
+                }
+                diags.push(d);
+            }
+        }
+    }
+    out
+}
+
+fn wrong_type(name: &str, expected: &str, v: &Node) -> Diagnostic {
+    Diagnostic::error(
+        "wrong-type",
+        CONFIG_FILE,
+        format!("`{name}` must be {expected}, found {}", v.type_name()),
+    )
+    .at(v.span)
+}
+
+/// The text of `key` in a mapping node, if it is there and a scalar.
+fn field(entries: &[(Node, Node)], key: &str, text: &str) -> Option<String> {
+    entries
+        .iter()
+        .find(|(k, _)| k.as_str() == Some(key))
+        .and_then(|(_, v)| v.scalar_text(text))
+}
+
+fn deploy_targets(v: &Node, text: &str, diags: &mut Vec<Diagnostic>) -> Vec<DeployTarget> {
+    const EXPECTED: &str = "a list of {name, url}";
+    let Value::Seq(items) = &v.value else {
+        diags.push(wrong_type("deploy.targets", EXPECTED, v));
+        return Vec::new();
+    };
+    let mut targets = Vec::new();
+    for item in items {
+        let read = match &item.value {
+            Value::Map(entries) => field(entries, "name", text).zip(field(entries, "url", text)),
+            _ => None,
+        };
+        match read {
+            Some((name, url)) => targets.push(DeployTarget { name, url }),
+            None => diags.push(
+                wrong_type("a deploy target", "a mapping with `name` and `url`", item)
+                    .hint("write it as `- {name: production, url: \"s3://my-bucket/site\"}`"),
+            ),
+        }
+    }
+    targets
+}
+
+fn cache_rules(v: &Node, text: &str, diags: &mut Vec<Diagnostic>) -> Vec<CacheRule> {
+    const EXPECTED: &str = "a list of {glob, value}";
+    let Value::Seq(items) = &v.value else {
+        diags.push(wrong_type("deploy.cache_control", EXPECTED, v));
+        return Vec::new();
+    };
+    let mut rules = Vec::new();
+    for item in items {
+        let read = match &item.value {
+            Value::Map(entries) => field(entries, "glob", text).zip(field(entries, "value", text)),
+            _ => None,
+        };
+        let Some((glob, value)) = read else {
+            diags.push(
+                wrong_type(
+                    "a cache_control rule",
+                    "a mapping with `glob` and `value`",
+                    item,
+                )
+                .hint("write it as `- {glob: \"images/**\", value: \"public, max-age=86400\"}`"),
+            );
+            continue;
+        };
+        if let Err(e) = globset::Glob::new(&glob) {
+            diags.push(
+                Diagnostic::error(
+                    "bad-glob",
+                    CONFIG_FILE,
+                    format!("`{glob}` is not a valid glob: {}", e.kind()),
+                )
+                .at(item.span)
+                .hint("`*` matches within a folder, `**` across folders: `**/*.html`, `images/**`"),
+            );
+            continue;
+        }
+        rules.push(CacheRule { glob, value });
+    }
+    rules
 }
 
 fn menu(v: &Node, text: &str) -> Option<Vec<MenuItem>> {

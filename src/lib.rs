@@ -10,6 +10,7 @@ pub mod cli;
 pub mod cmd;
 pub mod config;
 pub mod content;
+pub mod deploy;
 pub mod diag;
 pub mod engine;
 pub mod output;
@@ -29,6 +30,7 @@ pub fn run(cli: &Cli) -> Result<Outcome, Failure> {
         Command::Serve(args) => serve::run(args, &cli.global),
         Command::Init(args) => cmd::init::run(args, &cli.global),
         Command::New(args) => cmd::new::run(args, &cli.global),
+        Command::Deploy(args) => cmd::deploy::run(args, &cli.global),
         Command::Completions(args) => cmd::completions::run(args),
     }
 }

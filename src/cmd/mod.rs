@@ -7,6 +7,7 @@
 pub mod build;
 pub mod check;
 pub mod completions;
+pub mod deploy;
 pub mod init;
 pub mod new;
 pub mod progress;
