@@ -33,6 +33,7 @@ fn main() -> ExitCode {
     match explainer::run(&cli) {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,
         Ok(Outcome::ContentErrors) => ExitCode::from(1),
+        Ok(Outcome::Unreadable) => ExitCode::from(2),
         Err(failure) => {
             let (on, off) = if explainer::cmd::use_color(cli.global.color) {
                 ("\x1b[1;31m", "\x1b[0m")

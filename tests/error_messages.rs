@@ -1033,7 +1033,7 @@ fn a_meeting_that_ends_before_it_starts_warns_at_the_end_date() {
 #[test]
 fn content_that_is_a_file_is_an_error_not_an_empty_site() {
     let report = check("content-file", &[]);
-    assert_exit(&report, 1);
+    assert_exit(&report, 2);
     assert_diagnostic(
         &report,
         &[
@@ -1066,7 +1066,7 @@ fn an_unclosed_quote_is_reported_as_one_at_the_line_it_opens() {
 #[test]
 fn a_broken_symlink_under_content_is_an_error_naming_it() {
     let report = check("broken-symlink", &[]);
-    assert_exit(&report, 1);
+    assert_exit(&report, 2);
     assert_diagnostic(
         &report,
         &[
@@ -1089,7 +1089,7 @@ fn a_pipe_under_content_is_an_error_not_a_hang() {
         .unwrap();
     assert!(made.success());
     let report = check_root(dir.path(), &[]);
-    assert_exit(&report, 1);
+    assert_exit(&report, 2);
     assert_diagnostic(
         &report,
         &[

@@ -1,7 +1,7 @@
 //! `explainer check`: the whole pipeline without writing, reporting every
 //! problem in the human or JSON format.
 
-use super::{CompileOptions, Failure, Outcome, Stage, compile, use_color};
+use super::{CompileOptions, Failure, Outcome, Stage, compile, say, use_color};
 use crate::cli::{CheckArgs, Format, GlobalArgs};
 use crate::diag::Severity;
 
@@ -18,22 +18,18 @@ pub fn run(args: &CheckArgs, global: &GlobalArgs) -> Result<Outcome, Failure> {
         diagnostics.deny_warnings();
     }
     match args.format {
-        Format::Json => println!("{}", diagnostics.render_json()),
+        Format::Json => say::product(format!("{}\n", diagnostics.render_json()).as_bytes())?,
         // Quiet: the errors and their count, or nothing at all.
         Format::Human if global.quiet => {
             diagnostics.retain(|d| d.severity == Severity::Error);
             if diagnostics.has_errors() {
-                eprint!("{}", diagnostics.render_human(use_color(global.color)));
+                say::err(&diagnostics.render_human(use_color(global.color)));
             }
         }
-        Format::Human => eprint!("{}", diagnostics.render_human(use_color(global.color))),
+        Format::Human => say::err(&diagnostics.render_human(use_color(global.color))),
     }
     if global.verbose {
-        eprint!("{}", compiled.timings.lines(Stage::Render));
+        say::err(&compiled.timings.lines(Stage::Render));
     }
-    Ok(if diagnostics.has_errors() {
-        Outcome::ContentErrors
-    } else {
-        Outcome::Clean
-    })
+    Ok(super::outcome_of(diagnostics))
 }

@@ -38,6 +38,31 @@ impl std::fmt::Display for Failure {
 pub enum Outcome {
     Clean,
     ContentErrors,
+    /// Files under `content/` that could not be read (exit 2, like any
+    /// other problem of the environment): a site built without them would
+    /// be a smaller site, never what the writer meant.
+    Unreadable,
+}
+
+/// Diagnostic codes for content that exists but cannot be read.
+const UNREADABLE: [&str; 2] = ["unreadable", "content-not-folder"];
+
+/// The outcome of a run with these diagnostics.
+pub fn outcome_of(diagnostics: &Diagnostics) -> Outcome {
+    let errors = diagnostics
+        .items()
+        .iter()
+        .filter(|d| d.severity == Severity::Error);
+    if errors
+        .clone()
+        .any(|d| UNREADABLE.contains(&d.code.as_ref()))
+    {
+        Outcome::Unreadable
+    } else if errors.count() > 0 {
+        Outcome::ContentErrors
+    } else {
+        Outcome::Clean
+    }
 }
 
 /// The site, compiled in memory.
@@ -230,9 +255,5 @@ pub fn report(diagnostics: &mut Diagnostics, site: &SiteArgs, global: &GlobalArg
     if !diagnostics.is_empty() {
         say::err(&diagnostics.render_human(use_color(global.color)));
     }
-    if diagnostics.has_errors() {
-        Outcome::ContentErrors
-    } else {
-        Outcome::Clean
-    }
+    outcome_of(diagnostics)
 }

@@ -38,9 +38,9 @@ pub fn run(args: &ServeArgs, global: &GlobalArgs) -> Result<Outcome, Failure> {
         .parse()
         .map_err(|_| Failure(format!("--bind {} is not an IP address", args.bind)))?;
     if !bind.is_loopback() {
-        eprintln!(
-            "warning: serving on {bind}, which other machines can reach; the preview has no authentication"
-        );
+        crate::cmd::say::err(&format!(
+            "warning: serving on {bind}, which other machines can reach; the preview has no authentication\n"
+        ));
     }
     let server = http::Listener::bind((bind, args.port).into()).map_err(|e| {
         Failure(format!(
@@ -71,10 +71,10 @@ pub fn run(args: &ServeArgs, global: &GlobalArgs) -> Result<Outcome, Failure> {
         .filter(|p| p.extension().is_some_and(|e| e == "html"))
         .count();
     if !global.quiet {
-        println!(
-            "Serving {pages} pages at {url} (built in {:.2} s); press Ctrl+C to stop",
+        crate::cmd::say::out(&format!(
+            "Serving {pages} pages at {url} (built in {:.2} s); press Ctrl+C to stop\n",
             started.elapsed().as_secs_f64()
-        );
+        ));
     }
     let http_shared = Arc::clone(&shared);
     std::thread::spawn(move || http::run(server, http_shared));
@@ -154,12 +154,12 @@ fn say_rebuilt(
     } else {
         format!("{} pages", outcome.rendered)
     };
-    println!(
-        "Rebuilt {what} in {:.0} ms, pages served after {:.0} ms ({} {files} changed)",
+    crate::cmd::say::out(&format!(
+        "Rebuilt {what} in {:.0} ms, pages served after {:.0} ms ({} {files} changed)\n",
         took.as_secs_f64() * 1000.0,
         pages_served.as_secs_f64() * 1000.0,
         outcome.changed.len(),
-    );
+    ));
 }
 
 /// How many pages are rendered between two looks at what readers are
@@ -224,10 +224,10 @@ fn classify_all(root: &Path, session: &Engine, paths: &[PathBuf]) -> Vec<Change>
 fn print_diagnostics(session: &Engine, color: bool, first: bool) {
     let diagnostics = session.diagnostics();
     if first && !diagnostics.is_empty() {
-        eprint!("{}", diagnostics.render_human(color));
+        crate::cmd::say::err(&diagnostics.render_human(color));
     } else if diagnostics.has_errors() {
-        eprint!("{}", diagnostics.errors_only().render_human(color));
-        eprintln!("({})", diagnostics.summary());
+        crate::cmd::say::err(&diagnostics.errors_only().render_human(color));
+        crate::cmd::say::err(&format!("({})\n", diagnostics.summary()));
     }
 }
 
@@ -251,6 +251,6 @@ fn open_browser(url: &str) {
         "xdg-open"
     };
     if std::process::Command::new(opener).arg(url).spawn().is_err() {
-        eprintln!("could not open a browser; visit {url}");
+        crate::cmd::say::err(&format!("could not open a browser; visit {url}\n"));
     }
 }
