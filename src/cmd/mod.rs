@@ -53,10 +53,7 @@ pub fn outcome_of(diagnostics: &Diagnostics) -> Outcome {
         .items()
         .iter()
         .filter(|d| d.severity == Severity::Error);
-    if errors
-        .clone()
-        .any(|d| UNREADABLE.contains(&d.code.as_ref()))
-    {
+    if errors.clone().any(|d| UNREADABLE.contains(&d.code)) {
         Outcome::Unreadable
     } else if errors.count() > 0 {
         Outcome::ContentErrors
