@@ -333,13 +333,25 @@ impl Engine {
         !self.waiting.is_empty()
     }
 
-    /// Renders one of the files [`Engine::plan`] left waiting: `serve`
-    /// looks for new edits between two.
-    pub fn finish_one(&mut self) -> Outcome {
-        let Some(job) = self.waiting.pop() else {
+    /// Output paths of the files waiting ([`Engine::finish`]).
+    pub fn waiting(&self) -> Vec<PathBuf> {
+        self.waiting.iter().map(|j| self.path_of(j)).collect()
+    }
+
+    /// Renders one of the files [`Engine::plan`] left waiting, one at
+    /// `first` if any: `serve` looks for new edits between two.
+    pub fn finish_one(&mut self, first: &[PathBuf]) -> Outcome {
+        let at = (0..self.waiting.len())
+            .find(|&i| first.contains(&self.path_of(&self.waiting[i])))
+            .unwrap_or(self.waiting.len().saturating_sub(1));
+        if self.waiting.is_empty() {
             return Outcome::default();
+        }
+        let job = self.waiting.remove(at);
+        let mut outcome = Outcome {
+            paths: vec![self.path_of(&job)],
+            ..Outcome::default()
         };
-        let mut outcome = Outcome::default();
         outcome.rendered = self.render(&[job], &mut outcome.changed);
         if self.waiting.is_empty() {
             self.refresh_diagnostics();

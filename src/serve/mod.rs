@@ -103,11 +103,13 @@ fn watch_loop(
     quiet: bool,
 ) {
     let mut reload_due: Option<Instant> = None;
+    let mut last_change = Instant::now();
     loop {
-        // Exports, feeds and the search index wait while edits come in:
-        // between two of them the watcher is asked again, without waiting.
+        // Exports, feeds and the search index wait while edits come in
+        // (they are marked pending, so a request for one waits, and is
+        // rendered first); they are rendered once the folder is quiet.
         let wait = if session.has_waiting() {
-            Some(std::time::Duration::ZERO)
+            Some(WAITING_POLL)
         } else {
             reload_due.map(|due| due.saturating_duration_since(Instant::now()))
         };
@@ -118,6 +120,8 @@ fn watch_loop(
         if !changes.is_empty() {
             let started = Instant::now();
             let (outcome, pages_served) = rebuild(session, shared, &changes);
+            shared.mark_pending(session.waiting());
+            last_change = Instant::now();
             print_diagnostics(session, color, false);
             if !outcome.changed.is_empty() {
                 reload_due = Some(Instant::now() + RELOAD_QUIET);
@@ -125,8 +129,14 @@ fn watch_loop(
             if !quiet {
                 say_rebuilt(&outcome, started.elapsed(), pages_served);
             }
-        } else if session.has_waiting() && !session.finish_one().changed.is_empty() {
-            publish(session, shared);
+        } else if session.has_waiting() {
+            let asked = shared.wanted();
+            let quiet_now = last_change.elapsed() >= EXPORTS_AFTER;
+            if !asked.is_empty() || quiet_now {
+                let done = session.finish_one(&asked);
+                publish(session, shared);
+                shared.settled(&done.paths);
+            }
         }
         if reload_due.is_some_and(|due| Instant::now() >= due) {
             shared.reload_all();
@@ -161,6 +171,15 @@ fn say_rebuilt(
         outcome.changed.len(),
     ));
 }
+
+/// How long the folder must be quiet before the exports, feeds and search
+/// index are rendered again: a writer saving every few seconds never
+/// waits for them.
+const EXPORTS_AFTER: std::time::Duration = std::time::Duration::from_millis(400);
+
+/// How often, while exports wait, the loop looks for requests waiting for
+/// one of them.
+const WAITING_POLL: std::time::Duration = std::time::Duration::from_millis(10);
 
 /// How many pages are rendered between two looks at what readers are
 /// waiting for: small enough that a page asked for mid-way is served
