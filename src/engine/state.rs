@@ -131,13 +131,7 @@ impl State {
             }
         }
         clock.lap(" resolve");
-        let names = names_print(&self.content, &self.config);
-        let names_changed = names != self.names;
-        if names_changed {
-            self.names = names;
-            self.tables.autolinker =
-                render::markdown::Autolinker::new(&self.content.entities, self.config.autolink);
-        }
+        let names_changed = self.renew_autolinker();
         let mut todo: std::collections::BTreeSet<EntityIdx> = at.iter().copied().collect();
         if self.config.autolink && names_changed {
             todo.extend(0..self.prepared.len());
@@ -162,12 +156,7 @@ impl State {
             self.text_prints[i] = super::prints::prepared_print(&p);
             self.prepared[i] = p;
         }
-        let md = self.tables.markdown(&self.content.entities, &self.index);
-        self.home_prepared = self
-            .content
-            .home
-            .as_ref()
-            .map(|h| render::prepare_home(&md, h, self.config.pretty_links));
+        self.prepare_home();
         clock.lap(" markdown");
         let structure = !data_changed.is_empty();
         let relations = structure || links_moved;
@@ -239,13 +228,7 @@ impl State {
             )
             .collect();
         clock.lap(" resolve");
-        let names = names_print(&self.content, &self.config);
-        let names_changed = names != self.names;
-        if names_changed {
-            self.names = names;
-            self.tables.autolinker =
-                render::markdown::Autolinker::new(&self.content.entities, self.config.autolink);
-        }
+        let names_changed = self.renew_autolinker();
         let links_moved = self.prepare_again(
             &old_eids,
             &reparsed,
@@ -353,13 +336,31 @@ impl State {
             texts.push(t);
         }
         (self.prepared, self.lookups, self.text_prints) = (prepared, lookups, texts);
+        self.prepare_home();
+        links_moved
+    }
+
+    /// Builds the autolinker again when the names it matches changed;
+    /// returns whether they did.
+    fn renew_autolinker(&mut self) -> bool {
+        let names = names_print(&self.content, &self.config);
+        if names == self.names {
+            return false;
+        }
+        self.names = names;
+        self.tables.autolinker =
+            render::markdown::Autolinker::new(&self.content.entities, self.config.autolink);
+        true
+    }
+
+    /// Renders the home page's Markdown again (one page: always).
+    fn prepare_home(&mut self) {
         let md = self.tables.markdown(&self.content.entities, &self.index);
         self.home_prepared = self
             .content
             .home
             .as_ref()
             .map(|h| render::prepare_home(&md, h, self.config.pretty_links));
-        links_moved
     }
 
     /// Tags, listings and prints. With `structure` (entities came, went or
