@@ -80,24 +80,6 @@ fn webp(w: u32, h: u32) -> Vec<u8> {
     out
 }
 
-fn build(root: &Path, out: &Path) {
-    let output = common::explainer(
-        root,
-        &[
-            "build",
-            "--root",
-            root.to_str().unwrap(),
-            "--output",
-            out.to_str().unwrap(),
-        ],
-    );
-    assert!(
-        output.status.success(),
-        "build failed:\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-}
-
 fn images_in(out: &Path) -> Vec<PathBuf> {
     common::files(&out.join("images"))
 }
@@ -118,7 +100,7 @@ fn decoded(out: &Path, ext: &str) -> Vec<(u32, u32)> {
 fn every_source_comes_out_in_every_width_as_webp_and_fallback() {
     let (dir, root) = site();
     let out = dir.path().join("out");
-    build(&root, &out);
+    common::build_into(&root, &out);
     // photo.jpg (1600×1000): 480, 960, 1440; chart.png (1000×600, alpha):
     // 480, 960 and its own 1000; map.webp (800×500): 480 and its own 800.
     assert_eq!(
@@ -135,7 +117,7 @@ fn no_metadata_survives_processing() {
     let source = std::fs::read(root.join("content/actors/photo.jpg")).unwrap();
     assert!(contains(&source, b"Exif"), "the test source carries EXIF");
     let out = dir.path().join("out");
-    build(&root, &out);
+    common::build_into(&root, &out);
     for rel in images_in(&out) {
         let bytes = std::fs::read(out.join("images").join(&rel)).unwrap();
         for marker in [
@@ -171,7 +153,7 @@ fn contains(hay: &[u8], needle: &[u8]) -> bool {
 fn pages_get_picture_elements_with_sizes_and_relative_links() {
     let (dir, root) = site();
     let out = dir.path().join("out");
-    build(&root, &out);
+    common::build_into(&root, &out);
     let page = std::fs::read_to_string(out.join("actors/ukraine/index.html")).unwrap();
     assert_eq!(page.matches("<picture>").count(), 3, "{page}");
     assert!(page.contains(r#"<source type="image/webp" srcset="../../images/"#));
@@ -209,7 +191,7 @@ fn pages_get_picture_elements_with_sizes_and_relative_links() {
 fn a_second_build_decodes_nothing_and_writes_the_same_bytes() {
     let (dir, root) = site();
     let (first, second) = (dir.path().join("first"), dir.path().join("second"));
-    build(&root, &first);
+    common::build_into(&root, &first);
     // In this process nothing was seen yet: only the disk cache the
     // first build left can spare the decoding. The counter counts decodes.
     explainer::render::images::forget_memory();
@@ -222,7 +204,7 @@ fn a_second_build_decodes_nothing_and_writes_the_same_bytes() {
         0,
         "the cache was used"
     );
-    build(&root, &second);
+    common::build_into(&root, &second);
     for rel in images_in(&first) {
         let a = std::fs::read(first.join("images").join(&rel)).unwrap();
         let b = std::fs::read(second.join("images").join(&rel)).unwrap();
@@ -240,9 +222,9 @@ fn a_second_build_decodes_nothing_and_writes_the_same_bytes() {
 fn every_entity_and_the_site_get_a_share_card_drawn_the_same_twice() {
     let (dir, root) = site();
     let (first, second) = (dir.path().join("first"), dir.path().join("second"));
-    build(&root, &first);
+    common::build_into(&root, &first);
     std::fs::remove_dir_all(root.join(".explainer-cache")).unwrap();
-    build(&root, &second);
+    common::build_into(&root, &second);
     for card in [
         "card.png",
         "actors/ukraine/card.png",

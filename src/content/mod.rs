@@ -1,6 +1,7 @@
 //! LOAD + PARSE: walk `content/`, read every `.md` and `.yaml` file, split
 //! front matter, and type it per kind. Output: the entities, the home page,
-//! and every problem found, in one [`Loaded`].
+//! and every problem found; `engine::content` keeps the results between
+//! runs.
 
 pub mod front_matter;
 pub mod model;
@@ -16,19 +17,6 @@ use walkdir::WalkDir;
 use crate::diag::{Diagnostic, Diagnostics, Span};
 use model::{Entity, Kind, Text};
 use parse::FileInfo;
-
-/// Everything read from `content/`.
-#[derive(Debug, Default)]
-pub struct Loaded {
-    /// Every entity, drafts included, in a stable order (by id).
-    pub entities: Vec<Entity>,
-    /// `content/_index.md`, when present.
-    pub home: Option<Entity>,
-    /// `(id, slug)` of files that exist but could not be parsed: refs to them
-    /// are not reported again, since the file's own error says it all.
-    pub unparsed: Vec<(String, String)>,
-    pub diagnostics: Diagnostics,
-}
 
 /// A content file found on disk, before it is read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,40 +45,6 @@ pub fn load_parsed(root: &Path) -> LoadedFiles {
 /// What a path under `content/` (relative to the site root) is, if content.
 pub fn classify_path(rel: &Path, diags: &mut Diagnostics) -> Option<Found> {
     classify(Path::new("content"), rel, rel.to_path_buf(), diags)
-}
-
-/// Reads the whole `content/` folder of the site at `root`.
-pub fn load(root: &Path) -> Loaded {
-    let LoadedFiles {
-        parsed,
-        walk_diags: mut diagnostics,
-    } = load_parsed(root);
-    let mut loaded = Loaded::default();
-    for p in parsed {
-        if !p.diagnostics.is_empty() {
-            if let Some(text) = &p.text {
-                diagnostics.add_source(&p.rel, text);
-            }
-            diagnostics.extend(p.diagnostics);
-        }
-        match p.entity {
-            Some(e) if e.id == HOME_ID => loaded.home = Some(e),
-            Some(e) => loaded.entities.push(e),
-            None => {
-                if let Some(kind) = p.kind {
-                    loaded
-                        .unparsed
-                        .push((format!("{}/{}", kind.dir(), p.slug), p.slug));
-                }
-            }
-        }
-    }
-    loaded
-        .entities
-        .sort_by(|a, b| a.id.cmp(&b.id).then(a.file.cmp(&b.file)));
-    report_duplicate_ids(root, &mut loaded.entities, &mut diagnostics);
-    loaded.diagnostics = diagnostics;
-    loaded
 }
 
 /// Threads reading and parsing content files. Reading is mostly waiting
@@ -501,38 +455,19 @@ fn control_char_warning(rel: &Path, w: yaml::YamlError) -> Diagnostic {
     }
 }
 
-/// Two files with one id (`x.md` and `x.yaml`): an error on the second, and
-/// only the first is kept.
-fn report_duplicate_ids(root: &Path, entities: &mut Vec<Entity>, diags: &mut Diagnostics) {
-    let mut keep = Vec::with_capacity(entities.len());
-    for e in entities.drain(..) {
-        match keep.last() {
-            Some(prev) if is_same_id(prev, &e) => {
-                let prev: &Entity = prev;
-                if let Ok(text) = fs::read_to_string(root.join(&e.file)) {
-                    diags.add_source(&e.file, &text);
-                }
-                diags.push(
-                    Diagnostic::error(
-                        "duplicate-id",
-                        &e.file,
-                        format!("`{}` is defined twice", e.id),
-                    )
-                    .at(Span::new(0, 0))
-                    .hint(format!(
-                        "`{}` already defines it; remove or rename one of the two files",
-                        prev.file.display()
-                    )),
-                );
-            }
-            _ => keep.push(e),
-        }
-    }
-    *entities = keep;
-}
-
-fn is_same_id(a: &Entity, b: &Entity) -> bool {
-    a.id == b.id
+/// The error for a second file defining an id (`x.md` beside `x.yaml`):
+/// only the first, in path order, is kept.
+pub fn duplicate_id(e: &Entity, first: &Path) -> Diagnostic {
+    Diagnostic::error(
+        "duplicate-id",
+        &e.file,
+        format!("`{}` is defined twice", e.id),
+    )
+    .at(Span::new(0, 0))
+    .hint(format!(
+        "`{}` already defines it; remove or rename one of the two files",
+        first.display()
+    ))
 }
 
 #[cfg(test)]

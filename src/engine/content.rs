@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use crate::content::model::Entity;
 use crate::content::{self, HOME_ID, Parsed};
-use crate::diag::{Diagnostic, Diagnostics, Span};
+use crate::diag::{Diagnostic, Diagnostics};
 
 /// What reading one content file gave, besides its entity.
 #[derive(Debug, Default)]
@@ -202,7 +202,7 @@ impl Content {
             if let Some((id, first)) = &last_id
                 && *id == e.id
             {
-                self.duplicate_diags.push(duplicate(&e, first));
+                self.duplicate_diags.push(content::duplicate_id(&e, first));
                 self.held.push(e);
                 continue;
             }
@@ -262,17 +262,4 @@ impl Content {
         all.extend(self.duplicate_diags.iter().cloned());
         all
     }
-}
-
-fn duplicate(e: &Entity, first: &Path) -> Diagnostic {
-    Diagnostic::error(
-        "duplicate-id",
-        &e.file,
-        format!("`{}` is defined twice", e.id),
-    )
-    .at(Span::new(0, 0))
-    .hint(format!(
-        "`{}` already defines it; remove or rename one of the two files",
-        first.display()
-    ))
 }
