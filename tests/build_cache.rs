@@ -170,7 +170,11 @@ fn a_damaged_or_foreign_cache_gives_a_warning_and_a_full_build() {
     let err = String::from_utf8_lossy(&rebuilt.stderr).into_owned();
     assert!(err.contains("cache format 999"), "{err}");
     let clean = tempfile::tempdir().unwrap();
-    assert!(clean_build(&site.root, &clean.path().join("p")).status.success());
+    assert!(
+        clean_build(&site.root, &clean.path().join("p"))
+            .status
+            .success()
+    );
     assert_same_tree(&site.root.join("public"), &clean.path().join("p"), &[]);
     // The full build wrote a good cache again.
     assert_eq!(from_cache(&cached_build(&site.root)), Some((0, 0)));
@@ -205,10 +209,16 @@ fn no_cache_writes_none_and_clean_removes_cache_and_output_only() {
     let site = Site::new();
     let out = site.root.join("public");
     assert!(clean_build(&site.root, &out).status.success());
-    assert!(!cache_file(&site.root).exists(), "--no-cache writes no cache");
+    assert!(
+        !cache_file(&site.root).exists(),
+        "--no-cache writes no cache"
+    );
     assert!(cached_build(&site.root).status.success());
     assert!(cache_file(&site.root).exists());
-    let cleaned = common::explainer(&site.root, &["clean", "--root", site.root.to_str().unwrap()]);
+    let cleaned = common::explainer(
+        &site.root,
+        &["clean", "--root", site.root.to_str().unwrap()],
+    );
     assert!(cleaned.status.success(), "{}", text(&cleaned));
     assert!(!cache_file(&site.root).exists());
     assert!(!out.exists());
@@ -218,7 +228,10 @@ fn no_cache_writes_none_and_clean_removes_cache_and_output_only() {
     // A folder a build did not make is left alone, with a warning.
     std::fs::create_dir_all(&out).unwrap();
     std::fs::write(out.join("mine.txt"), "keep").unwrap();
-    let cleaned = common::explainer(&site.root, &["clean", "--root", site.root.to_str().unwrap()]);
+    let cleaned = common::explainer(
+        &site.root,
+        &["clean", "--root", site.root.to_str().unwrap()],
+    );
     assert!(cleaned.status.success());
     assert!(out.join("mine.txt").is_file());
     assert!(text(&cleaned).contains("not written by explainer"));
@@ -231,11 +244,44 @@ fn a_build_with_errors_leaves_output_and_cache_as_they_were() {
     let cache_before = std::fs::read(cache_file(&site.root)).unwrap();
     let rel = PathBuf::from("content/meetings/london-talks.md");
     let good = site.read(&rel);
-    site.write(&rel, &good.replacen("---\n", "---\nparticipants: [nobody-at-all]\n", 1));
+    site.write(
+        &rel,
+        &good.replacen("---\n", "---\nparticipants: [nobody-at-all]\n", 1),
+    );
     let failed = cached_build(&site.root);
     assert_eq!(failed.status.code(), Some(1), "{}", text(&failed));
     assert_eq!(std::fs::read(cache_file(&site.root)).unwrap(), cache_before);
     site.write(&rel, &good);
     let fixed = cached_build(&site.root);
     assert_eq!(from_cache(&fixed), Some((0, 0)), "{}", text(&fixed));
+}
+
+#[test]
+fn new_times_on_the_same_bytes_keep_the_cache_new_bytes_do_not() {
+    let site = Site::new();
+    let note = site.root.join("static/note.txt");
+    std::fs::create_dir_all(note.parent().unwrap()).unwrap();
+    std::fs::write(&note, "first").unwrap();
+    assert!(cached_build(&site.root).status.success());
+    // As after a fresh checkout: every site file gets a new time.
+    let later = std::time::SystemTime::now() + std::time::Duration::from_secs(60);
+    for rel in common::files(&site.root) {
+        if !rel.starts_with("public") && !rel.starts_with(".explainer-cache") {
+            let file = std::fs::File::options()
+                .append(true)
+                .open(site.root.join(rel))
+                .unwrap();
+            file.set_modified(later).unwrap();
+        }
+    }
+    let again = cached_build(&site.root);
+    assert_eq!(from_cache(&again), Some((0, 0)), "{}", text(&again));
+    // A static file's bytes are not behind any recorded read: a full build.
+    std::fs::write(&note, "second").unwrap();
+    let rebuilt = cached_build(&site.root);
+    assert_eq!(from_cache(&rebuilt), None, "{}", text(&rebuilt));
+    assert_eq!(
+        std::fs::read_to_string(site.root.join("public/note.txt")).unwrap(),
+        "second"
+    );
 }

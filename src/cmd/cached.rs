@@ -42,14 +42,27 @@ pub fn run(
     let root = &args.site.root;
     let dir = cache_dir(root, args.cache_dir.as_deref());
     let store = Store::in_dir(&dir);
-    let stamp = Stamp::of(root, options, out, &dir);
-    let previous = usable(&store, stamp, out, global);
+    let mut trace = crate::engine::Trace::start();
+    let stamp = Stamp::of(root, options, out);
+    let mut previous = usable(&store, stamp, out, global);
+    trace.lap("cache");
+    let known = previous.as_ref().map_or(&[][..], |r| r.inputs.as_slice());
+    let inputs = cache::inputs(root, out, &dir, known);
+    if previous
+        .as_ref()
+        .is_some_and(|r| !cache::same_inputs(&r.inputs, &inputs))
+    {
+        previous = None;
+    }
+    trace.lap("inputs");
     let observer = |stage| progress.stage(stage);
     let mut clock = StageClock::start(&observer);
     let patching = previous.is_some();
     let mut build = Recorded::load(root, options.clone(), previous.as_ref());
+    trace.lap("derive");
     clock.next(Stage::Render);
     let jobs = build.stale(previous);
+    trace.lap("stale");
     let html_pages = build
         .outputs()
         .filter(|p| p.extension().is_some_and(|e| e == "html"))
@@ -67,7 +80,11 @@ pub fn run(
         }
     };
     let timings = clock.finish();
-    save(&store, stamp, done.record, out);
+    trace.lap("render+write");
+    let mut record = done.record;
+    record.inputs = inputs;
+    save(&store, stamp, record, out);
+    trace.lap("save");
     Ok((
         Outcome::Clean,
         Some(Built {

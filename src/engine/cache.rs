@@ -7,8 +7,9 @@
 //! this binary, for the same configuration and options, and the output
 //! folder is exactly as that build left it. Anything else is a full build,
 //! which writes a new cache. What the prints cannot see (pictures and other
-//! files beside the content, translation files) is in the [`Stamp`], so a
-//! change there is a full build too: slower, never stale.
+//! files beside the content, static and translation files) is listed with
+//! the hash of its bytes ([`inputs`]), so a change there is a full build
+//! too: slower, never stale.
 
 use std::fs;
 use std::io;
@@ -20,7 +21,7 @@ use crate::cmd::CompileOptions;
 use crate::render::site::Key;
 
 /// Bumped whenever [`Record`]'s layout or a key's meaning changes.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 const MAGIC: &[u8] = b"explainer build cache\n";
 /// The cache file in the cache folder.
 pub const FILE: &str = "build.bin";
@@ -40,22 +41,20 @@ pub struct Record {
     /// Every file of the output folder as the build left it: length and
     /// modification time, to tell that nobody touched it since.
     pub files: Vec<(PathBuf, u64, i128)>,
+    /// The binary and the site files no key covers ([`inputs`]).
+    pub inputs: Vec<Input>,
 }
 
-/// Everything that invalidates the cache as a whole.
+/// The options and configuration the cache was written for: a cache for
+/// others is outdated as a whole.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Stamp(u64);
 
 impl Stamp {
-    /// The binary (version, size and time of the executable), the options,
-    /// `site.yaml` and every site file no key covers.
-    pub fn of(root: &Path, options: &CompileOptions, out: &Path, cache_dir: &Path) -> Stamp {
+    /// The version, the options, the output folder and `site.yaml`.
+    pub fn of(root: &Path, options: &CompileOptions, out: &Path) -> Stamp {
         let mut h = xxhash_rust::xxh3::Xxh3::new();
         h.update(env!("CARGO_PKG_VERSION").as_bytes());
-        if let Some(meta) = std::env::current_exe().ok().and_then(|e| fs::metadata(e).ok()) {
-            h.update(&meta.len().to_le_bytes());
-            h.update(&mtime_ns(&meta).to_le_bytes());
-        }
         let CompileOptions {
             drafts,
             base_url,
@@ -65,43 +64,70 @@ impl Stamp {
         h.update(format!("{drafts:?}{base_url:?}{serving:?}{today:?}").as_bytes());
         h.update(crate::output::absolute(out).to_string_lossy().as_bytes());
         h.update(&fs::read(root.join(crate::config::CONFIG_FILE)).unwrap_or_default());
-        for (path, len, time) in untracked_files(root, out, cache_dir) {
-            h.update(path.to_string_lossy().as_bytes());
-            h.update(&len.to_le_bytes());
-            h.update(&time.to_le_bytes());
-        }
         Stamp(h.digest())
     }
 }
 
-/// Site files that no recorded key covers: everything under the root but
-/// the Markdown and YAML of `content/` (entity and home keys), templates
-/// (template keys), the output and the caches, and version control.
-/// Static files are in: a picture there may be processed for a page.
-fn untracked_files(root: &Path, out: &Path, cache_dir: &Path) -> Vec<(PathBuf, u64, i128)> {
+/// A file the cache depends on as a whole: its path, length, time and the
+/// hash of its bytes.
+pub type Input = (PathBuf, u64, i128, u64);
+
+/// The path under which the running binary is listed among the inputs.
+const BINARY: &str = "<explainer binary>";
+
+/// The running binary and every site file that no recorded key covers
+/// ([`covered`]): a change to any of them outdates the cache. A file whose
+/// length and time are as `known` lists them keeps its known hash; others
+/// are read and hashed, so a fresh checkout (new times, same bytes) or a
+/// reinstalled binary of the same build keeps the cache.
+pub fn inputs(root: &Path, out: &Path, cache_dir: &Path, known: &[Input]) -> Vec<Input> {
+    let known: std::collections::HashMap<&Path, (u64, i128, u64)> = known
+        .iter()
+        .map(|(p, l, t, h)| (p.as_path(), (*l, *t, *h)))
+        .collect();
     let out = crate::output::absolute(out);
     let cache_dir = crate::output::absolute(cache_dir);
     let skip = |p: &Path| {
-        let abs = crate::output::absolute(p);
-        abs == out || abs == cache_dir || p.file_name().is_some_and(|n| n == ".git")
+        p.file_name().is_some_and(|n| n == ".git") || {
+            let abs = crate::output::absolute(p);
+            abs == out || abs == cache_dir
+        }
     };
-    let mut files: Vec<(PathBuf, u64, i128)> = walkdir::WalkDir::new(root)
-        .sort_by_file_name()
+    let mut files: Vec<(PathBuf, PathBuf)> = walkdir::WalkDir::new(root)
         .into_iter()
-        .filter_entry(|e| !skip(e.path()))
+        .filter_entry(|e| !e.file_type().is_dir() || !skip(e.path()))
         .flatten()
         .filter(|e| e.file_type().is_file())
         .filter_map(|e| {
             let rel = e.path().strip_prefix(root).ok()?.to_path_buf();
-            if covered(&rel) {
-                return None;
-            }
-            let meta = e.metadata().ok()?;
-            Some((rel, meta.len(), mtime_ns(&meta)))
+            (!covered(&rel)).then(|| (rel, e.path().to_path_buf()))
         })
         .collect();
-    files.sort();
-    files
+    if let Ok(exe) = std::env::current_exe() {
+        files.push((PathBuf::from(BINARY), exe));
+    }
+    let mut listed: Vec<Input> = files
+        .into_iter()
+        .filter_map(|(rel, path)| {
+            let meta = fs::metadata(&path).ok()?;
+            let (len, time) = (meta.len(), mtime_ns(&meta));
+            let hash = match known.get(rel.as_path()) {
+                Some(&(l, t, h)) if l == len && t == time => h,
+                _ => xxhash_rust::xxh3::xxh3_64(&fs::read(&path).ok()?),
+            };
+            Some((rel, len, time, hash))
+        })
+        .collect();
+    listed.sort();
+    listed
+}
+
+/// Whether two lists of inputs hold the same files with the same bytes.
+pub fn same_inputs(a: &[Input], b: &[Input]) -> bool {
+    a.len() == b.len()
+        && a.iter()
+            .zip(b)
+            .all(|(x, y)| x.0 == y.0 && x.1 == y.1 && x.3 == y.3)
 }
 
 /// Whether a recorded key covers `rel`.
@@ -224,6 +250,7 @@ mod tests {
             outputs: vec![("a/index.html".into(), vec![Key::Data(0), Key::Set])],
             prints: vec![(Key::Data(0), 7), (Key::Set, 9)],
             files: vec![("a/index.html".into(), 10, 20)],
+            inputs: Vec::new(),
         }
     }
 

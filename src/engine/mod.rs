@@ -14,8 +14,8 @@ pub mod build;
 pub mod cache;
 pub mod content;
 mod diagnostics;
-pub mod persist;
 pub mod graph;
+pub mod persist;
 pub mod prints;
 pub mod state;
 mod statics;
@@ -612,10 +612,10 @@ impl Engine {
 
 /// Where an update's time goes, printed to stderr when `EXPLAINER_TRACE`
 /// is set: for profiling `serve` on a large site.
-pub(crate) struct Trace(Option<std::time::Instant>);
+pub struct Trace(Option<std::time::Instant>);
 
 impl Trace {
-    pub(crate) fn start() -> Self {
+    pub fn start() -> Self {
         Trace(std::env::var_os("EXPLAINER_TRACE").map(|_| std::time::Instant::now()))
     }
 
@@ -635,7 +635,7 @@ impl Trace {
         eprintln!("  changed keys (count, readers): {kinds:?}");
     }
 
-    pub(crate) fn lap(&mut self, what: &str) {
+    pub fn lap(&mut self, what: &str) {
         if let Some(since) = &mut self.0 {
             eprintln!(
                 "  {what:<12} {:>7.1} ms",

@@ -162,6 +162,7 @@ impl Recorded {
             prints: keys.into_iter().map(|k| (k, prints.get(&k))).collect(),
             outputs,
             files: Vec::new(),
+            inputs: Vec::new(),
         };
         Done {
             pages: engine.state.content.entities.len(),

@@ -528,4 +528,3 @@ pub fn chain_site() -> Vec<(String, String)> {
     }
     files
 }
-
