@@ -59,7 +59,7 @@ pub fn run(
     let mut clock = StageClock::start(&observer);
     let patching = previous.is_some();
     let mut build = Recorded::load(root, options.clone(), previous.as_ref());
-    trace.lap("derive");
+    trace.lap("load+derive");
     clock.next(Stage::Render);
     let jobs = build.stale(previous);
     trace.lap("stale");

@@ -145,10 +145,14 @@ impl Engine {
     /// Loads and derives the site, rendering nothing; entities keep the
     /// numbers `ids` already gave them.
     fn load(root: &Path, options: CompileOptions, mut ids: Interner) -> Self {
+        let mut clock = Trace::start();
         let (config, config_diags) = build::load_config(root, &options);
         let content = Content::load(root, options.drafts);
+        clock.lap("content");
         let state = State::derive(config, content, &mut ids, false, true);
+        clock.lap("derive");
         let templates = TemplateState::load(root, &state.config.theme);
+        clock.lap("templates");
         let mut engine = Engine {
             root: root.to_path_buf(),
             options,

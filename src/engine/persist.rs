@@ -48,6 +48,7 @@ impl Recorded {
     pub fn load(root: &Path, options: CompileOptions, previous: Option<&Record>) -> Self {
         let ids = previous.map_or_else(Interner::default, |r| Interner::from_ids(&r.ids));
         let engine = Engine::load(root, options, ids);
+        let mut clock = super::Trace::start();
         let jobs = engine
             .with_pages(&Reads::off(), |pages| pages.jobs())
             .unwrap_or_default()
@@ -57,6 +58,7 @@ impl Recorded {
                 (job, path)
             })
             .collect();
+        clock.lap("jobs");
         Recorded {
             engine,
             jobs,
@@ -138,6 +140,7 @@ impl Recorded {
 
     /// The diagnostics of the whole build and the record for the next.
     pub fn finish(mut self) -> Done {
+        let mut clock = super::Trace::start();
         let engine = &mut self.engine;
         let diagnostics = diagnostics::gather(diagnostics::Parts {
             root: &engine.root,
@@ -148,6 +151,7 @@ impl Recorded {
             checks: None,
             texts: &mut engine.texts,
         });
+        clock.lap("diagnostics");
         let mut outputs: Vec<(PathBuf, Vec<Key>)> = self.reads.into_iter().collect();
         outputs.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         let mut keys: Vec<Key> = outputs

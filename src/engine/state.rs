@@ -63,12 +63,14 @@ impl State {
         free_sources: bool,
         kept: bool,
     ) -> Self {
+        let mut clock = super::Trace::start();
         let eids = ids.eids(&content.entities);
         let index = index_of(&content);
         let tables = Tables::new(&content.entities, &config);
         let mut resolve_diags = BTreeMap::new();
         let resolution = resolve_all(&mut content, &index, &mut resolve_diags);
         let relations = resolve::relations(&content.entities);
+        clock.lap("  resolve");
         let mut site = render::SiteMut {
             config: &config,
             entities: &mut content.entities,
@@ -81,6 +83,7 @@ impl State {
             relations,
             diagnostics: _,
         } = render::prepare_site(&mut site, &tables, relations, free_sources);
+        clock.lap("  markdown");
         let lookups = prepared
             .iter()
             .map(|p| lookups_print(p, &index, &tables))
@@ -105,6 +108,7 @@ impl State {
             prints: Prints::default(),
         };
         state.finish(kept);
+        clock.lap("  prints");
         state
     }
 
