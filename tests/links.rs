@@ -241,3 +241,17 @@ fn a_link_timeout_needs_links_and_a_number() {
         "{stderr}"
     );
 }
+
+#[test]
+fn the_starter_gitignore_keeps_the_link_cache_out_of_git() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = explainer(dir.path(), &["init", "site"]);
+    assert!(out.status.success());
+    let site = dir.path().join("site");
+    let ignore = std::fs::read_to_string(site.join(".gitignore")).unwrap();
+    let folder = explainer::links::CACHE_FILE.split('/').next().unwrap();
+    assert!(
+        ignore.lines().any(|l| l == format!("/{folder}/")),
+        "{ignore}"
+    );
+}

@@ -134,9 +134,9 @@ fn can_wait(job: &Job) -> bool {
 impl Engine {
     /// Loads, derives and renders the whole site, recording every read.
     pub fn new(root: &Path, options: CompileOptions) -> Self {
-        let (config, config_diags) = build::load_config(root, &options);
+        let (config, mut config_diags) = build::load_config(root, &options);
         let mut ids = Interner::default();
-        let content = Content::load(root, options.drafts);
+        let content = Content::load(root, &config, options.drafts, &mut config_diags);
         let state = State::derive(config, content, &mut ids, false, true);
         let templates = TemplateState::load(root, &state.config.theme);
         let mut engine = Engine {
@@ -379,9 +379,9 @@ impl Engine {
     /// forgets every recorded read: a configuration change may change any
     /// output.
     fn reset(&mut self) {
-        let (config, config_diags) = build::load_config(&self.root, &self.options);
+        let (config, mut config_diags) = build::load_config(&self.root, &self.options);
+        let content = Content::load(&self.root, &config, self.options.drafts, &mut config_diags);
         self.config_diags = config_diags;
-        let content = Content::load(&self.root, self.options.drafts);
         self.state = State::derive(config, content, &mut self.ids, false, true);
         self.templates = TemplateState::load(&self.root, &self.state.config.theme);
         self.state.prints.templates = self.templates.prints();
