@@ -238,3 +238,30 @@ fn a_repository_with_its_objects_lost_is_an_error_at_git_dates() {
     );
     assert!(stderr.contains(UNREADABLE_HINT), "{stderr}");
 }
+
+#[test]
+fn a_shallow_clone_is_warned_about_and_dated_by_its_oldest_commit() {
+    let repo = repository();
+    let clone = tempfile::tempdir().unwrap();
+    let from = format!("file://{}", repo.path().display());
+    git(
+        clone.path(),
+        "2026-02-01T00:00:00+00:00",
+        &["clone", "-q", "--depth", "1", &from, "shallow"],
+    );
+    let site = clone.path().join("shallow/site");
+    let stderr = build(&site);
+    let expected = "warning: `git_dates` is on, but the repository is a shallow clone: a file not changed in the history it has gets the date of its oldest commit [git-dates-shallow]
+  --> site.yaml:3:12
+  |
+3 | git_dates: true
+  |            ^^^^
+  = hint: fetch the whole history: `git fetch --unshallow`, or `fetch-depth: 0` with actions/checkout
+";
+    assert!(stderr.contains(expected), "{stderr}");
+    // Bob's file last changed in the commit the clone lacks.
+    assert_eq!(
+        date_modified(&read(&site, "actors/bob/index.html")),
+        "2026-01-07"
+    );
+}

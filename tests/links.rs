@@ -15,43 +15,66 @@ use std::time::Duration;
 
 use common::{copy_tree, explainer, fixture};
 
-/// How long the never-answering page holds its connection: longer than
-/// any timeout the tests give.
+/// How long the never-answering page holds its connection at most: longer
+/// than any timeout the tests give (it lets go as soon as the client does).
 const HOLD: Duration = Duration::from_secs(30);
 
-/// A tiny HTTP server: one thread per connection, counting requests by
-/// path.
+/// How long the other pages take to answer, so that requests overlap.
+const DELAY: Duration = Duration::from_millis(200);
+
+/// What the server saw: requests by path, and connections open at once.
+#[derive(Default)]
+struct Seen {
+    hits: HashMap<String, usize>,
+    open: usize,
+    most_open: usize,
+}
+
+/// A tiny HTTP server: one thread per connection.
 struct Server {
     port: u16,
-    hits: Arc<Mutex<HashMap<String, usize>>>,
+    seen: Arc<Mutex<Seen>>,
 }
 
 impl Server {
     fn start() -> Server {
         let listener = TcpListener::bind("127.0.0.1:0").expect("a port on loopback");
         let port = listener.local_addr().unwrap().port();
-        let hits = Arc::new(Mutex::new(HashMap::new()));
-        let counted = hits.clone();
+        let seen = Arc::new(Mutex::new(Seen::default()));
+        let shared = seen.clone();
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
-                let counted = counted.clone();
-                std::thread::spawn(move || answer(stream, &counted));
+                let shared = shared.clone();
+                std::thread::spawn(move || {
+                    {
+                        let mut s = shared.lock().unwrap();
+                        s.open += 1;
+                        s.most_open = s.most_open.max(s.open);
+                    }
+                    answer(stream, &shared);
+                    shared.lock().unwrap().open -= 1;
+                });
             }
         });
-        Server { port, hits }
+        Server { port, seen }
     }
 
     fn hits(&self, path: &str) -> usize {
-        self.hits.lock().unwrap().get(path).copied().unwrap_or(0)
+        let seen = self.seen.lock().unwrap();
+        seen.hits.get(path).copied().unwrap_or(0)
     }
 
     fn total(&self) -> usize {
-        self.hits.lock().unwrap().values().sum()
+        self.seen.lock().unwrap().hits.values().sum()
+    }
+
+    fn most_open(&self) -> usize {
+        self.seen.lock().unwrap().most_open
     }
 }
 
 /// Reads one request and answers by its path.
-fn answer(stream: TcpStream, hits: &Mutex<HashMap<String, usize>>) {
+fn answer(stream: TcpStream, seen: &Mutex<Seen>) {
     let mut reader = BufReader::new(stream.try_clone().unwrap());
     let mut request_line = String::new();
     if reader.read_line(&mut request_line).is_err() {
@@ -67,15 +90,18 @@ fn answer(stream: TcpStream, hits: &Mutex<HashMap<String, usize>>) {
     while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
         line.clear();
     }
-    *hits.lock().unwrap().entry(path.clone()).or_default() += 1;
+    *seen.lock().unwrap().hits.entry(path.clone()).or_default() += 1;
+    if path == "/slow" {
+        // Never answer; return once the client has given up.
+        let _ = stream.set_read_timeout(Some(HOLD));
+        let _ = reader.read_line(&mut line);
+        return;
+    }
+    std::thread::sleep(DELAY);
     let response = match path.as_str() {
         "/ok" | "/new" => "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok",
         "/moved" => {
             "HTTP/1.1 301 Moved Permanently\r\nLocation: /new\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-        }
-        "/slow" => {
-            std::thread::sleep(HOLD);
-            return;
         }
         _ => "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
     };
@@ -177,6 +203,8 @@ fn dead_and_moved_links_are_warnings_at_the_address() {
     // One address written twice is asked once.
     assert_eq!(server.hits("/gone"), 1);
     assert_eq!(server.hits("/ok"), 1);
+    // Four pages on one server: asked two at a time, never more.
+    assert_eq!(server.most_open(), 2);
 }
 
 #[test]
@@ -233,6 +261,11 @@ fn a_link_timeout_needs_links_and_a_number() {
     let dir = tempfile::tempdir().unwrap();
     let out = explainer(dir.path(), &["check", "--link-timeout", "3"]);
     assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("required arguments were not provided") && stderr.contains("--links"),
+        "{stderr}"
+    );
     let out = explainer(dir.path(), &["check", "--links", "--link-timeout", "soon"]);
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
