@@ -250,6 +250,12 @@ fn a_shallow_clone_is_warned_about_and_dated_by_its_oldest_commit() {
         &["clone", "-q", "--depth", "1", &from, "shallow"],
     );
     let site = clone.path().join("shallow/site");
+    // Never committed, so not cloned; the home page links it.
+    std::fs::copy(
+        fixture("git_dates/pages/content/actors/dan.md"),
+        site.join("content/actors/dan.md"),
+    )
+    .unwrap();
     let stderr = build(&site);
     let expected = "warning: `git_dates` is on, but the repository is a shallow clone: a file not changed in the history it has gets the date of its oldest commit [git-dates-shallow]
   --> site.yaml:3:12
