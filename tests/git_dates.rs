@@ -271,3 +271,30 @@ fn a_shallow_clone_is_warned_about_and_dated_by_its_oldest_commit() {
         "2026-01-07"
     );
 }
+
+#[test]
+fn git_dates_must_be_true_or_false() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    copy_tree(&fixture("git_dates/not-a-repo"), &site);
+    let config = site.join("site.yaml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(
+        &config,
+        text.replace("git_dates: true", "git_dates: \"yes\""),
+    )
+    .unwrap();
+    let out = explainer(&site, &["check", "--root", "."]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(
+            "error: `git_dates` must be true or false, found a string [wrong-type]\n  --> site.yaml:3:12"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("[git-dates-no-repository]"),
+        "off when not true"
+    );
+}
