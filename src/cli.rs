@@ -47,7 +47,7 @@ pub enum Command {
     Build(BuildArgs),
     /// Check every file and report all problems, without writing output.
     #[command(
-        after_help = "Examples:\n  explainer check\n  explainer check --format json --deny-warnings"
+        after_help = "Examples:\n  explainer check\n  explainer check --format json --deny-warnings\n  explainer check --links           # also ask every source address online"
     )]
     Check(CheckArgs),
     /// Build in memory, serve on http://127.0.0.1:1111, rebuild on every save
@@ -174,6 +174,24 @@ pub struct CheckArgs {
     /// Report format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+    /// Also ask every source's `url` and `archive_url` whether it still
+    /// answers, and warn about dead and moved ones (answers are kept for a
+    /// day in .explainer-cache/links.json).
+    #[arg(long)]
+    pub links: bool,
+    /// With --links: how long to wait for a server's answer.
+    #[arg(long, value_name = "SECONDS", default_value = "10", value_parser = parse_seconds, requires = "links")]
+    pub link_timeout: std::time::Duration,
+}
+
+fn parse_seconds(text: &str) -> Result<std::time::Duration, String> {
+    text.parse::<f64>()
+        .ok()
+        .filter(|s| s.is_finite() && *s > 0.0 && *s <= 3600.0)
+        .map(std::time::Duration::from_secs_f64)
+        .ok_or_else(|| {
+            format!("`{text}` is not a number of seconds between 0 and 3600, e.g. 10 or 2.5")
+        })
 }
 
 #[derive(Debug, Clone, Args)]

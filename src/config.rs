@@ -27,6 +27,7 @@ pub const KEYS: &[&str] = &[
     "extra",
     "images",
     "deploy",
+    "git_dates",
 ];
 
 /// Keys of `deploy:` in `site.yaml`.
@@ -65,6 +66,11 @@ pub struct Config {
     pub images: crate::render::images::ImageConfig,
     /// Where `explainer deploy` publishes, and its Cache-Control rules.
     pub deploy: DeployConfig,
+    /// `git_dates: true`: where it is written (for its diagnostics), when
+    /// on. Pages without `updated` then take their file's last commit day
+    /// (`content::git_dates`).
+    #[serde(skip)]
+    pub git_dates: Option<Span>,
 }
 
 /// `deploy:` in `site.yaml`, as written (the target URLs are parsed by
@@ -111,6 +117,7 @@ impl Default for Config {
             today: None,
             images: Default::default(),
             deploy: DeployConfig::default(),
+            git_dates: None,
         }
     }
 }
@@ -278,6 +285,7 @@ fn set(c: &mut Config, name: &str, v: &Node, text: &str) -> Result<(), &'static 
         "output_dir" => c.output_dir = PathBuf::from(string()?),
         "autolink" => c.autolink = as_bool(v).ok_or("true or false")?,
         "pretty_links" => c.pretty_links = as_bool(v).ok_or("true or false")?,
+        "git_dates" => c.git_dates = as_bool(v).ok_or("true or false")?.then_some(v.span),
         "feed_limit" => c.feed_limit = as_count(v).ok_or("a whole number")?,
         "paginate_by" => c.paginate_by = as_count(v).ok_or("a whole number")?,
         "stale_after_days" => {

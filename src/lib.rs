@@ -3,7 +3,8 @@
 //! The pipeline is plain data passed between stages, one folder each:
 //! `content` (load + parse) → `resolve` → `render` → `output` (write).
 //! `engine` runs them, once for `build` and `check`, kept alive for
-//! `serve`; `cmd` holds the commands; `main.rs` only maps the result to an
+//! `serve`; `links` is `check --links`, the one part that goes online;
+//! `cmd` holds the commands; `main.rs` only maps the result to an
 //! exit code.
 
 pub mod cli;
@@ -13,6 +14,7 @@ pub mod content;
 pub mod deploy;
 pub mod diag;
 pub mod engine;
+pub mod links;
 pub mod output;
 pub mod render;
 pub mod resolve;

@@ -4,6 +4,7 @@
 //! runs.
 
 pub mod front_matter;
+pub mod git_dates;
 pub mod model;
 pub mod parse;
 pub mod yaml;

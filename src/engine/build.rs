@@ -36,8 +36,8 @@ pub fn run_once(
 ) -> Result<Compiled, Failure> {
     crate::cmd::ensure_site(root)?;
     let mut clock = StageClock::start(observer);
-    let (config, config_diags) = load_config(root, options);
-    let content = Content::load(root, options.drafts);
+    let (config, mut config_diags) = load_config(root, options);
+    let content = Content::load(root, &config, options.drafts, &mut config_diags);
     clock.next(Stage::Resolve);
     let templates = TemplateState::load(root, &config.theme);
     // Lint reads the sources for unlinked mentions only when autolinking

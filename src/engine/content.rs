@@ -9,6 +9,8 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
+use crate::config::Config;
+use crate::content::git_dates::{self, GitDates};
 use crate::content::model::Entity;
 use crate::content::{self, HOME_ID, Parsed};
 use crate::diag::{Diagnostic, Diagnostics};
@@ -39,6 +41,9 @@ pub struct Content {
     /// Errors for ids defined twice.
     duplicate_diags: Vec<Diagnostic>,
     drafts: bool,
+    /// With `git_dates: true`, each file's last commit day, read once per
+    /// load: every file read later takes its day from here.
+    git_dates: Option<GitDates>,
 }
 
 /// What [`Content::apply`] changed.
@@ -56,10 +61,17 @@ pub enum Applied {
 }
 
 impl Content {
-    /// Reads the whole `content/` folder.
-    pub fn load(root: &Path, drafts: bool) -> Self {
+    /// Reads the whole `content/` folder (and, with `git_dates` on, the
+    /// git history once; its problems go to `config_diags`).
+    pub fn load(
+        root: &Path,
+        config: &Config,
+        drafts: bool,
+        config_diags: &mut Diagnostics,
+    ) -> Self {
         let mut content = Content {
             drafts,
+            git_dates: git_dates::for_site(root, config, config_diags),
             ..Content::default()
         };
         let loaded = content::load_parsed(root);
@@ -164,8 +176,15 @@ impl Content {
         read
     }
 
-    /// Records a parsed file's state; returns its entity.
-    fn keep(&mut self, parsed: Parsed) -> Option<Entity> {
+    /// Records a parsed file's state; returns its entity, dated from git
+    /// when it has no `updated` and `git_dates` is on.
+    fn keep(&mut self, mut parsed: Parsed) -> Option<Entity> {
+        if let (Some(dates), Some(e)) = (&self.git_dates, &mut parsed.entity)
+            && let Some(day) = dates.fill(e)
+        {
+            // The day is part of the front matter as resolved.
+            parsed.front_hash ^= xxhash_rust::xxh3::xxh3_64(day.to_string().as_bytes());
+        }
         let unparsed = match (&parsed.entity, parsed.kind) {
             (None, Some(kind)) => Some((format!("{}/{}", kind.dir(), parsed.slug), parsed.slug)),
             _ => None,

@@ -146,8 +146,8 @@ impl Engine {
     /// numbers `ids` already gave them.
     fn load(root: &Path, options: CompileOptions, mut ids: Interner) -> Self {
         let mut clock = Trace::start();
-        let (config, config_diags) = build::load_config(root, &options);
-        let content = Content::load(root, options.drafts);
+        let (config, mut config_diags) = build::load_config(root, &options);
+        let content = Content::load(root, &config, options.drafts, &mut config_diags);
         clock.lap("content");
         let state = State::derive(config, content, &mut ids, false, true);
         clock.lap("derive");
@@ -391,9 +391,9 @@ impl Engine {
     /// forgets every recorded read: a configuration change may change any
     /// output.
     fn reset(&mut self) {
-        let (config, config_diags) = build::load_config(&self.root, &self.options);
+        let (config, mut config_diags) = build::load_config(&self.root, &self.options);
+        let content = Content::load(&self.root, &config, self.options.drafts, &mut config_diags);
         self.config_diags = config_diags;
-        let content = Content::load(&self.root, self.options.drafts);
         self.state = State::derive(config, content, &mut self.ids, false, true);
         self.templates = TemplateState::load(&self.root, &self.state.config.theme);
         self.state.prints.templates = self.templates.prints();
