@@ -65,6 +65,10 @@ pub struct Config {
     pub images: crate::render::images::ImageConfig,
     /// Where `explainer deploy` publishes, and its Cache-Control rules.
     pub deploy: DeployConfig,
+    /// The words readers see, in `language` (`crate::i18n`): read with
+    /// the configuration, since `language` and `theme` choose them.
+    #[serde(skip)]
+    pub strings: crate::i18n::Strings,
 }
 
 /// `deploy:` in `site.yaml`, as written (the target URLs are parsed by
@@ -111,6 +115,7 @@ impl Default for Config {
             today: None,
             images: Default::default(),
             deploy: DeployConfig::default(),
+            strings: Default::default(),
         }
     }
 }
@@ -133,6 +138,8 @@ impl Config {
 pub fn load(root: &Path, diags: &mut Diagnostics) -> Config {
     let mut config = load_file(root, diags);
     config.images.site_root = root.to_path_buf();
+    let catalog = crate::i18n::load(root, &config.theme, &config.language, diags);
+    config.strings = crate::i18n::Strings(std::sync::Arc::new(catalog));
     config
 }
 

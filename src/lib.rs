@@ -13,6 +13,7 @@ pub mod content;
 pub mod deploy;
 pub mod diag;
 pub mod engine;
+pub mod i18n;
 pub mod output;
 pub mod render;
 pub mod resolve;

@@ -138,7 +138,7 @@ impl Engine {
         let mut ids = Interner::default();
         let content = Content::load(root, options.drafts);
         let state = State::derive(config, content, &mut ids, false, true);
-        let templates = TemplateState::load(root, &state.config.theme);
+        let templates = TemplateState::load(root, &state.config);
         let mut engine = Engine {
             root: root.to_path_buf(),
             options,
@@ -237,7 +237,7 @@ impl Engine {
         let applied = self.state.content.apply(&self.root, &content);
         clock.lap("content");
         if changes.contains(&Change::Template) {
-            self.templates = TemplateState::load(&self.root, &self.state.config.theme);
+            self.templates = TemplateState::load(&self.root, &self.state.config);
         }
         self.state.prints = old.clone();
         self.state.prints.templates = self.templates.prints();
@@ -383,7 +383,7 @@ impl Engine {
         self.config_diags = config_diags;
         let content = Content::load(&self.root, self.options.drafts);
         self.state = State::derive(config, content, &mut self.ids, false, true);
-        self.templates = TemplateState::load(&self.root, &self.state.config.theme);
+        self.templates = TemplateState::load(&self.root, &self.state.config);
         self.state.prints.templates = self.templates.prints();
         self.graph.clear();
         self.texts.clear();
