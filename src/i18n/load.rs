@@ -72,6 +72,18 @@ pub fn builtin(lang: &str) -> Catalog {
     Catalog::new(lang, messages)
 }
 
+/// The messages of one compiled-in file alone, for tests of the files.
+#[cfg(test)]
+pub fn builtin_messages(lang: &str) -> HashMap<String, Message> {
+    let mut layered = Layered::default();
+    read_builtin(lang, &mut layered, &mut Diagnostics::default());
+    layered
+        .entries
+        .into_iter()
+        .map(|(k, e)| (k, e.message))
+        .collect()
+}
+
 /// `en` of `en-GB`.
 fn primary(lang: &str) -> &str {
     lang.split(['-', '_']).next().unwrap_or(lang)
@@ -171,7 +183,7 @@ fn messages(
     let mut out = Vec::new();
     for (key, value) in entries {
         let name = key.scalar_text(text).unwrap_or_default();
-        match message(file, text, &value, diags) {
+        match message(file, text, key.span, &value, diags) {
             Some(message) => out.push((
                 name,
                 Entry {
@@ -187,7 +199,15 @@ fn messages(
 }
 
 /// A text, a list of texts, or plural forms by CLDR category.
-fn message(file: &Path, text: &str, value: &Node, diags: &mut Vec<Diagnostic>) -> Option<Message> {
+/// `key` is where the message's key was written: a message with no value,
+/// or plural forms without `other`, are reported there.
+fn message(
+    file: &Path,
+    text: &str,
+    key: Span,
+    value: &Node,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Message> {
     match &value.value {
         Value::Seq(items) => items
             .iter()
@@ -203,11 +223,11 @@ fn message(file: &Path, text: &str, value: &Node, diags: &mut Vec<Diagnostic>) -
                 ));
                 None
             }),
-        Value::Map(forms) => plural(file, text, forms, diags).map(Message::Plural),
+        Value::Map(forms) => plural(file, text, key, forms, diags).map(Message::Plural),
         Value::Null => {
             diags.push(shape_error(
                 file,
-                value.span,
+                key,
                 "a translation must be a text",
                 "nothing",
             ));
@@ -220,6 +240,7 @@ fn message(file: &Path, text: &str, value: &Node, diags: &mut Vec<Diagnostic>) -
 fn plural(
     file: &Path,
     text: &str,
+    key: Span,
     forms: &[(Node, Node)],
     diags: &mut Vec<Diagnostic>,
 ) -> Option<Vec<(String, String)>> {
@@ -241,10 +262,9 @@ fn plural(
         out.push((name, form.scalar_text(text)?));
     }
     if !out.iter().any(|(c, _)| c == "other") {
-        let span = forms.first().map_or(Span::new(0, 1), |(k, _)| k.span);
         diags.push(
             Diagnostic::error("i18n-plural", file, "plural forms without an `other` form")
-                .at(span)
+                .at(key)
                 .hint("add `other:`: it is the form CLDR falls back to in every language"),
         );
         return None;

@@ -12,7 +12,7 @@
 //! never by rules of our own: Ukrainian has one, few, many and other
 //! ("1 факт, 2 факти, 5 фактів").
 
-mod load;
+pub(crate) mod load;
 
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
@@ -290,6 +290,79 @@ mod tests {
         assert_eq!(en.plural("facts", 1), "1 fact");
         assert_eq!(en.plural("facts", 0), "0 facts");
         assert_eq!(en.plural("facts", 21), "21 facts");
+    }
+
+    #[test]
+    fn ukrainian_has_every_key_english_has() {
+        let en = load::builtin_messages(FALLBACK);
+        let uk = load::builtin_messages("uk");
+        let mut missing: Vec<&String> = en.keys().filter(|k| !uk.contains_key(*k)).collect();
+        missing.sort();
+        assert!(missing.is_empty(), "uk.yaml lacks {missing:?}");
+        let mut extra: Vec<&String> = uk.keys().filter(|k| !en.contains_key(*k)).collect();
+        extra.sort();
+        assert!(
+            extra.is_empty(),
+            "uk.yaml has keys en.yaml lacks: {extra:?}"
+        );
+    }
+
+    #[test]
+    fn every_key_the_code_asks_for_is_in_english() {
+        use crate::content::model::*;
+        use crate::render::views::enum_name;
+        let en = load::builtin_messages(FALLBACK);
+        let mut keys: Vec<String> = Vec::new();
+        for k in Kind::ALL {
+            keys.extend([format!("kind_{}", k.name()), format!("kinds_{}", k.name())]);
+            keys.push(format!("this_{}", k.name()));
+        }
+        use MeetingStatus as M;
+        use ProposalStatus as P;
+        for s in [M::Scheduled, M::Held, M::Cancelled, M::Postponed] {
+            keys.push(format!("status_{}", enum_name(&s)));
+        }
+        for s in [
+            P::Draft,
+            P::Proposed,
+            P::UnderNegotiation,
+            P::Agreed,
+            P::Signed,
+            P::Rejected,
+            P::Stalled,
+        ] {
+            keys.push(format!("status_{}", enum_name(&s)));
+        }
+        for t in [
+            ActorType::Person,
+            ActorType::Country,
+            ActorType::Organisation,
+            ActorType::Group,
+        ] {
+            keys.push(format!("actor_type_{}", enum_name(&t)));
+        }
+        use MeetingFormat as F;
+        for f in [F::InPerson, F::Hybrid, F::Video, F::Call] {
+            keys.push(format!("format_{}", enum_name(&f)));
+        }
+        use SourceType as S;
+        for t in [
+            S::Article,
+            S::Statement,
+            S::Document,
+            S::Interview,
+            S::Social,
+        ] {
+            keys.push(format!("source_type_{}", enum_name(&t)));
+        }
+        for w in ["corrected", "clarified", "updated"] {
+            keys.push(format!("change_word_{w}"));
+        }
+        for s in ["proposed", "supports", "opposes", "mixed"] {
+            keys.push(format!("stance_{s}"));
+        }
+        let missing: Vec<&String> = keys.iter().filter(|k| !en.contains_key(*k)).collect();
+        assert!(missing.is_empty(), "en.yaml lacks {missing:?}");
     }
 
     #[test]

@@ -106,4 +106,16 @@ mod tests {
         assert_eq!(short(en, &w("~2025-04")), "c. Apr");
         assert_eq!(short(en, &w("2026-01-06")), "6 Jan");
     }
+
+    #[test]
+    fn ukrainian_days_take_the_genitive_and_months_alone_the_nominative() {
+        let uk = &crate::i18n::load::builtin("uk").dates;
+        assert_eq!(when(uk, &w("2026-01-06")), "6 січня 2026");
+        assert_eq!(when(uk, &w("2025-04")), "квітень 2025");
+        assert_eq!(when(uk, &w("2025")), "2025");
+        assert_eq!(when(uk, &w("~2025-04")), "прибл. квітень 2025");
+        assert_eq!(when_or_tbd(uk, None), "дату ще не оголошено");
+        assert_eq!(as_of(uk, &w("2026-01-06")), "станом на 6 січня 2026");
+        assert_eq!(short(uk, &w("2026-01-06")), "6 січ.");
+    }
 }

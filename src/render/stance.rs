@@ -234,9 +234,8 @@ fn build(
                     let found = stance(&e[p], a);
                     StanceCell {
                         stance: found,
-                        label: found.map(|s| {
-                            data.config.strings.text(&format!("stance_{s}")).to_owned()
-                        }),
+                        label: found
+                            .map(|s| data.config.strings.text(&format!("stance_{s}")).to_owned()),
                         source: found.and_then(|_| evidence(e, a, p)).map(|s| Link {
                             title: e[s].title.clone(),
                             href: link(s),

@@ -401,10 +401,7 @@ fn translate(strings: &Strings, kwargs: &Kwargs) -> TeraResult<String> {
             (name.to_string(), crate::render::views::escape(&text))
         })
         .collect();
-    let args: Vec<(&str, &str)> = args
-        .iter()
-        .map(|(n, v)| (n.as_str(), v.as_str()))
-        .collect();
+    let args: Vec<(&str, &str)> = args.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
     Ok(crate::i18n::fill(message, &args))
 }
 
