@@ -215,3 +215,22 @@ fn serve_shows_an_edit_to_a_translation_file() {
     let fresh = Engine::new(site.path(), CompileOptions::default());
     assert_eq!(page(&engine, rel), page(&fresh, rel));
 }
+
+#[test]
+fn the_search_script_gets_its_words_in_the_site_language() {
+    let built = common::build_ok("i18n/ukrainian", &[]);
+    let page = built.read("search/index.html");
+    let start = page
+        .find("<script type=\"application/json\" id=\"search-words\">")
+        .expect("the words block");
+    let json = &page[start..];
+    let json = &json[json.find('>').unwrap() + 1..json.find("</script>").unwrap()];
+    let words: serde_json::Value = serde_json::from_str(json).expect("JSON");
+    assert_eq!(words["kinds"]["actor"], "Учасник");
+    assert_eq!(words["months"][0], "січня");
+    assert_eq!(words["day"], "{day} {month} {year}");
+    assert_eq!(words["count"]["one"], "{count} результат");
+    assert_eq!(words["count"]["few"], "{count} результати");
+    assert_eq!(words["count"]["many"], "{count} результатів");
+    assert_eq!(words["none"], "Нічого не знайдено за запитом «{query}».");
+}

@@ -122,6 +122,24 @@ impl Catalog {
         }
     }
 
+    /// Every plural form of `key`, by CLDR category, for a script that
+    /// picks the form itself (with the browser's `Intl.PluralRules`).
+    pub fn plural_forms(&self, key: &str) -> Vec<(String, String)> {
+        match self.messages.get(key) {
+            Some(Message::Plural(forms)) => forms.clone(),
+            Some(Message::Text(s)) => vec![("other".to_owned(), s.clone())],
+            _ => Vec::new(),
+        }
+    }
+
+    /// A list message (`months`), or none.
+    pub fn list(&self, key: &str) -> &[String] {
+        match self.messages.get(key) {
+            Some(Message::List(items)) => items,
+            _ => &[],
+        }
+    }
+
     /// The CLDR plural category of `count` in this language.
     pub fn category(&self, count: usize) -> &'static str {
         let Some(rules) = &self.rules else {

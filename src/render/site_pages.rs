@@ -533,7 +533,10 @@ impl Pages<'_> {
                 )
             }
             Job::Search => (
-                String::from("search.html"),
+                {
+                    ctx.insert("search_words", &super::search_index::words_json(t));
+                    String::from("search.html")
+                },
                 t.text("search_title").to_owned(),
                 t.fill("search_description", &[("site", site)]),
                 ctx,
