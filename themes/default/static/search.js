@@ -51,10 +51,13 @@
     });
   }
 
-  // Lowercase, accents off (Élysée → elysee, й → и), punctuation to spaces,
-  // padded with spaces so " term" finds the start of a word.
+  // Lowercase, accents off (Élysée → elysee, й → и), an apostrophe between
+  // two Cyrillic letters dropped whichever one was typed (обʼєднання,
+  // об'єднання, об’єднання: the index drops them too), other punctuation to
+  // spaces, padded with spaces so " term" finds the start of a word.
   function fold(text) {
     return " " + String(text || "").normalize("NFD").replace(/[\u0300-\u036f]/g, "")
+      .replace(/([\u0400-\u04ff])['\u2019\u02bc\u2018](?=[\u0400-\u04ff])/g, "$1")
       .toLowerCase().replace(/[^\p{L}\p{N}]+/gu, " ").trim() + " ";
   }
   var records = index.map(function (r) {
