@@ -1,6 +1,7 @@
 //! LOAD: translation files to a [`Catalog`]. Layers, later ones overriding
 //! single keys of earlier ones: the default theme's files compiled into the
-//! binary, the theme's folder `themes/<name>/i18n/`, the site's `i18n/`.
+//! binary (under every theme), the theme's folder `themes/<name>/i18n/`,
+//! the site's `i18n/`.
 //! English is read the same way and lies under every layer of the site's
 //! language, so a key no file of the language has shows in English — and
 //! is listed as a warning, at the place its English text was written.
@@ -72,8 +73,7 @@ pub fn builtin(lang: &str) -> Catalog {
     Catalog::new(lang, messages)
 }
 
-/// The messages of one compiled-in file alone, for tests of the files.
-#[cfg(test)]
+/// The messages of one compiled-in file alone.
 pub fn builtin_messages(lang: &str) -> HashMap<String, Message> {
     let mut layered = Layered::default();
     read_builtin(lang, &mut layered, &mut Diagnostics::default());
@@ -92,9 +92,9 @@ fn primary(lang: &str) -> &str {
 /// Every layer of one language, first to last.
 fn layers(root: &Path, theme: &str, lang: &str, diags: &mut Diagnostics) -> Layered {
     let mut layered = Layered::default();
-    if theme == "default" {
-        read_builtin(lang, &mut layered, diags);
-    }
+    // The default theme's words lie under every theme's: the words Rust
+    // writes (relation titles, dates) exist whatever the theme.
+    read_builtin(lang, &mut layered, diags);
     for dir in [
         Path::new("themes").join(theme).join("i18n"),
         PathBuf::from("i18n"),

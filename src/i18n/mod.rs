@@ -83,13 +83,15 @@ impl Catalog {
         }
     }
 
-    /// The message of `key`. Rust code asks only for keys the English
-    /// file has (`every_key_the_code_asks_for_is_in_english` keeps that
-    /// true), so a miss is a bug of ours: empty in a release build.
+    /// The message of `key`, for Rust code, which asks only for keys the
+    /// default theme's English file has (`every_key_the_code_asks_for_is_in_english`
+    /// keeps that true). A site file that gave such a key a list instead
+    /// of a text leaves the default theme's English text in its place.
     pub fn text(&self, key: &str) -> &str {
-        let found = self.get(key);
-        debug_assert!(found.is_some(), "no English text for `{key}`");
-        found.unwrap_or_default()
+        match self.get(key) {
+            Some(text) => text,
+            None => english_text(key),
+        }
     }
 
     /// The title of a kind's list: "Actors".
@@ -199,6 +201,22 @@ impl std::ops::Deref for Strings {
     fn deref(&self) -> &Catalog {
         &self.0
     }
+}
+
+/// The default theme's English text of `key`, or nothing.
+fn english_text(key: &str) -> &'static str {
+    static ENGLISH: OnceLock<HashMap<String, String>> = OnceLock::new();
+    let texts = ENGLISH.get_or_init(|| {
+        load::builtin_messages(FALLBACK)
+            .into_iter()
+            .filter_map(|(k, m)| match m {
+                Message::Text(s) => Some((k, s)),
+                Message::Plural(forms) => form(&forms, "other").map(|s| (k, s.to_owned())),
+                Message::List(_) => None,
+            })
+            .collect()
+    });
+    texts.get(key).map_or("", String::as_str)
 }
 
 fn form<'a>(forms: &'a [(String, String)], category: &str) -> Option<&'a str> {
