@@ -12,12 +12,7 @@ use std::path::{Path, PathBuf};
 use super::{Catalog, FALLBACK, Message};
 use crate::content::yaml::{self, Node, Value};
 use crate::diag::{Diagnostic, Diagnostics, Span};
-
-/// The default theme's translations, compiled in like its templates.
-const BUILTIN: &[(&str, &str)] = &[
-    ("en", include_str!("../../themes/default/i18n/en.yaml")),
-    ("uk", include_str!("../../themes/default/i18n/uk.yaml")),
-];
+use crate::render::templates::DEFAULT_THEME;
 
 /// Plural categories a message may give, as CLDR names them.
 const CATEGORIES: &[&str] = &["zero", "one", "two", "few", "many", "other"];
@@ -105,12 +100,13 @@ fn layers(root: &Path, theme: &str, lang: &str, diags: &mut Diagnostics) -> Laye
 }
 
 fn read_builtin(lang: &str, layered: &mut Layered, diags: &mut Diagnostics) {
-    let found = BUILTIN
-        .iter()
-        .find(|(l, _)| *l == lang)
-        .or_else(|| BUILTIN.iter().find(|(l, _)| *l == primary(lang)));
-    if let Some((l, text)) = found {
-        let file = PathBuf::from(format!("themes/default/i18n/{l}.yaml"));
+    // The default theme's translations are compiled in with its templates.
+    let builtin = |l: &str| {
+        let wanted = format!("i18n/{l}.yaml");
+        DEFAULT_THEME.iter().find(|(p, _)| *p == wanted)
+    };
+    if let Some((path, text)) = builtin(lang).or_else(|| builtin(primary(lang))) {
+        let file = Path::new("themes/default").join(path);
         add_text(&file, text, layered, diags);
     }
 }

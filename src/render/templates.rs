@@ -154,6 +154,14 @@ pub const DEFAULT_THEME: &[(&str, &str)] = &[
         "static/favicon.svg",
         include_str!("../../themes/default/static/favicon.svg"),
     ),
+    (
+        "i18n/en.yaml",
+        include_str!("../../themes/default/i18n/en.yaml"),
+    ),
+    (
+        "i18n/uk.yaml",
+        include_str!("../../themes/default/i18n/uk.yaml"),
+    ),
 ];
 
 /// Where a template came from, so errors can name the file to fix.
