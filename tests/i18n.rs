@@ -244,3 +244,69 @@ fn the_search_index_keeps_a_ukrainian_word_with_an_apostrophe_whole() {
     assert!(index.contains("обєднання"), "{index}");
     assert!(!index.contains("ʼєднання"), "{index}");
 }
+
+#[test]
+fn a_right_to_left_language_sets_dir_on_every_page() {
+    let built = common::build_ok("i18n/rtl", &[]);
+    for page in ["index.html", "pages/about/index.html", "404.html"] {
+        let html = built.read(page);
+        assert!(
+            html.contains("<html lang=\"fa\" dir=\"rtl\">"),
+            "{page}: {}",
+            &html[..200]
+        );
+    }
+    // A left-to-right site says nothing: `ltr` is every page's default.
+    let ukrainian = common::build_ok("i18n/ukrainian", &[]);
+    assert!(ukrainian.read("index.html").contains("<html lang=\"uk\">"));
+}
+
+#[test]
+fn a_language_direction_must_be_ltr_or_rtl() {
+    let (code, stderr) = check_stderr("languages-bad-dir");
+    assert_eq!(code, Some(1), "{stderr}");
+    assert_block(
+        &stderr,
+        &[
+            "error: `dir` must be `ltr` or `rtl` [languages]",
+            "  --> site.yaml:3:36",
+            "  |",
+            "3 |   - {code: ar, name: العربية, dir: right-to-left}",
+            "  |                                    ^^^^^^^^^^^^^",
+            "  = hint: `rtl` for Arabic, Hebrew or Persian; `ltr`, the default, otherwise",
+        ],
+    );
+}
+
+#[test]
+fn a_language_needs_a_name() {
+    let (code, stderr) = check_stderr("languages-no-name");
+    assert_eq!(code, Some(1), "{stderr}");
+    assert_block(
+        &stderr,
+        &[
+            "error: language `uk` has no `name` [languages]",
+            "  --> site.yaml:3:5",
+            "  |",
+            "3 |   - code: uk",
+            "  |     ^^^^^^^^",
+            "  = hint: add its name as its readers write it: `name: Українська`, `name: English`",
+        ],
+    );
+}
+
+#[test]
+fn the_first_language_is_built_and_the_others_are_said_not_to_be() {
+    let (code, stderr) = check_stderr("languages-two");
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_block(
+        &stderr,
+        &[
+            "warning: only the first language, `uk`, is built: pages in the others are not built yet [languages-not-built]",
+            "  --> site.yaml:4:5",
+        ],
+    );
+    let built = common::build_ok("i18n/languages-two", &[]);
+    assert!(built.read("index.html").contains("<html lang=\"uk\">"));
+    assert!(built.read("index.html").contains(">Перейти до змісту</a>"));
+}

@@ -12,6 +12,7 @@
 //! never by rules of our own: Ukrainian has one, few, many and other
 //! ("1 факт, 2 факти, 5 фактів").
 
+pub mod languages;
 pub(crate) mod load;
 
 use std::collections::HashMap;

@@ -157,6 +157,8 @@ pub struct SiteView {
     pub description: String,
     pub base_url: String,
     pub language: String,
+    /// `ltr` or `rtl`: which way the language is written.
+    pub dir: crate::i18n::languages::Dir,
     pub extra: serde_json::Value,
 }
 

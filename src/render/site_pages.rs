@@ -558,6 +558,7 @@ impl Pages<'_> {
                 description: config.description.clone(),
                 base_url: config.base_url.clone(),
                 language: config.language.clone(),
+                dir: config.dir(),
                 extra: config.extra.clone(),
             },
             root: linker.root.clone(),
@@ -962,6 +963,7 @@ impl Pages<'_> {
                 description: config.description.clone(),
                 base_url: config.base_url.clone(),
                 language: config.language.clone(),
+                dir: config.dir(),
                 extra: config.extra.clone(),
             },
         );
