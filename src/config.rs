@@ -16,6 +16,7 @@ pub const KEYS: &[&str] = &[
     "description",
     "base_url",
     "language",
+    "languages",
     "theme",
     "autolink",
     "pretty_links",
@@ -71,6 +72,12 @@ pub struct Config {
     /// (`content::git_dates`).
     #[serde(skip)]
     pub git_dates: Option<Span>,
+    /// `languages:` as written; the first is the site's language.
+    pub languages: Vec<crate::i18n::languages::Language>,
+    /// The words readers see, in `language` (`crate::i18n`): read with
+    /// the configuration, since `language` and `theme` choose them.
+    #[serde(skip)]
+    pub strings: crate::i18n::Strings,
 }
 
 /// `deploy:` in `site.yaml`, as written (the target URLs are parsed by
@@ -118,6 +125,8 @@ impl Default for Config {
             images: Default::default(),
             deploy: DeployConfig::default(),
             git_dates: None,
+            languages: Vec::new(),
+            strings: Default::default(),
         }
     }
 }
@@ -126,6 +135,11 @@ impl Config {
     /// `base_url` with one trailing slash, for joining absolute URLs.
     pub fn base(&self) -> String {
         format!("{}/", self.base_url.trim_end_matches('/'))
+    }
+
+    /// Which way the site's language is written.
+    pub fn dir(&self) -> crate::i18n::languages::Dir {
+        self.languages.first().map(|l| l.dir).unwrap_or_default()
     }
 
     pub fn set_base_url(&mut self, url: &str) {
@@ -140,6 +154,8 @@ impl Config {
 pub fn load(root: &Path, diags: &mut Diagnostics) -> Config {
     let mut config = load_file(root, diags);
     config.images.site_root = root.to_path_buf();
+    let catalog = crate::i18n::load(root, &config.theme, &config.language, diags);
+    config.strings = crate::i18n::Strings(std::sync::Arc::new(catalog));
     config
 }
 
@@ -240,6 +256,7 @@ fn from_node(node: Node, text: &str, diags: &mut Vec<Diagnostic>) -> Config {
             return config;
         }
     };
+    let mut language_at = None;
     for (key, value) in entries {
         let name = key.scalar_text(text).unwrap_or_default();
         if !KEYS.contains(&name.as_str()) {
@@ -259,6 +276,13 @@ fn from_node(node: Node, text: &str, diags: &mut Vec<Diagnostic>) -> Config {
             config.deploy = deploy(&value, text, diags);
             continue;
         }
+        if name == "languages" {
+            config.languages = crate::i18n::languages::parse(&value, text, diags);
+            continue;
+        }
+        if name == "language" {
+            language_at = Some(value.span);
+        }
         if let Err(expected) = set(&mut config, &name, &value, text) {
             diags.push(
                 Diagnostic::error(
@@ -270,6 +294,7 @@ fn from_node(node: Node, text: &str, diags: &mut Vec<Diagnostic>) -> Config {
             );
         }
     }
+    crate::i18n::languages::first_is_the_site_language(&mut config, language_at, diags);
     config
 }
 

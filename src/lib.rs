@@ -14,6 +14,7 @@ pub mod content;
 pub mod deploy;
 pub mod diag;
 pub mod engine;
+pub mod i18n;
 pub mod links;
 pub mod output;
 pub mod render;

@@ -29,8 +29,10 @@ fn command(site: &Path, args: &[&str]) -> Command {
     command
 }
 
+/// A build from nothing (`--no-cache`): these tests stop it inside the
+/// swap of a new output folder, which a build from the cache skips.
 fn spawn(site: &Path, envs: &[(&str, &str)]) -> Child {
-    command(site, &["build"])
+    command(site, &["build", "--no-cache"])
         .envs(envs.iter().copied())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -113,7 +115,7 @@ fn a_crash_between_the_renames_then_a_failing_build_keeps_the_output() {
     let (_dir, site) = site();
     assert!(explainer(&site, &["build"]).status.success());
     let before = snapshot(&site.join("public"));
-    let crashed = command(&site, &["build"])
+    let crashed = command(&site, &["build", "--no-cache"])
         .env("EXPLAINER_TEST_CRASH_AFTER", "first-rename")
         .output()
         .unwrap();

@@ -14,6 +14,8 @@ fn is_theme_script(el: &scraper::ElementRef<'_>) -> bool {
     let v = el.value();
     match (v.attr("type"), v.attr("src")) {
         (Some("application/ld+json"), None) => true,
+        // The search page's words, JSON built from the translation files.
+        (Some("application/json"), None) => v.attr("id") == Some("search-words"),
         (None, Some(src)) => src.ends_with("search.js") || src.ends_with("search-index.js"),
         _ => false,
     }

@@ -49,7 +49,9 @@ impl Kind {
         Kind::ALL.into_iter().find(|k| k.dir() == dir)
     }
 
-    /// Singular noun, for messages and labels.
+    /// Singular noun, for messages to editors, CSS classes and the
+    /// translation keys of its words (`kind_actor`, `kinds_actor`): readers
+    /// see the words of `crate::i18n`.
     pub fn name(self) -> &'static str {
         match self {
             Kind::Actor => "actor",
@@ -60,7 +62,8 @@ impl Kind {
         }
     }
 
-    /// The singular noun with its article: "an actor", "a meeting".
+    /// The singular noun with its article, for messages to editors: "an
+    /// actor", "a meeting".
     pub fn with_article(self) -> &'static str {
         match self {
             Kind::Actor => "an actor",
@@ -68,17 +71,6 @@ impl Kind {
             Kind::Proposal => "a proposal",
             Kind::Source => "a source",
             Kind::Page => "a page",
-        }
-    }
-
-    /// Heading of the kind's list page.
-    pub fn plural_title(self) -> &'static str {
-        match self {
-            Kind::Actor => "Actors",
-            Kind::Meeting => "Meetings",
-            Kind::Proposal => "Proposals",
-            Kind::Source => "Sources",
-            Kind::Page => "Pages",
         }
     }
 }
@@ -106,9 +98,10 @@ impl Date {
         valid.then_some(Date { year, month, day })
     }
 
-    /// "6 January 2026", for readers (see `crate::render::dates`).
+    /// "6 January 2026", in English: for messages to editors. Pages
+    /// write dates in the site's language (`crate::render::dates`).
     pub fn long(&self) -> String {
-        crate::render::dates::day(self)
+        crate::render::dates::day(&crate::i18n::Catalog::english().dates, self)
     }
 
     /// Days since 1970-01-01, for staleness and timeline scales.
@@ -227,9 +220,10 @@ impl When {
         }
     }
 
-    /// "c. April 2025", for readers (see `crate::render::dates`).
+    /// "c. April 2025", in English: for messages to editors. Pages write
+    /// dates in the site's language (`crate::render::dates`).
     pub fn long(&self) -> String {
-        crate::render::dates::when(self)
+        crate::render::dates::when(&crate::i18n::Catalog::english().dates, self)
     }
 }
 
@@ -322,17 +316,6 @@ pub enum ChangeKind {
     Clarification,
     /// The story moved on.
     Update,
-}
-
-impl ChangeKind {
-    /// "Correction", for headings and feed titles.
-    pub fn title(self) -> &'static str {
-        match self {
-            ChangeKind::Correction => "Correction",
-            ChangeKind::Clarification => "Clarification",
-            ChangeKind::Update => "Update",
-        }
-    }
 }
 
 /// One entry of a page's `changes:` log.

@@ -39,7 +39,7 @@ pub fn run_once(
     let (config, mut config_diags) = load_config(root, options);
     let content = Content::load(root, &config, options.drafts, &mut config_diags);
     clock.next(Stage::Resolve);
-    let templates = TemplateState::load(root, &config.theme);
+    let templates = TemplateState::load(root, &config);
     // Lint reads the sources for unlinked mentions only when autolinking
     // is on; otherwise they go as soon as rendered.
     let free_sources = !config.autolink;

@@ -63,7 +63,12 @@ impl Stamp {
         } = options;
         h.update(format!("{drafts:?}{base_url:?}{serving:?}{today:?}").as_bytes());
         h.update(crate::output::absolute(out).to_string_lossy().as_bytes());
-        h.update(&fs::read(root.join(crate::config::CONFIG_FILE)).unwrap_or_default());
+        // Only a regular file is read: a FIFO would block (the
+        // configuration refuses it with an error of its own).
+        let yaml = root.join(crate::config::CONFIG_FILE);
+        if fs::metadata(&yaml).is_ok_and(|m| m.is_file()) {
+            h.update(&fs::read(yaml).unwrap_or_default());
+        }
         Stamp(h.digest())
     }
 }
@@ -97,7 +102,7 @@ pub fn inputs(root: &Path, out: &Path, cache_dir: &Path, known: &[Input]) -> Vec
         .into_iter()
         .filter_entry(|e| !e.file_type().is_dir() || !skip(e.path()))
         .flatten()
-        .filter(|e| e.file_type().is_file())
+        .filter(|e| !e.file_type().is_dir())
         .filter_map(|e| {
             let rel = e.path().strip_prefix(root).ok()?.to_path_buf();
             (!covered(&rel)).then(|| (rel, e.path().to_path_buf()))
@@ -109,7 +114,8 @@ pub fn inputs(root: &Path, out: &Path, cache_dir: &Path, known: &[Input]) -> Vec
     let mut listed: Vec<Input> = files
         .into_iter()
         .filter_map(|(rel, path)| {
-            let meta = fs::metadata(&path).ok()?;
+            // Through a symlink to its file; never a FIFO or a device.
+            let meta = fs::metadata(&path).ok().filter(|m| m.is_file())?;
             let (len, time) = (meta.len(), mtime_ns(&meta));
             let hash = match known.get(rel.as_path()) {
                 Some(&(l, t, h)) if l == len && t == time => h,

@@ -151,7 +151,7 @@ impl Engine {
         clock.lap("content");
         let state = State::derive(config, content, &mut ids, false, true);
         clock.lap("derive");
-        let templates = TemplateState::load(root, &state.config.theme);
+        let templates = TemplateState::load(root, &state.config);
         clock.lap("templates");
         let mut engine = Engine {
             root: root.to_path_buf(),
@@ -249,7 +249,7 @@ impl Engine {
         let applied = self.state.content.apply(&self.root, &content);
         clock.lap("content");
         if changes.contains(&Change::Template) {
-            self.templates = TemplateState::load(&self.root, &self.state.config.theme);
+            self.templates = TemplateState::load(&self.root, &self.state.config);
         }
         self.state.prints = old.clone();
         self.state.prints.templates = self.templates.prints();
@@ -395,7 +395,7 @@ impl Engine {
         let content = Content::load(&self.root, &config, self.options.drafts, &mut config_diags);
         self.config_diags = config_diags;
         self.state = State::derive(config, content, &mut self.ids, false, true);
-        self.templates = TemplateState::load(&self.root, &self.state.config.theme);
+        self.templates = TemplateState::load(&self.root, &self.state.config);
         self.state.prints.templates = self.templates.prints();
         self.graph.clear();
         self.texts.clear();

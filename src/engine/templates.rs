@@ -6,6 +6,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
+use crate::config::Config;
 use crate::diag::Diagnostic;
 use crate::render::site::{Sym, sym};
 use crate::render::templates::{self, Origin, Templates};
@@ -21,10 +22,12 @@ pub struct TemplateState {
 }
 
 impl TemplateState {
-    pub fn load(root: &Path, theme: &str) -> Self {
-        let (layers, layer_diags) = templates::collect(root, theme);
+    /// The templates of `config`'s theme, with its words (`t`) in
+    /// `config`'s language.
+    pub fn load(root: &Path, config: &Config) -> Self {
+        let (layers, layer_diags) = templates::collect(root, &config.theme);
         let (compiled, compile_diags) = if layer_diags.is_empty() {
-            match templates::compile(layers.clone()) {
+            match templates::compile(layers.clone(), config.strings.clone()) {
                 Ok(t) => (Some(t), Vec::new()),
                 Err(diags) => (None, diags),
             }

@@ -33,6 +33,8 @@ impl Patch {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "public".into());
         let lock = OutputLock::acquire(&parent.join(format!(".{name}.explainer-lock")), &out)?;
+        // What an interrupted full build left goes first, as in a full one.
+        super::swap::recover(&super::swap::Place::for_output(&out, &parent, &name), &out)?;
         if !out.join(MARKER).is_file() {
             return Err(WriteError::Refused(format!(
                 "{} has no {MARKER}: it was not written by explainer",

@@ -13,6 +13,7 @@ use super::links::{Linker, SitePath};
 use super::site_pages::FeedEntry;
 use super::views::SiteData;
 use crate::content::model::{Change, ChangeKind, Entity, EntityIdx};
+use crate::i18n::Catalog;
 
 /// The site-wide changes feed.
 pub const FEED_FILE: &str = "changes/atom.xml";
@@ -26,8 +27,8 @@ pub struct ChangeView {
     pub date: String,
     pub date_long: String,
     pub kind: ChangeKind,
-    /// "Correction".
-    pub kind_title: &'static str,
+    /// "Correction", in the site's language.
+    pub kind_title: String,
     pub text: String,
     /// The key fact label it concerns.
     pub fact: Option<String>,
@@ -64,25 +65,34 @@ pub fn newest_first(changes: &[Change]) -> Vec<usize> {
     order
 }
 
-fn view(changes: &[Change], n: usize) -> ChangeView {
+fn view(t: &Catalog, changes: &[Change], n: usize) -> ChangeView {
     let c = &changes[n];
     ChangeView {
         id: anchor(n),
         date: c.date.iso(),
-        date_long: c.date.long(),
+        date_long: super::dates::when(&t.dates, &c.date),
         kind: c.kind,
-        kind_title: c.kind.title(),
+        kind_title: kind_title(t, c.kind).to_owned(),
         text: c.text.clone(),
         fact: c.fact.clone(),
     }
 }
 
 /// A page's log, newest first.
-pub fn views(e: &Entity) -> Vec<ChangeView> {
+pub fn views(t: &Catalog, e: &Entity) -> Vec<ChangeView> {
     newest_first(&e.changes)
         .into_iter()
-        .map(|n| view(&e.changes, n))
+        .map(|n| view(t, &e.changes, n))
         .collect()
+}
+
+/// "Correction", in the site's language.
+fn kind_title(t: &Catalog, kind: ChangeKind) -> &str {
+    t.text(match kind {
+        ChangeKind::Correction => "change_correction",
+        ChangeKind::Clarification => "change_clarification",
+        ChangeKind::Update => "change_update",
+    })
 }
 
 /// Marks each key fact row named by a change with its newest one.
@@ -132,7 +142,7 @@ pub fn entries(
 ) -> Vec<ChangeEntry> {
     list.iter()
         .map(|&(i, n)| {
-            let change = view(&data.entities[i].changes, n);
+            let change = view(&data.config.strings, &data.entities[i].changes, n);
             ChangeEntry {
                 href: format!("{}#{}", linker.href(&data.paths[i]), change.id),
                 page: data.item(linker, i, None),
@@ -150,7 +160,7 @@ pub(crate) fn feed_entries(data: &SiteData<'_>, list: &[(EntityIdx, usize)]) -> 
             let e = &data.entities[i];
             let c = &e.changes[n];
             FeedEntry {
-                title: format!("{}: {}", c.kind.title(), e.title),
+                title: format!("{}: {}", kind_title(&data.config.strings, c.kind), e.title),
                 url: format!("{}#{}", data.paths[i].absolute(&data.base), anchor(n)),
                 kind: e.kind.name(),
                 updated: format!("{}T00:00:00Z", c.date.first),

@@ -74,7 +74,7 @@ pub struct QuestionView {
 #[derive(Debug, Clone, Serialize)]
 pub struct RelationGroup {
     pub id: &'static str,
-    pub title: &'static str,
+    pub title: String,
     pub items: Vec<Item>,
 }
 
@@ -109,7 +109,7 @@ pub struct PageView {
     pub id: String,
     pub kind: &'static str,
     /// "Actors", and the link to that list.
-    pub kind_title: &'static str,
+    pub kind_title: String,
     pub kind_href: String,
     pub slug: String,
     pub title: String,
@@ -157,6 +157,8 @@ pub struct SiteView {
     pub description: String,
     pub base_url: String,
     pub language: String,
+    /// `ltr` or `rtl`: which way the language is written.
+    pub dir: crate::i18n::languages::Dir,
     pub extra: serde_json::Value,
 }
 

@@ -1,111 +1,85 @@
 //! RENDER: dates as readers see them, in one place. Input: a [`Date`] or a
-//! [`When`] (a date as precise as the sources give it); output: words.
+//! [`When`] (a date as precise as the sources give it) and the words of
+//! the site's language ([`DateWords`], from its translation file); output:
+//! words.
 //!
-//! Every word is in [`Words`], one table per language, so that a site in
-//! another language needs a table and nothing else. Only English exists
-//! today; `site.yaml`'s `language` picks it through [`words`].
+//! The patterns and month names come from the translation files, not from
+//! here: Ukrainian writes a day with the month in the genitive ("6 січня
+//! 2026") and a month alone in the nominative ("квітень 2025"), so a file
+//! gives both lists.
 
 use crate::content::model::{Date, Precision, When};
+pub use crate::i18n::DateWords;
+use crate::i18n::fill;
 
-/// The words dates are written with in one language.
-pub struct Words {
-    pub months: [&'static str; 12],
-    pub months_short: [&'static str; 12],
-    /// Before an approximate date: "c. April 2025".
-    pub circa: &'static str,
-    /// A meeting whose date is `tbd`.
-    pub to_be_announced: &'static str,
-    /// Before a fact's `as_of` date.
-    pub as_of: &'static str,
-}
-
-pub const ENGLISH: Words = Words {
-    months: [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ],
-    months_short: [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ],
-    circa: "c.",
-    to_be_announced: "date to be announced",
-    as_of: "as of",
-};
-
-/// The table for a language code; English until others are written.
-pub fn words(_language: &str) -> &'static Words {
-    &ENGLISH
-}
-
-fn month(w: &Words, d: &Date) -> &'static str {
-    w.months[usize::from(d.month.clamp(1, 12) - 1)]
+fn nth(names: &[String], d: &Date) -> String {
+    let at = usize::from(d.month.clamp(1, 12) - 1);
+    names.get(at).cloned().unwrap_or_default()
 }
 
 /// "6 January 2026".
-pub fn day(d: &Date) -> String {
-    format!("{} {} {}", d.day, month(&ENGLISH, d), d.year)
+pub fn day(w: &DateWords, d: &Date) -> String {
+    let (day, year) = (d.day.to_string(), d.year.to_string());
+    let month = nth(&w.months, d);
+    fill(&w.day, &[("day", &day), ("month", &month), ("year", &year)])
 }
 
 /// "April 2025" of any date: a month heading.
-pub fn month_year(d: &Date) -> String {
-    format!("{} {}", month(&ENGLISH, d), d.year)
+pub fn month_year(w: &DateWords, d: &Date) -> String {
+    let year = d.year.to_string();
+    let month = nth(&w.months_standalone, d);
+    fill(&w.month, &[("month", &month), ("year", &year)])
+}
+
+fn year(w: &DateWords, d: &Date) -> String {
+    fill(&w.year, &[("year", &d.year.to_string())])
 }
 
 /// As written, never padded to a day: "2025", "April 2025",
 /// "6 April 2025", each after "c." when approximate.
-pub fn when(w: &When) -> String {
-    let d = &w.first;
-    let text = match w.precision {
-        Precision::Year => d.year.to_string(),
-        Precision::Month => month_year(d),
-        Precision::Day => day(d),
+pub fn when(w: &DateWords, when: &When) -> String {
+    let d = &when.first;
+    let text = match when.precision {
+        Precision::Year => year(w, d),
+        Precision::Month => month_year(w, d),
+        Precision::Day => day(w, d),
     };
-    circa(w, text)
+    circa(w, when, text)
 }
 
 /// A date or "date to be announced".
-pub fn when_or_tbd(w: Option<&When>) -> String {
-    w.map_or_else(|| ENGLISH.to_be_announced.to_owned(), when)
+pub fn when_or_tbd(w: &DateWords, date: Option<&When>) -> String {
+    date.map_or_else(|| w.to_be_announced.clone(), |d| when(w, d))
 }
 
 /// From one date to another, each as written: "April 2025 – 2 May 2025".
-pub fn range(start: &When, end: &When) -> String {
-    format!("{} – {}", when(start), when(end))
+pub fn range(w: &DateWords, start: &When, end: &When) -> String {
+    let (from, to) = (when(w, start), when(w, end));
+    fill(&w.range, &[("from", &from), ("to", &to)])
 }
 
 /// "as of 6 January 2026".
-pub fn as_of(w: &When) -> String {
-    format!("{} {}", ENGLISH.as_of, when(w))
+pub fn as_of(w: &DateWords, date: &When) -> String {
+    fill(&w.as_of, &[("date", &when(w, date))])
 }
 
 /// Short, under a month heading on the timeline: "6 Jan", "Apr", "2025".
-pub fn short(w: &When) -> String {
-    let d = &w.first;
-    let text = match w.precision {
-        Precision::Year => d.year.to_string(),
-        Precision::Month => ENGLISH.months_short[usize::from(d.month.clamp(1, 12) - 1)].to_owned(),
-        Precision::Day => format!(
-            "{} {}",
-            d.day,
-            ENGLISH.months_short[usize::from(d.month.clamp(1, 12) - 1)]
-        ),
+pub fn short(w: &DateWords, when: &When) -> String {
+    let d = &when.first;
+    let text = match when.precision {
+        Precision::Year => year(w, d),
+        Precision::Month => nth(&w.months_short, d),
+        Precision::Day => {
+            let (day, month) = (d.day.to_string(), nth(&w.months_short, d));
+            fill(&w.short_day, &[("day", &day), ("month", &month)])
+        }
     };
-    circa(w, text)
+    circa(w, when, text)
 }
 
-fn circa(w: &When, text: String) -> String {
-    if w.approximate {
-        format!("{} {text}", ENGLISH.circa)
+fn circa(w: &DateWords, when: &When, text: String) -> String {
+    if when.approximate {
+        fill(&w.circa, &[("date", &text)])
     } else {
         text
     }
@@ -114,6 +88,7 @@ fn circa(w: &When, text: String) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::i18n::Catalog;
 
     fn w(s: &str) -> When {
         When::parse(s).unwrap()
@@ -121,13 +96,26 @@ mod tests {
 
     #[test]
     fn dates_are_shown_as_precise_as_written() {
-        assert_eq!(when(&w("2025")), "2025");
-        assert_eq!(when(&w("2025-04")), "April 2025");
-        assert_eq!(when(&w("~2025-04")), "c. April 2025");
-        assert_eq!(when(&w("2026-01-06")), "6 January 2026");
-        assert_eq!(when_or_tbd(None), "date to be announced");
-        assert_eq!(as_of(&w("2026-01-06")), "as of 6 January 2026");
-        assert_eq!(short(&w("~2025-04")), "c. Apr");
-        assert_eq!(short(&w("2026-01-06")), "6 Jan");
+        let en = &Catalog::english().dates;
+        assert_eq!(when(en, &w("2025")), "2025");
+        assert_eq!(when(en, &w("2025-04")), "April 2025");
+        assert_eq!(when(en, &w("~2025-04")), "c. April 2025");
+        assert_eq!(when(en, &w("2026-01-06")), "6 January 2026");
+        assert_eq!(when_or_tbd(en, None), "date to be announced");
+        assert_eq!(as_of(en, &w("2026-01-06")), "as of 6 January 2026");
+        assert_eq!(short(en, &w("~2025-04")), "c. Apr");
+        assert_eq!(short(en, &w("2026-01-06")), "6 Jan");
+    }
+
+    #[test]
+    fn ukrainian_days_take_the_genitive_and_months_alone_the_nominative() {
+        let uk = &crate::i18n::load::builtin("uk").dates;
+        assert_eq!(when(uk, &w("2026-01-06")), "6 січня 2026");
+        assert_eq!(when(uk, &w("2025-04")), "квітень 2025");
+        assert_eq!(when(uk, &w("2025")), "2025");
+        assert_eq!(when(uk, &w("~2025-04")), "прибл. квітень 2025");
+        assert_eq!(when_or_tbd(uk, None), "дату ще не оголошено");
+        assert_eq!(as_of(uk, &w("2026-01-06")), "станом на 6 січня 2026");
+        assert_eq!(short(uk, &w("2026-01-06")), "6 січ.");
     }
 }

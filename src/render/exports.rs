@@ -321,7 +321,7 @@ pub fn timeline(data: &SiteData<'_>) -> OutFile {
 
 /// TimelineJS's date: only the parts known (it supports a year alone, or
 /// a year and month), and the words for an approximate one.
-fn tl_date(w: When) -> Value {
+fn tl_date(t: &super::dates::DateWords, w: When) -> Value {
     let d = w.first;
     let mut out = Map::new();
     out.insert("year".into(), json!(d.year));
@@ -332,7 +332,7 @@ fn tl_date(w: When) -> Value {
         out.insert("day".into(), json!(d.day));
     }
     if w.approximate {
-        out.insert("display_date".into(), json!(w.long()));
+        out.insert("display_date".into(), json!(super::dates::when(t, &w)));
     }
     Value::Object(out)
 }
@@ -345,8 +345,15 @@ fn slide(data: &SiteData<'_>, i: EntityIdx) -> Option<Value> {
     if let Some(summary) = &e.summary {
         text.push_str(&format!("<p>{}</p>", escape(summary)));
     }
+    let t = &data.config.strings;
     let status = status_of(e)
-        .map(|s| format!("{}: {}. ", e.kind.name(), s.replace('-', " ")))
+        .map(|s| {
+            format!(
+                "{}: {}. ",
+                t.kind_name(e.kind),
+                super::svg::status_words(t, &s)
+            )
+        })
         .map(|s| {
             let mut c = s.chars();
             c.next()
@@ -355,22 +362,23 @@ fn slide(data: &SiteData<'_>, i: EntityIdx) -> Option<Value> {
         })
         .unwrap_or_default();
     text.push_str(&format!(
-        "<p>{}<a href=\"{}\">Read more</a></p>",
+        "<p>{}<a href=\"{}\">{}</a></p>",
         escape(&status),
-        escape(&url)
+        escape(&url),
+        escape(t.text("read_more"))
     ));
     let mut slide = Map::new();
-    slide.insert("start_date".into(), tl_date(start));
+    slide.insert("start_date".into(), tl_date(&t.dates, start));
     if let KindData::Meeting(m) = &e.data
         && let Some(end) = m.end_date.filter(|end| Some(*end) != m.date)
     {
-        slide.insert("end_date".into(), tl_date(end));
+        slide.insert("end_date".into(), tl_date(&t.dates, end));
     }
     slide.insert(
         "text".into(),
         json!({"headline": escape(&e.title), "text": text}),
     );
-    slide.insert("group".into(), json!(e.kind.plural_title()));
+    slide.insert("group".into(), json!(t.kind_title(e.kind)));
     slide.insert("unique_id".into(), json!(e.id.replace('/', "-")));
     Some(Value::Object(slide))
 }

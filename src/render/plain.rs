@@ -142,6 +142,7 @@ pub fn distinct_terms(text: &str, max: usize) -> String {
     let mut seen = rustc_hash::FxHashSet::default();
     let mut out: Vec<String> = Vec::new();
     for word in text.split_whitespace().take(max) {
+        let word = without_cyrillic_apostrophes(word);
         for term in word.split(|c: char| !c.is_alphanumeric()) {
             let term = term.to_lowercase();
             let lone_ascii = term.len() == 1 && term.is_ascii();
@@ -153,9 +154,38 @@ pub fn distinct_terms(text: &str, max: usize) -> String {
     out.join(" ")
 }
 
+/// Apostrophes Ukrainian writes inside a word (`'`, `’`, `ʼ`, `‘`), dropped
+/// between two Cyrillic letters: "обʼєднання", "об'єднання" and
+/// "об’єднання" are one term, as `search.js` folds the reader's query. An
+/// English "Ukraine's" keeps its apostrophe (and splits there) as before.
+pub fn without_cyrillic_apostrophes(word: &str) -> std::borrow::Cow<'_, str> {
+    const APOSTROPHES: [char; 4] = ['\'', '\u{2019}', '\u{02BC}', '\u{2018}'];
+    if !word.contains(APOSTROPHES) {
+        return word.into();
+    }
+    let cyrillic = |c: Option<char>| c.is_some_and(|c| matches!(c, '\u{0400}'..='\u{04FF}'));
+    let chars: Vec<char> = word.chars().collect();
+    let kept = chars.iter().enumerate().filter(|&(n, c)| {
+        !(APOSTROPHES.contains(c)
+            && n > 0
+            && cyrillic(chars.get(n - 1).copied())
+            && cyrillic(chars.get(n + 1).copied()))
+    });
+    kept.map(|(_, c)| *c).collect::<String>().into()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ukrainian_apostrophes_in_a_word_make_one_term() {
+        assert_eq!(
+            distinct_terms("Обʼєднання об'єднання об’єднання об‘єднання", 10),
+            "обєднання"
+        );
+        assert_eq!(distinct_terms("Ukraine's talks", 10), "ukraine talks");
+    }
 
     #[test]
     fn links_become_their_text_and_entities_are_decoded() {

@@ -45,8 +45,14 @@ pub fn page(data: &SiteData<'_>, i: EntityIdx, n: usize, pretty: bool) -> OutFil
     let href = escape(&linker.href(&data.paths[i]));
     let canonical = escape(&data.paths[i].absolute(&data.base));
     let title = escape(&e.title);
+    // The words are markup of the theme's translation files; the title is
+    // escaped above.
+    let t = &data.config.strings;
+    let head_title = t.fill("moved_title", &[("title", &title)]);
+    let link = format!("<a href=\"{href}\">{title}</a>");
+    let body = t.fill("moved_body", &[("link", &link)]);
     let html = format!(
-        "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n<title>{title} has moved</title>\n<link rel=\"canonical\" href=\"{canonical}\">\n<meta name=\"robots\" content=\"noindex\">\n<meta http-equiv=\"refresh\" content=\"0; url={href}\">\n</head>\n<body>\n<p>This page has moved: <a href=\"{href}\">{title}</a>.</p>\n</body>\n</html>\n",
+        "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n<title>{head_title}</title>\n<link rel=\"canonical\" href=\"{canonical}\">\n<meta name=\"robots\" content=\"noindex\">\n<meta http-equiv=\"refresh\" content=\"0; url={href}\">\n</head>\n<body>\n<p>{body}</p>\n</body>\n</html>\n",
         lang = escape(&data.config.language),
     );
     OutFile {

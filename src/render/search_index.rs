@@ -130,3 +130,41 @@ fn typed_text(e: &Entity) -> Vec<(&'static str, &str)> {
         .filter_map(|(label, value)| value.map(|v| (label, v.as_str())))
         .collect()
 }
+
+/// The words the search page's script writes (result counts, kind names,
+/// dates), in the site's language, as JSON for a `<script
+/// type="application/json">`: the script picks plural forms with the
+/// browser's CLDR rules (`Intl.PluralRules`).
+pub fn words_json(t: &crate::i18n::Catalog) -> String {
+    use crate::content::model::Kind;
+    let kinds: serde_json::Map<String, serde_json::Value> = Kind::ALL
+        .iter()
+        .map(|&k| (k.name().to_owned(), capitalize(t.kind_name(k)).into()))
+        .collect();
+    let forms: serde_json::Map<String, serde_json::Value> = t
+        .plural_forms("search_count")
+        .into_iter()
+        .map(|(c, f)| (c, f.into()))
+        .collect();
+    let words = serde_json::json!({
+        "kinds": kinds,
+        "months": t.dates.months,
+        "day": t.dates.day,
+        "count": forms,
+        "none": t.text("search_none"),
+        "no_match": t.text("search_no_match"),
+        "showing": t.text("search_showing"),
+        "for_query": t.text("search_for_query"),
+        "end": t.text("search_end"),
+    });
+    // Inside <script>, "</" would end the element.
+    words.to_string().replace('<', "\\u003c")
+}
+
+fn capitalize(s: &str) -> String {
+    let mut chars = s.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}

@@ -103,11 +103,15 @@ fn entity_context(pages: &Pages<'_>, i: EntityIdx) -> CardContext {
         })
         .map_or((None, 0, 0), |(i, w, h)| (Some(i), w, h));
     CardContext {
-        kind: Some(e.kind.name().to_owned()),
+        kind: Some(data.config.strings.kind_name(e.kind).to_owned()),
         title_lines: wrap(&e.title),
         role,
-        status: super::views::status_of(e).map(|s| s.replace('-', " ")),
-        date: e.when().or(e.updated).map(|w| super::dates::when(&w)),
+        status: super::views::status_of(e)
+            .map(|s| super::svg::status_words(&data.config.strings, &s)),
+        date: e
+            .when()
+            .or(e.updated)
+            .map(|w| super::dates::when(&data.config.strings.dates, &w)),
         disputed,
         image,
         image_width,
@@ -247,7 +251,12 @@ pub struct OgImage {
     pub alt: String,
 }
 
-pub fn og_image(base: &str, page: Option<&SitePath>, title: &str) -> OgImage {
+pub fn og_image(
+    t: &crate::i18n::Catalog,
+    base: &str,
+    page: Option<&SitePath>,
+    title: &str,
+) -> OgImage {
     let url = match page {
         Some(p) => format!("{}{FILE}", p.absolute(base)),
         None => format!("{base}{FILE}"),
@@ -256,7 +265,7 @@ pub fn og_image(base: &str, page: Option<&SitePath>, title: &str) -> OgImage {
         url,
         width: WIDTH,
         height: HEIGHT,
-        alt: format!("Share card: {title}"),
+        alt: t.fill("share_card_alt", &[("title", title)]),
     }
 }
 

@@ -356,7 +356,12 @@ impl Pages<'_> {
         let (template, title, description, mut ctx) = self.page_context(job, &linker);
         let mut frame = self.frame(&path, &linker, &title, &description);
         if let Job::Entity(_) = job {
-            frame.og_image = super::share_card::og_image(&self.data.base, Some(&path), &title);
+            frame.og_image = super::share_card::og_image(
+                &self.data.config.strings,
+                &self.data.base,
+                Some(&path),
+                &title,
+            );
         }
         frame.jsonld = super::jsonld::for_job(self.data, job, &frame);
         ctx.insert("site", &frame.site);
@@ -371,6 +376,8 @@ impl Pages<'_> {
     /// Template name, page title, description and the job's own context.
     fn page_context(&self, job: &Job, linker: &Linker) -> (String, String, String, Context) {
         let data = self.data;
+        let t = &data.config.strings;
+        let site = data.config.title.as_str();
         let site_description = data.config.description.clone();
         let mut ctx = Context::new();
         match job {
@@ -402,7 +409,7 @@ impl Pages<'_> {
                 let listed = self.listed_page(&listing, *n);
                 let members = &listed.members;
                 let section = self.section(*kind, members, *n, linker);
-                let title = numbered(section.title, *n);
+                let title = numbered(t, &section.title, *n);
                 ctx.insert("section", &section);
                 // The stance matrix is about the whole list: on its first page.
                 let stances = (*n == 1)
@@ -413,7 +420,10 @@ impl Pages<'_> {
                 (
                     String::from("list.html"),
                     title,
-                    format!("{} in {}", section.title, data.config.title),
+                    t.fill(
+                        "list_description",
+                        &[("kinds", &section.title), ("site", site)],
+                    ),
                     ctx,
                 )
             }
@@ -440,11 +450,8 @@ impl Pages<'_> {
                 ctx.insert("timeline_svg", &super::svg::timeline::site(data, linker));
                 (
                     String::from("timeline.html"),
-                    "Timeline".into(),
-                    format!(
-                        "Every meeting and dated proposal of {}, in date order",
-                        data.config.title
-                    ),
+                    t.text("timeline_title").to_owned(),
+                    t.fill("timeline_description", &[("site", site)]),
                     ctx,
                 )
             }
@@ -460,8 +467,8 @@ impl Pages<'_> {
                 self.insert_paginator(&mut ctx, &listing, *n, members.len(), linker);
                 (
                     String::from("questions.html"),
-                    numbered("Reader questions", *n),
-                    "What readers ask, and what the sources answer".into(),
+                    numbered(t, t.text("questions_title"), *n),
+                    t.text("questions_description").to_owned(),
                     ctx,
                 )
             }
@@ -474,8 +481,8 @@ impl Pages<'_> {
                 ctx.insert("tags", &tags);
                 (
                     String::from("tags.html"),
-                    "Tags".into(),
-                    "Topics of this explainer".into(),
+                    t.text("tags").to_owned(),
+                    t.text("tags_description").to_owned(),
                     ctx,
                 )
             }
@@ -490,14 +497,14 @@ impl Pages<'_> {
                     .iter()
                     .map(|&i| data.item(linker, i, None))
                     .collect();
-                let title = numbered(&format!("Tagged “{}”", tag.name), *n);
+                let title = numbered(t, &t.fill("tagged", &[("tag", &tag.name)]), *n);
                 ctx.insert("tag", &tag);
                 ctx.insert("items", &items);
                 self.insert_paginator(&mut ctx, &listing, *n, members.len(), linker);
                 (
                     String::from("tag.html"),
                     title,
-                    format!("Pages about {}", tag.name),
+                    t.fill("pages_about", &[("tag", &tag.name)]),
                     ctx,
                 )
             }
@@ -505,11 +512,8 @@ impl Pages<'_> {
                 ctx.insert("map", &super::svg::map::site(data, linker));
                 (
                     String::from("map.html"),
-                    "Relation map".into(),
-                    format!(
-                        "Who met whom and who backs which proposal in {}",
-                        data.config.title
-                    ),
+                    t.text("map_title").to_owned(),
+                    t.fill("map_description", &[("site", site)]),
                     ctx,
                 )
             }
@@ -523,18 +527,18 @@ impl Pages<'_> {
                 ctx.insert("paginator", &paginator);
                 (
                     String::from("changes.html"),
-                    numbered("Changes and corrections", *n),
-                    format!(
-                        "Every correction, clarification and update to {}",
-                        data.config.title
-                    ),
+                    numbered(t, t.text("changes_title"), *n),
+                    t.fill("changes_description", &[("site", site)]),
                     ctx,
                 )
             }
             Job::Search => (
-                String::from("search.html"),
-                "Search".into(),
-                format!("Search {}", data.config.title),
+                {
+                    ctx.insert("search_words", &super::search_index::words_json(t));
+                    String::from("search.html")
+                },
+                t.text("search_title").to_owned(),
+                t.fill("search_description", &[("site", site)]),
                 ctx,
             ),
             _ => (String::from("404.html"), String::new(), String::new(), ctx),
@@ -554,6 +558,7 @@ impl Pages<'_> {
                 description: config.description.clone(),
                 base_url: config.base_url.clone(),
                 language: config.language.clone(),
+                dir: config.dir(),
                 extra: config.extra.clone(),
             },
             root: linker.root.clone(),
@@ -570,7 +575,12 @@ impl Pages<'_> {
             serving: self.options.serving,
             nav: nav_links(linker),
             jsonld: String::new(),
-            og_image: super::share_card::og_image(&self.data.base, None, &config.title),
+            og_image: super::share_card::og_image(
+                &config.strings,
+                &self.data.base,
+                None,
+                &config.title,
+            ),
         }
     }
 
@@ -586,11 +596,17 @@ impl Pages<'_> {
             let kinds = [Kind::Actor, Kind::Meeting, Kind::Proposal, Kind::Source];
             let mut items: Vec<(String, String)> = kinds
                 .iter()
-                .map(|k| (k.plural_title().to_owned(), format!("/{}/", k.dir())))
+                .map(|k| {
+                    (
+                        config.strings.kind_title(*k).to_owned(),
+                        format!("/{}/", k.dir()),
+                    )
+                })
                 .collect();
-            items.push(("Timeline".into(), "/timeline/".into()));
-            items.push(("Map".into(), "/map/".into()));
-            items.push(("Questions".into(), "/questions/".into()));
+            let t = &config.strings;
+            items.push((t.text("menu_timeline").into(), "/timeline/".into()));
+            items.push((t.text("menu_map").into(), "/map/".into()));
+            items.push((t.text("menu_questions").into(), "/questions/".into()));
             items
         } else {
             config
@@ -639,7 +655,7 @@ impl Pages<'_> {
         let data = self.data;
         SectionView {
             kind: kind.name(),
-            title: kind.plural_title(),
+            title: self.data.config.strings.kind_title(kind).to_owned(),
             href: linker.href(&SitePath::of(&[kind.dir()])),
             count: members.len(),
             items: members[page_range(members.len(), self.per_page(), number)]
@@ -656,7 +672,7 @@ impl Pages<'_> {
             .filter(|&&k| k != Kind::Page)
             .map(|&k| SectionView {
                 kind: k.name(),
-                title: k.plural_title(),
+                title: data.config.strings.kind_title(k).to_owned(),
                 href: linker.href(&SitePath::of(&[k.dir()])),
                 count: (0..data.entities.len())
                     .filter(|&i| data.entities.kind(i) == k)
@@ -719,7 +735,7 @@ impl Pages<'_> {
                 Precision::Year => (when.iso(), when.first.year.to_string()),
                 _ => (
                     format!("{:04}-{:02}", when.first.year, when.first.month),
-                    super::dates::month_year(&when.first),
+                    super::dates::month_year(self.data.words(), &when.first),
                 ),
             };
             if months.last().is_none_or(|m| m.id != id) {
@@ -803,11 +819,12 @@ impl Pages<'_> {
             pretty: self.data.config.pretty_links,
         };
         let path = SitePath::of(&["404"]);
+        let t = &self.data.config.strings;
         let mut frame = self.frame(
             &path,
             &linker,
-            "Page not found",
-            "The page you asked for is not part of this explainer.",
+            t.text("not_found"),
+            t.text("not_found_description"),
         );
         frame.permalink = format!("{base}404.html");
         frame.jsonld = super::jsonld::for_job(self.data, &Job::NotFound, &frame);
@@ -880,7 +897,11 @@ impl Pages<'_> {
             "feed_url",
             &format!("{}{}", data.base, super::changes::FEED_FILE),
         );
-        ctx.insert("feed_title", &format!("Changes · {}", data.config.title));
+        let title = data
+            .config
+            .strings
+            .fill("changes_feed_title", &[("site", &data.config.title)]);
+        ctx.insert("feed_title", &title);
         ctx.insert("feed_home", &super::changes::path(1).absolute(&data.base));
         ctx.insert("updated", &updated);
         ctx.insert("entries", &entries);
@@ -942,6 +963,7 @@ impl Pages<'_> {
                 description: config.description.clone(),
                 base_url: config.base_url.clone(),
                 language: config.language.clone(),
+                dir: config.dir(),
                 extra: config.extra.clone(),
             },
         );
@@ -971,9 +993,12 @@ fn nav_links(linker: &Linker) -> std::collections::BTreeMap<&'static str, String
 
 /// A listing's title, with the page's number after the first page, so
 /// that each page has a title of its own.
-fn numbered(title: &str, number: usize) -> String {
+fn numbered(t: &crate::i18n::Catalog, title: &str, number: usize) -> String {
     if number > 1 {
-        format!("{title}, page {number}")
+        t.fill(
+            "page_numbered",
+            &[("title", title), ("number", &number.to_string())],
+        )
     } else {
         title.to_owned()
     }
@@ -1000,7 +1025,7 @@ fn insert_frame(ctx: &mut Context, frame: &Frame) {
 #[derive(Debug, Clone, Serialize)]
 pub struct SectionView {
     pub kind: &'static str,
-    pub title: &'static str,
+    pub title: String,
     pub href: String,
     pub count: usize,
     pub items: Vec<Item>,

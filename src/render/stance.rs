@@ -63,8 +63,8 @@ pub struct StanceCell {
     /// `proposed`, `supports`, `opposes`, `mixed` (listed as both supporter
     /// and opponent), or none.
     pub stance: Option<&'static str>,
-    /// "Proposed", "Supports" …: the cell's text.
-    pub label: Option<&'static str>,
+    /// "Proposed", "Supports" …: the cell's text, in the site's language.
+    pub label: Option<String>,
     /// The source that says so (see the module docs), or none.
     pub source: Option<Link>,
 }
@@ -182,7 +182,7 @@ fn stance_holders(p: &Entity) -> Vec<EntityIdx> {
 }
 
 /// Actor `a`'s stance on proposal `p`, with its label.
-pub fn stance(p: &Entity, a: EntityIdx) -> Option<(&'static str, &'static str)> {
+pub fn stance(p: &Entity, a: EntityIdx) -> Option<&'static str> {
     let KindData::Proposal(data) = &p.data else {
         return None;
     };
@@ -192,10 +192,10 @@ pub fn stance(p: &Entity, a: EntityIdx) -> Option<(&'static str, &'static str)> 
         has(&data.supporters),
         has(&data.opponents),
     ) {
-        (_, true, true) => Some(("mixed", "Supports and opposes")),
-        (true, _, _) => Some(("proposed", "Proposed")),
-        (false, true, false) => Some(("supports", "Supports")),
-        (false, false, true) => Some(("opposes", "Opposes")),
+        (_, true, true) => Some("mixed"),
+        (true, _, _) => Some("proposed"),
+        (false, true, false) => Some("supports"),
+        (false, false, true) => Some("opposes"),
         (false, false, false) => None,
     }
 }
@@ -233,8 +233,9 @@ fn build(
                 .map(|&p| {
                     let found = stance(&e[p], a);
                     StanceCell {
-                        stance: found.map(|s| s.0),
-                        label: found.map(|s| s.1),
+                        stance: found,
+                        label: found
+                            .map(|s| data.config.strings.text(&format!("stance_{s}")).to_owned()),
                         source: found.and_then(|_| evidence(e, a, p)).map(|s| Link {
                             title: e[s].title.clone(),
                             href: link(s),

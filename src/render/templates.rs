@@ -9,6 +9,7 @@ use tera::{ErrorKind, Kwargs, State, Tera, TeraResult, Value};
 use walkdir::WalkDir;
 
 use crate::diag::{Diagnostic, Span};
+use crate::i18n::Strings;
 
 /// The default theme, compiled in so any site builds without a `themes/`
 /// folder. `theme_files_are_all_embedded` (tests) keeps this list complete.
@@ -152,6 +153,14 @@ pub const DEFAULT_THEME: &[(&str, &str)] = &[
     (
         "static/favicon.svg",
         include_str!("../../themes/default/static/favicon.svg"),
+    ),
+    (
+        "i18n/en.yaml",
+        include_str!("../../themes/default/i18n/en.yaml"),
+    ),
+    (
+        "i18n/uk.yaml",
+        include_str!("../../themes/default/i18n/uk.yaml"),
     ),
 ];
 
@@ -299,12 +308,16 @@ fn is_file_inside(root: &Path, path: &Path) -> bool {
 /// register one that fails with a clear message, so a theme written for 1.x
 /// learns why instead of reading the builder's environment (tokens, paths)
 /// into public pages.
-pub fn compile(layers: BTreeMap<String, (Origin, String)>) -> Result<Templates, Vec<Diagnostic>> {
+pub fn compile(
+    layers: BTreeMap<String, (Origin, String)>,
+    strings: Strings,
+) -> Result<Templates, Vec<Diagnostic>> {
     let mut diags = Vec::new();
     let mut tera = Tera::default();
     tera.autoescape_on(vec![".html", ".xml", ".htm"]);
     tera.set_escape_fn(escape);
     tera.register_function("get_env", refuse_get_env);
+    tera.register_function("t", Translate(strings));
     let origins: BTreeMap<String, Origin> = layers
         .iter()
         .map(|(k, (o, _))| (k.clone(), o.clone()))
@@ -350,6 +363,54 @@ fn escape(text: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
         copied = at + 1;
     }
     out.write_all(&bytes[copied..])
+}
+
+/// The one function templates have for words: `t(key="key_facts")`,
+/// `t(key="facts", count=n)`, `t(key="follow", title=page.title)` — the
+/// theme's words in the site's language, the plural form CLDR picks for
+/// `count`, each `{name}` filled with the argument of that name.
+///
+/// A message is markup written by the theme or the site, printed as it
+/// is (like text written in a template); the arguments are escaped, like
+/// any value a template prints.
+struct Translate(Strings);
+
+impl tera::Function<TeraResult<String>> for Translate {
+    fn call(&self, kwargs: Kwargs, _: &State) -> TeraResult<String> {
+        translate(&self.0, &kwargs)
+    }
+
+    fn is_safe(&self) -> bool {
+        true
+    }
+}
+
+fn translate(strings: &Strings, kwargs: &Kwargs) -> TeraResult<String> {
+    let key: &str = kwargs.must_get("key")?;
+    let count: Option<i64> = kwargs.get("count")?;
+    let message = match count {
+        Some(n) => strings.plural_form(key, usize::try_from(n).unwrap_or(0)),
+        None => strings.get(key),
+    };
+    let Some(message) = message else {
+        return Err(tera::Error::message(format!(
+            "no text for `{key}`: add `{key}:` to the theme's i18n/{}.yaml or the site's i18n/{}.yaml",
+            crate::i18n::FALLBACK,
+            crate::i18n::FALLBACK
+        )));
+    };
+    let args: Vec<(String, String)> = kwargs
+        .iter()
+        .filter(|(name, _)| name.as_str() != Some("key"))
+        .map(|(name, value)| {
+            let text = value
+                .as_str()
+                .map_or_else(|| value.to_string(), str::to_owned);
+            (name.to_string(), crate::render::views::escape(&text))
+        })
+        .collect();
+    let args: Vec<(&str, &str)> = args.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+    Ok(crate::i18n::fill(message, &args))
 }
 
 fn refuse_get_env(_: Kwargs, _: &State) -> TeraResult<Value> {

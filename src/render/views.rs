@@ -3,10 +3,11 @@
 
 use super::Prepared;
 use super::context::*;
-use super::dates;
+use super::dates::{self, DateWords};
 use super::links::{Linker, SitePath, tag_slug};
 pub use super::site::SiteData;
 use crate::content::model::*;
+use crate::i18n::Catalog;
 use crate::resolve::facts;
 
 impl SiteData<'_> {
@@ -18,7 +19,7 @@ impl SiteData<'_> {
             kind: e.kind.name(),
             summary: e.summary.clone(),
             date: e.when().map(|d| d.iso()),
-            date_long: date_long(e),
+            date_long: date_long(&self.config.strings, e),
             status: status_of(e),
             note,
         }
@@ -51,7 +52,7 @@ impl SiteData<'_> {
         PageView {
             id: e.id.clone(),
             kind: e.kind.name(),
-            kind_title: e.kind.plural_title(),
+            kind_title: self.config.strings.kind_title(e.kind).to_owned(),
             kind_href: linker.href(&SitePath::of(&[e.kind.dir()])),
             slug: e.slug.clone(),
             title: e.title.clone(),
@@ -61,11 +62,11 @@ impl SiteData<'_> {
             href: linker.href(&self.paths[i]),
             permalink: self.paths[i].absolute(&self.base),
             date: e.when().map(|d| d.iso()),
-            date_long: date_long(e),
+            date_long: date_long(&self.config.strings, e),
             updated: e.updated.map(|d| d.iso()),
-            updated_long: e.updated.map(|d| d.long()),
+            updated_long: e.updated.map(|d| dates::when(self.words(), &d)),
             status: status_of(e),
-            changes: super::changes::views(e),
+            changes: super::changes::views(&self.config.strings, e),
             draft: e.draft,
             body: prepared.body.clone(),
             disputed_count: rows.iter().filter(|r| r.disputed).count(),
@@ -86,6 +87,11 @@ impl SiteData<'_> {
             extra: serde_json::to_value(&e.extra).unwrap_or_default(),
             visuals: super::visuals::for_entity(self, i, linker),
         }
+    }
+
+    /// The words dates are written with on this site.
+    pub fn words(&self) -> &DateWords {
+        &self.config.strings.dates
     }
 
     fn link(&self, linker: &Linker, i: EntityIdx) -> Link {
@@ -116,41 +122,48 @@ impl SiteData<'_> {
     /// Rows from typed keys, in the order SPEC gives them.
     fn typed_rows(&self, i: EntityIdx, linker: &Linker) -> Vec<FactRow> {
         let e = &self.entities[i];
+        let t = &self.config.strings;
+        let w = self.words();
+        let long = |d: &When| dates::when(w, d);
+        let word =
+            |prefix: &str, value: String| escape(&capitalize(t.text(&format!("{prefix}{value}"))));
         let mut rows = Vec::new();
         let mut text = |label: &str, value: Option<String>| {
             if let Some(v) = value.filter(|v| !v.is_empty()) {
-                rows.push(typed_row(label, v));
+                rows.push(typed_row(t.text(label), v));
             }
         };
         match &e.data {
             KindData::Actor(a) => {
                 text(
-                    "Type",
-                    a.actor_type.map(|t| escape(&capitalize(&enum_name(&t)))),
+                    "label_type",
+                    a.actor_type.map(|v| word("actor_type_", enum_name(&v))),
                 );
-                text("Role", a.role.as_deref().map(escape));
-                text("Country", a.country.as_deref().map(escape));
+                text("label_role", a.role.as_deref().map(escape));
+                text("label_country", a.country.as_deref().map(escape));
                 text(
-                    "Affiliation",
+                    "label_affiliation",
                     a.affiliation.as_ref().map(|r| self.ref_html(linker, r)),
                 );
-                text("Members", Some(self.refs_html(linker, &a.members)));
-                text("Born", a.born.map(|d| d.long()));
-                text("Founded", a.founded.map(|d| d.long()));
+                text("label_members", Some(self.refs_html(linker, &a.members)));
+                text("label_born", a.born.as_ref().map(long));
+                text("label_founded", a.founded.as_ref().map(long));
             }
             KindData::Meeting(m) => {
                 let date = match (m.date, m.end_date) {
-                    (Some(start), Some(end)) if end != start => dates::range(&start, &end),
-                    (date, _) => dates::when_or_tbd(date.as_ref()),
+                    (Some(start), Some(end)) if end != start => dates::range(w, &start, &end),
+                    (date, _) => dates::when_or_tbd(w, date.as_ref()),
                 };
-                text("Date", Some(date));
-                text("Location", m.location.as_deref().map(escape));
+                text("label_date", Some(date));
+                text("label_location", m.location.as_deref().map(escape));
                 text(
-                    "Format",
-                    m.format
-                        .map(|f| escape(&capitalize(&enum_name(&f).replace('-', " ")))),
+                    "label_format",
+                    m.format.map(|f| word("format_", enum_name(&f))),
                 );
-                text("Host", m.host.as_ref().map(|r| self.ref_html(linker, r)));
+                text(
+                    "label_host",
+                    m.host.as_ref().map(|r| self.ref_html(linker, r)),
+                );
                 let participants: Vec<String> = m
                     .participants
                     .iter()
@@ -161,35 +174,43 @@ impl SiteData<'_> {
                         None => self.ref_html(linker, &p.actor),
                     })
                     .collect();
-                text("Participants", Some(participants.join(", ")));
+                text("label_participants", Some(participants.join(", ")));
                 text(
-                    "Proposals discussed",
+                    "label_proposals_discussed",
                     Some(self.refs_html(linker, &m.proposals)),
                 );
-                text("Outcome", self.prepared[i].outcome.clone());
+                text("label_outcome", self.prepared[i].outcome.clone());
                 text(
-                    "Status",
-                    m.status.map(|s| escape(&capitalize(&enum_name(&s)))),
+                    "label_status",
+                    m.status.map(|s| word("status_", enum_name(&s))),
                 );
             }
             KindData::Proposal(p) => {
                 text(
-                    "Status",
-                    p.status
-                        .map(|s| escape(&capitalize(&enum_name(&s).replace('-', " ")))),
+                    "label_status",
+                    p.status.map(|s| word("status_", enum_name(&s))),
                 );
-                text("Proposed by", Some(self.refs_html(linker, &p.proposed_by)));
-                text("Supporters", Some(self.refs_html(linker, &p.supporters)));
-                text("Opponents", Some(self.refs_html(linker, &p.opponents)));
-                text("Date", p.date.map(|d| d.long()));
+                text(
+                    "label_proposed_by",
+                    Some(self.refs_html(linker, &p.proposed_by)),
+                );
+                text(
+                    "label_supporters",
+                    Some(self.refs_html(linker, &p.supporters)),
+                );
+                text(
+                    "label_opponents",
+                    Some(self.refs_html(linker, &p.opponents)),
+                );
+                text("label_date", p.date.as_ref().map(long));
             }
             KindData::Source(s) => {
-                text("Publisher", s.publisher.as_deref().map(escape));
-                text("Author", s.author.as_deref().map(escape));
-                text("Published", s.date.map(|d| d.long()));
+                text("label_publisher", s.publisher.as_deref().map(escape));
+                text("label_author", s.author.as_deref().map(escape));
+                text("label_published", s.date.as_ref().map(long));
                 text(
-                    "Type",
-                    s.source_type.map(|t| escape(&capitalize(&enum_name(&t)))),
+                    "label_type",
+                    s.source_type.map(|v| word("source_type_", enum_name(&v))),
                 );
                 let external = |u: &str| {
                     format!(
@@ -197,11 +218,14 @@ impl SiteData<'_> {
                         escape(u)
                     )
                 };
-                text("Original", s.url.as_deref().map(external));
-                text("Archived copy", s.archive_url.as_deref().map(external));
-                text("Accessed", s.accessed.map(|d| d.long()));
+                text("label_original", s.url.as_deref().map(external));
                 text(
-                    "Quote",
+                    "label_archived_copy",
+                    s.archive_url.as_deref().map(external),
+                );
+                text("label_accessed", s.accessed.as_ref().map(long));
+                text(
+                    "label_quote",
                     s.quote.as_deref().map(|q| format!("<q>{}</q>", escape(q))),
                 );
             }
@@ -254,7 +278,9 @@ impl SiteData<'_> {
                                 .into_iter()
                                 .map(|s| self.citation(citations.number(s), s, linker))
                                 .collect(),
-                            as_of: same.iter().find_map(|f| f.as_of.as_ref().map(dates::as_of)),
+                            as_of: same.iter().find_map(|f| {
+                                f.as_of.as_ref().map(|d| dates::as_of(self.words(), d))
+                            }),
                         }
                     })
                     .collect();
@@ -272,7 +298,7 @@ impl SiteData<'_> {
     fn citation(&self, number: usize, s: EntityIdx, linker: &Linker) -> Citation {
         Citation {
             number,
-            title: citation_title(&self.entities[s]),
+            title: citation_title(&self.config.strings, &self.entities[s]),
             href: linker.href(&self.paths[s]),
         }
     }
@@ -293,11 +319,11 @@ impl SiteData<'_> {
                     title: e.title.clone(),
                     href: linker.href(&self.paths[s]),
                     publisher: src.and_then(|s| s.publisher.clone()),
-                    date: date_long(e),
+                    date: date_long(&self.config.strings, e),
                     url: src.and_then(|s| s.url.clone()),
                     archive_url: src.and_then(|s| s.archive_url.clone()),
                     accessed: src
-                        .and_then(|s| s.accessed.map(|a| format!("accessed {}", a.long()))),
+                        .and_then(|s| s.accessed.map(|a| accessed(&self.config.strings, &a))),
                     quote: src.and_then(|s| s.quote.clone()),
                 }
             })
@@ -308,8 +334,10 @@ impl SiteData<'_> {
     fn relation_groups(&self, i: EntityIdx, linker: &Linker) -> Vec<RelationGroup> {
         let b = &self.relations[i];
         let mut groups = Vec::new();
-        let mut add = |id: &'static str, title: &'static str, items: Vec<Item>| {
+        let t = &self.config.strings;
+        let mut add = |id: &'static str, items: Vec<Item>| {
             if !items.is_empty() {
+                let title = t.text(&format!("rel_{id}")).to_owned();
                 groups.push(RelationGroup { id, title, items });
             }
         };
@@ -318,50 +346,22 @@ impl SiteData<'_> {
             .iter()
             .map(|(m, role)| self.item(linker, *m, role.clone()))
             .collect();
-        add("attended", "Meetings attended", attended);
-        add("hosted", "Meetings hosted", self.items(linker, &b.hosted));
-        add(
-            "proposed",
-            "Proposals made",
-            self.items(linker, &b.proposed),
-        );
-        add(
-            "supports",
-            "Proposals supported",
-            self.items(linker, &b.supports),
-        );
-        add(
-            "opposes",
-            "Proposals opposed",
-            self.items(linker, &b.opposes),
-        );
-        add("member-of", "Member of", self.items(linker, &b.member_of));
-        add(
-            "affiliates",
-            "Affiliated actors",
-            self.items(linker, &b.affiliates),
-        );
-        add(
-            "discussed-in",
-            "Discussed at meetings",
-            self.items(linker, &b.discussed_in),
-        );
+        add("attended", attended);
+        add("hosted", self.items(linker, &b.hosted));
+        add("proposed", self.items(linker, &b.proposed));
+        add("supports", self.items(linker, &b.supports));
+        add("opposes", self.items(linker, &b.opposes));
+        add("member-of", self.items(linker, &b.member_of));
+        add("affiliates", self.items(linker, &b.affiliates));
+        add("discussed-in", self.items(linker, &b.discussed_in));
         let facts = b
             .cited_by_facts
             .iter()
             .map(|(p, label)| self.item(linker, *p, Some(label.clone())))
             .collect();
-        add("cited-by-facts", "Facts citing this source", facts);
-        add(
-            "cited-by-pages",
-            "Pages drawing on this source",
-            self.items(linker, &b.cited_by_pages),
-        );
-        add(
-            "mentioned-by",
-            "Mentioned on",
-            self.items(linker, &b.mentioned_by),
-        );
+        add("cited-by-facts", facts);
+        add("cited-by-pages", self.items(linker, &b.cited_by_pages));
+        add("mentioned-by", self.items(linker, &b.mentioned_by));
         groups
     }
 }
@@ -464,23 +464,28 @@ pub fn escape(s: &str) -> String {
 
 /// An entity's date for readers, as precise as written; a meeting whose
 /// date is to be announced says so.
-pub fn date_long(e: &Entity) -> Option<String> {
+pub fn date_long(t: &Catalog, e: &Entity) -> Option<String> {
     match &e.data {
-        KindData::Meeting(m) => Some(dates::when_or_tbd(m.date.as_ref())),
-        _ => e.when().map(|w| w.long()),
+        KindData::Meeting(m) => Some(dates::when_or_tbd(&t.dates, m.date.as_ref())),
+        _ => e.when().map(|w| dates::when(&t.dates, &w)),
     }
+}
+
+/// "accessed 6 January 2026".
+fn accessed(t: &Catalog, date: &When) -> String {
+    t.fill("accessed", &[("date", &dates::when(&t.dates, date))])
 }
 
 /// A citation's title (its tooltip): the source's title, with the quote it
 /// preserves and when it was read.
-pub fn citation_title(e: &Entity) -> String {
+pub fn citation_title(t: &Catalog, e: &Entity) -> String {
     let mut title = e.title.clone();
     if let KindData::Source(s) = &e.data {
         if let Some(q) = &s.quote {
             title.push_str(&format!(": “{q}”"));
         }
         if let Some(a) = s.accessed {
-            title.push_str(&format!(" (accessed {})", a.long()));
+            title.push_str(&format!(" ({})", accessed(t, &a)));
         }
     }
     title

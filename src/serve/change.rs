@@ -35,6 +35,9 @@ pub fn classify(
         ["site.yaml"] => Some(Change::Everything),
         ["content", ..] => content_change(rel, is_folder),
         ["templates", ..] => Some(Change::Template),
+        // The words of every page: read with the configuration.
+        ["i18n", ..] => Some(Change::Everything),
+        ["themes", name, "i18n", ..] if *name == theme => Some(Change::Everything),
         ["static", rest @ ..] if !rest.is_empty() => Some(Change::Static(rest.iter().collect())),
         ["themes", name, "templates", ..] if *name == theme => Some(Change::Template),
         ["themes", name, "static", rest @ ..] if *name == theme && !rest.is_empty() => {
@@ -110,6 +113,9 @@ mod tests {
             ("templates/partials/key_facts.html", Some(Change::Template)),
             ("themes/default/templates/base.html", Some(Change::Template)),
             ("themes/other/templates/base.html", None),
+            ("i18n/uk.yaml", Some(Change::Everything)),
+            ("themes/default/i18n/en.yaml", Some(Change::Everything)),
+            ("themes/other/i18n/en.yaml", None),
             (
                 "static/img/logo.png",
                 Some(Change::Static("img/logo.png".into())),

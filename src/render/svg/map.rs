@@ -29,6 +29,7 @@ use serde::Serialize;
 
 use super::{chars_that_fit, esc, num, open, status_words, text_lines, wrap};
 use crate::content::model::{EntityIdx, Kind};
+use crate::i18n::Catalog;
 use crate::render::graph::{self, Edge, Rel};
 use crate::render::links::Linker;
 use crate::render::views::{SiteData, status_of};
@@ -85,7 +86,7 @@ pub struct MapEntry {
 /// "attended" → a meeting, from the entry's side.
 #[derive(Debug, Clone, Serialize)]
 pub struct MapLink {
-    pub relation: &'static str,
+    pub relation: String,
     pub title: String,
     pub href: String,
 }
@@ -109,8 +110,9 @@ pub fn for_entity(data: &SiteData<'_>, i: EntityIdx, linker: &Linker) -> Option<
         .iter()
         .map(|&n| Node::of(data, linker, n, n == i))
         .collect();
-    let title = format!("Relation map of {}", e.title);
-    Some(render(&nodes, &edges, "relation-map", &title))
+    let t = &data.config.strings;
+    let title = t.fill("map_of", &[("title", &e.title)]);
+    Some(render(t, &nodes, &edges, "relation-map", &title))
 }
 
 /// The strongest neighbours, at most `FIRST_RING_MAX`: ranked by weight,
@@ -221,9 +223,10 @@ pub fn site(data: &SiteData<'_>, linker: &Linker) -> Option<SiteMap> {
         .iter()
         .map(|&n| Node::of(data, linker, n, false))
         .collect();
-    let title = format!("Relation map of {}", data.config.title);
+    let t = &data.config.strings;
+    let title = t.fill("map_of", &[("title", &data.config.title)]);
     Some(SiteMap {
-        svg: render(&nodes, &edges, "site-map", &title),
+        svg: render(t, &nodes, &edges, "site-map", &title),
         shown: chosen.len(),
         total: degree.len(),
         entries: entries(data, linker, &chosen, &edges),
@@ -249,13 +252,17 @@ fn entries(
                 .map(|x| {
                     let other = x.other(n);
                     MapLink {
-                        relation: phrase(x.rel, x.from == n),
+                        relation: data
+                            .config
+                            .strings
+                            .text(phrase(x.rel, x.from == n))
+                            .to_owned(),
                         title: e[other].title.clone(),
                         href: linker.href(&data.paths[other]),
                     }
                 })
                 .collect();
-            links.sort_by(|a, b| (a.relation, &a.title).cmp(&(b.relation, &b.title)));
+            links.sort_by(|a, b| (&a.relation, &a.title).cmp(&(&b.relation, &b.title)));
             MapEntry {
                 title: e[n].title.clone(),
                 href: linker.href(&data.paths[n]),
@@ -266,26 +273,26 @@ fn entries(
         .collect()
 }
 
-/// A relation from one end's side: "hosted" from the actor, "hosted by"
-/// from the meeting.
+/// The key of a relation's words from one end's side: "hosted" from the
+/// actor, "hosted by" from the meeting.
 fn phrase(rel: Rel, from_side: bool) -> &'static str {
     match (rel, from_side) {
-        (Rel::Hosted, true) => "hosted",
-        (Rel::Hosted, false) => "hosted by",
-        (Rel::Proposed, true) => "proposed",
-        (Rel::Proposed, false) => "proposed by",
-        (Rel::Supports, true) => "supports",
-        (Rel::Supports, false) => "supported by",
-        (Rel::Opposes, true) => "opposes",
-        (Rel::Opposes, false) => "opposed by",
-        (Rel::Attended, true) => "attended",
-        (Rel::Attended, false) => "attended by",
-        (Rel::Discussed, true) => "discussed",
-        (Rel::Discussed, false) => "discussed at",
-        (Rel::Member, true) => "has as member",
-        (Rel::Member, false) => "member of",
-        (Rel::Affiliated, true) => "affiliated with",
-        (Rel::Affiliated, false) => "has as affiliate",
+        (Rel::Hosted, true) => "map_hosted",
+        (Rel::Hosted, false) => "map_hosted_by",
+        (Rel::Proposed, true) => "map_proposed",
+        (Rel::Proposed, false) => "map_proposed_by",
+        (Rel::Supports, true) => "map_supports",
+        (Rel::Supports, false) => "map_supported_by",
+        (Rel::Opposes, true) => "map_opposes",
+        (Rel::Opposes, false) => "map_opposed_by",
+        (Rel::Attended, true) => "map_attended",
+        (Rel::Attended, false) => "map_attended_by",
+        (Rel::Discussed, true) => "map_discussed",
+        (Rel::Discussed, false) => "map_discussed_at",
+        (Rel::Member, true) => "map_has_member",
+        (Rel::Member, false) => "map_member_of",
+        (Rel::Affiliated, true) => "map_affiliated_with",
+        (Rel::Affiliated, false) => "map_has_affiliate",
     }
 }
 
@@ -293,6 +300,8 @@ fn phrase(rel: Rel, from_side: bool) -> &'static str {
 struct Node {
     idx: EntityIdx,
     kind: Kind,
+    /// The kind in the site's language, for the label.
+    kind_name: String,
     title: String,
     /// A meeting's date, a proposal's status.
     meta: Option<String>,
@@ -305,14 +314,16 @@ struct Node {
 impl Node {
     fn of(data: &SiteData<'_>, linker: &Linker, i: EntityIdx, current: bool) -> Self {
         let e = &data.entities[i];
+        let t = &data.config.strings;
         let meta = match e.kind {
-            Kind::Meeting => e.when().map(|d| d.long()),
-            Kind::Proposal => status_of(e).map(|s| status_words(&s)),
+            Kind::Meeting => e.when().map(|d| crate::render::dates::when(&t.dates, &d)),
+            Kind::Proposal => status_of(e).map(|s| status_words(t, &s)),
             _ => None,
         };
         Node {
             idx: i,
             kind: e.kind,
+            kind_name: t.kind_name(e.kind).to_owned(),
             title: e.title.clone(),
             meta,
             order: (e.kind, e.date(), e.title.clone()),
@@ -324,8 +335,8 @@ impl Node {
     /// box may cut short.
     fn label(&self) -> String {
         match &self.meta {
-            Some(m) => format!("{} ({}, {m})", self.title, self.kind.name()),
-            None => format!("{} ({})", self.title, self.kind.name()),
+            Some(m) => format!("{} ({}, {m})", self.title, self.kind_name),
+            None => format!("{} ({})", self.title, self.kind_name),
         }
     }
 }
@@ -442,7 +453,7 @@ fn reorder(
     }
 }
 
-fn render(nodes: &[Node], edges: &[Edge], id: &str, title: &str) -> String {
+fn render(t: &Catalog, nodes: &[Node], edges: &[Edge], id: &str, title: &str) -> String {
     // Edges by position in `nodes` rather than by entity.
     let index: HashMap<EntityIdx, usize> =
         nodes.iter().enumerate().map(|(n, x)| (x.idx, n)).collect();
@@ -453,14 +464,17 @@ fn render(nodes: &[Node], edges: &[Edge], id: &str, title: &str) -> String {
     let (places, height) = layout(nodes, &ends);
     let current = nodes.iter().position(|n| n.href.is_none());
     let actors = nodes.iter().filter(|n| n.kind == Kind::Actor).count();
-    let desc = format!(
-        "{actors} actors on the left, {} meetings and proposals on the right, and {} relations between them as lines: attended or hosted (grey), proposed (solid dark), supports (green), opposes (red, dashed), discussed (dotted arc on the right), members and affiliations (arcs on the left). Each box links to its page; the same relations are listed in text on this page.",
-        nodes.len() - actors,
-        ends.len()
+    let desc = t.fill(
+        "map_desc",
+        &[
+            ("actors", &actors.to_string()),
+            ("events", &(nodes.len() - actors).to_string()),
+            ("relations", &ends.len().to_string()),
+        ],
     );
     let mut out = String::with_capacity(4096);
     open(&mut out, "viz-map", id, WIDTH, height, title, &desc);
-    column_headings(&mut out);
+    column_headings(t, &mut out);
     for &(a, b, rel) in &ends {
         let near = current.is_some_and(|c| c == a || c == b);
         edge_path(
@@ -480,12 +494,14 @@ fn render(nodes: &[Node], edges: &[Edge], id: &str, title: &str) -> String {
     out
 }
 
-fn column_headings(out: &mut String) {
+fn column_headings(t: &Catalog, out: &mut String) {
     let _ = write!(
         out,
-        "<text class=\"mp-heading\" x=\"{}\" y=\"16\" font-size=\"12\">Actors</text><text class=\"mp-heading\" x=\"{}\" y=\"16\" font-size=\"12\">Meetings and proposals</text>",
+        "<text class=\"mp-heading\" x=\"{}\" y=\"16\" font-size=\"12\">{}</text><text class=\"mp-heading\" x=\"{}\" y=\"16\" font-size=\"12\">{}</text>",
         num(LEFT_X),
-        num(RIGHT_X)
+        esc(t.text("map_actors")),
+        num(RIGHT_X),
+        esc(t.text("map_events")),
     );
 }
 

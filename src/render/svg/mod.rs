@@ -193,8 +193,8 @@ pub fn day_month(date: &crate::content::model::Date) -> String {
 }
 
 /// A status as readers see it: `under-negotiation` → "under negotiation".
-pub fn status_words(status: &str) -> String {
-    status.replace('-', " ")
+pub fn status_words(t: &crate::i18n::Catalog, status: &str) -> String {
+    t.text(&format!("status_{status}")).to_owned()
 }
 
 #[cfg(test)]

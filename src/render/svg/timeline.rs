@@ -16,6 +16,7 @@ use std::fmt::Write as _;
 
 use super::{chars_that_fit, esc, num, open, status_words, text_lines, wrap};
 use crate::content::model::{EntityIdx, Kind, Precision, When};
+use crate::i18n::Catalog;
 use crate::render::dates;
 use crate::render::links::Linker;
 use crate::render::views::{SiteData, status_of};
@@ -70,28 +71,29 @@ impl Event {
     }
 
     /// "Meeting · held", above the title.
-    fn meta(&self) -> String {
+    fn meta(&self, t: &Catalog) -> String {
         let kind = if self.href.is_none() {
-            format!("This {}", self.kind.name())
+            t.text(&format!("this_{}", self.kind.name())).to_owned()
         } else {
-            let name = self.kind.name();
+            let name = t.kind_name(self.kind);
             let mut c = name.chars();
             c.next()
                 .map(|f| f.to_uppercase().chain(c).collect())
                 .unwrap_or_default()
         };
         match &self.status {
-            Some(s) => format!("{kind} · {}", status_words(s)),
+            Some(s) => format!("{kind} · {}", status_words(t, s)),
             None => kind,
         }
     }
 
     /// The link's accessible name (its `<title>`, also a tooltip): the
     /// whole title with the date, where the drawing may cut the title short.
-    fn label(&self) -> String {
-        let mut label = format!("{}: {} ({}", self.date.long(), self.title, self.kind.name());
+    fn label(&self, t: &Catalog) -> String {
+        let date = dates::when(&t.dates, &self.date);
+        let mut label = format!("{date}: {} ({}", self.title, t.kind_name(self.kind));
         if let Some(s) = &self.status {
-            let _ = write!(label, ", {}", status_words(s));
+            let _ = write!(label, ", {}", status_words(t, s));
         }
         label.push(')');
         label
@@ -106,8 +108,9 @@ pub fn site(data: &SiteData<'_>, linker: &Linker) -> Option<String> {
         .filter(|&i| matches!(e.kind(i), Kind::Meeting | Kind::Proposal) && e[i].date().is_some())
         .collect();
     let events = in_order(data, linker, dated, None, SITE_MAX_EVENTS);
-    let title = format!("Timeline of {}", data.config.title);
-    figure(&events, "timeline-figure", &title)
+    let t = &data.config.strings;
+    let title = t.fill("timeline_of", &[("title", &data.config.title)]);
+    figure(t, &events, "timeline-figure", &title)
 }
 
 /// An actor's meetings and proposals, or a proposal's own date and the
@@ -131,8 +134,9 @@ pub fn for_entity(data: &SiteData<'_>, i: EntityIdx, linker: &Linker) -> Option<
         _ => return None,
     };
     let events = in_order(data, linker, members, Some(i), ENTITY_MAX_EVENTS);
-    let title = format!("Timeline of {}", e.title);
-    figure(&events, "entity-timeline", &title)
+    let t = &data.config.strings;
+    let title = t.fill("timeline_of", &[("title", &e.title)]);
+    figure(t, &events, "entity-timeline", &title)
 }
 
 /// The dated ones of `members`, without duplicates, oldest first, keeping
@@ -155,27 +159,32 @@ fn in_order(
     events.into_iter().skip(skip).collect()
 }
 
-fn figure(events: &[Event], id: &str, title: &str) -> Option<String> {
+fn figure(t: &Catalog, events: &[Event], id: &str, title: &str) -> Option<String> {
     let (first, last) = (events.first()?, events.last()?);
     let meetings = events.iter().filter(|e| e.kind == Kind::Meeting).count();
     let proposals = events.len() - meetings;
-    let count =
-        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
-    let span = if first.date == last.date {
-        format!("on {}", first.date.long())
-    } else {
-        format!("from {} to {}", first.date.long(), last.date.long())
-    };
-    let desc = format!(
-        "{} and {} {span}, in date order on a vertical axis. Each mark links to its page; the same events are listed in text on this page.",
-        count(meetings, "meeting", "meetings"),
-        count(proposals, "dated proposal", "dated proposals"),
+    let (from, to) = (
+        dates::when(&t.dates, &first.date),
+        dates::when(&t.dates, &last.date),
     );
-    Some(render(events, id, title, &desc))
+    let span = if first.date == last.date {
+        t.fill("span_on", &[("date", &from)])
+    } else {
+        t.fill("span_from_to", &[("from", &from), ("to", &to)])
+    };
+    let desc = t.fill(
+        "timeline_desc",
+        &[
+            ("meetings", &t.plural("meetings_count", meetings)),
+            ("proposals", &t.plural("dated_proposals_count", proposals)),
+            ("span", &span),
+        ],
+    );
+    Some(render(t, events, id, title, &desc))
 }
 
 /// Lays out and draws the events (already in date order).
-fn render(events: &[Event], id: &str, title: &str, desc: &str) -> String {
+fn render(t: &Catalog, events: &[Event], id: &str, title: &str, desc: &str) -> String {
     let title_chars = chars_that_fit(WIDTH - LABEL_X - MARGIN, TITLE_FONT);
     let mut marks = String::new();
     let mut axis = String::new();
@@ -190,7 +199,7 @@ fn render(events: &[Event], id: &str, title: &str, desc: &str) -> String {
             let gap = (event.date.first.days_since_epoch() - p.last().days_since_epoch()).max(0);
             if gap > BREAK_AFTER_DAYS {
                 axis_line(&mut axis, segment_start, y - ROW_GAP);
-                axis_break(&mut marks, y - ROW_GAP, gap);
+                axis_break(t, &mut marks, y - ROW_GAP, gap);
                 y += BREAK_HEIGHT - ROW_GAP;
                 segment_start = y;
             } else if !new_month {
@@ -198,7 +207,7 @@ fn render(events: &[Event], id: &str, title: &str, desc: &str) -> String {
             }
         }
         if new_month {
-            month_heading(&mut marks, y, &event.date);
+            month_heading(t, &mut marks, y, &event.date);
             y += MONTH_HEIGHT;
         }
         let lines = wrap(&event.title, title_chars, TITLE_LINES);
@@ -210,10 +219,10 @@ fn render(events: &[Event], id: &str, title: &str, desc: &str) -> String {
                 num(DATE_RIGHT),
                 num(y + 14.0),
                 num(META_FONT),
-                esc(&dates::short(&event.date))
+                esc(&dates::short(&t.dates, &event.date))
             );
         }
-        draw_event(&mut marks, event, y, row, &lines);
+        draw_event(t, &mut marks, event, y, row, &lines);
         y += row + ROW_GAP;
         previous = Some(event.date);
     }
@@ -240,17 +249,18 @@ fn axis_line(out: &mut String, from: f32, to: f32) {
 }
 
 /// A zigzag across the axis and "8 months later" for a long gap.
-fn axis_break(out: &mut String, y: f32, days: i64) {
-    let months = (days as f32 / 30.4).round().max(2.0);
+fn axis_break(t: &Catalog, out: &mut String, y: f32, days: i64) {
+    let months = (days as f32 / 30.4).round().max(2.0) as usize;
+    let later = t.plural("months_later", months);
+    let later = esc(&later);
     let mid = y + BREAK_HEIGHT / 2.0;
     let _ = write!(
         out,
-        "<path class=\"tl-break\" d=\"M{x} {} l-6 5 l12 6 l-12 6 l6 5\"/><text class=\"tl-gap\" x=\"{}\" y=\"{}\" font-size=\"{}\">{} months later</text>",
+        "<path class=\"tl-break\" d=\"M{x} {} l-6 5 l12 6 l-12 6 l6 5\"/><text class=\"tl-gap\" x=\"{}\" y=\"{}\" font-size=\"{}\">{later}</text>",
         num(y + 3.0),
         num(LABEL_X),
         num(mid + 5.0),
         num(META_FONT),
-        months,
         x = num(AXIS_X),
     );
 }
@@ -262,10 +272,10 @@ fn heading_of(date: &When) -> (i32, Option<u8>) {
     (date.first.year, month)
 }
 
-fn month_heading(out: &mut String, y: f32, date: &When) {
+fn month_heading(t: &Catalog, out: &mut String, y: f32, date: &When) {
     let label = match date.precision {
         Precision::Year => date.first.year.to_string(),
-        _ => dates::month_year(&date.first),
+        _ => dates::month_year(&t.dates, &date.first),
     };
     let _ = write!(
         out,
@@ -279,7 +289,7 @@ fn month_heading(out: &mut String, y: f32, date: &When) {
     );
 }
 
-fn draw_event(out: &mut String, event: &Event, y: f32, row: f32, lines: &[String]) {
+fn draw_event(t: &Catalog, out: &mut String, event: &Event, y: f32, row: f32, lines: &[String]) {
     let status = event
         .status
         .as_deref()
@@ -292,7 +302,7 @@ fn draw_event(out: &mut String, event: &Event, y: f32, row: f32, lines: &[String
                 out,
                 "<a class=\"tl-event\" href=\"{}\"><title>{}</title>",
                 esc(href),
-                esc(&event.label())
+                esc(&event.label(t))
             );
         }
         None => out.push_str("<g class=\"tl-event tl-current\">"),
@@ -327,7 +337,7 @@ fn draw_event(out: &mut String, event: &Event, y: f32, row: f32, lines: &[String
         num(LABEL_X),
         num(y + 14.0),
         num(META_FONT),
-        esc(&event.meta())
+        esc(&event.meta(t))
     );
     let _ = write!(out, "<g font-size=\"{}\">", num(TITLE_FONT));
     text_lines(
@@ -360,6 +370,7 @@ mod tests {
     #[test]
     fn each_linked_event_is_one_link_and_the_current_one_is_not_linked() {
         let svg = render(
+            &Catalog::english(),
             &[
                 event("2026-01-03", "Kyiv talks", Some("../k/index.html")),
                 event("2026-01-06", "Paris summit", None),
@@ -377,6 +388,7 @@ mod tests {
     #[test]
     fn a_long_gap_breaks_the_axis() {
         let svg = render(
+            &Catalog::english(),
             &[
                 event("2025-04-01", "Élysée talks", Some("a")),
                 event("2026-01-06", "Paris summit", Some("b")),
@@ -392,6 +404,7 @@ mod tests {
     #[test]
     fn partial_dates_go_under_their_month_or_year_and_say_so() {
         let svg = render(
+            &Catalog::english(),
             &[
                 event("2025", "A year's talks", Some("a")),
                 event("~2025-04", "Palace talks", Some("b")),

@@ -25,14 +25,39 @@
   var MAX_RESULTS = 50;
   // What a term matching each field is worth; a page must match every term.
   var WEIGHT = { title: 10, alias: 7, tag: 3, facts: 3, summary: 2, body: 1 };
-  var KIND_LABELS = { actor: "Actor", meeting: "Meeting", proposal: "Proposal", source: "Source", page: "Page" };
-  var MONTHS = ["January", "February", "March", "April", "May", "June", "July",
-    "August", "September", "October", "November", "December"];
+  // The words to write, in the page's language: search.html puts them in
+  // #search-words (from the theme's translation files); English otherwise.
+  var WORDS = {
+    kinds: { actor: "Actor", meeting: "Meeting", proposal: "Proposal", source: "Source", page: "Page" },
+    months: ["January", "February", "March", "April", "May", "June", "July",
+      "August", "September", "October", "November", "December"],
+    day: "{day} {month} {year}",
+    count: { one: "{count} result", other: "{count} results" },
+    none: "No results for \u201c{query}\u201d.",
+    no_match: "Nothing matches these filters.",
+    showing: ", showing the first {shown}",
+    for_query: " for \u201c{query}\u201d.",
+    end: "."
+  };
+  var wordsElement = document.getElementById("search-words");
+  if (wordsElement) {
+    try { WORDS = JSON.parse(wordsElement.textContent); } catch (e) { /* keep English */ }
+  }
+  // Plural forms by the browser's CLDR rules for the page's language.
+  var plurals = window.Intl && Intl.PluralRules ? new Intl.PluralRules(lang) : null;
+  function fill(text, values) {
+    return text.replace(/\{(\w+)\}/g, function (all, name) {
+      return Object.prototype.hasOwnProperty.call(values, name) ? values[name] : all;
+    });
+  }
 
-  // Lowercase, accents off (Élysée → elysee, й → и), punctuation to spaces,
-  // padded with spaces so " term" finds the start of a word.
+  // Lowercase, accents off (Élysée → elysee, й → и), an apostrophe between
+  // two Cyrillic letters dropped whichever one was typed (обʼєднання,
+  // об'єднання, об’єднання: the index drops them too), other punctuation to
+  // spaces, padded with spaces so " term" finds the start of a word.
   function fold(text) {
     return " " + String(text || "").normalize("NFD").replace(/[\u0300-\u036f]/g, "")
+      .replace(/([\u0400-\u04ff])['\u2019\u02bc\u2018](?=[\u0400-\u04ff])/g, "$1")
       .toLowerCase().replace(/[^\p{L}\p{N}]+/gu, " ").trim() + " ";
   }
   var records = index.map(function (r) {
@@ -93,7 +118,7 @@
 
   function longDate(d) {
     var p = d.split("-");
-    return Number(p[2]) + " " + MONTHS[Number(p[1]) - 1] + " " + p[0];
+    return fill(WORDS.day, { day: Number(p[2]), month: WORDS.months[Number(p[1]) - 1], year: p[0] });
   }
   function el(name, className, text) {
     var node = document.createElement(name);
@@ -112,7 +137,7 @@
       li.appendChild(el("span", "result-alias", "(" + hit.alias + ")"));
     }
     var meta = el("span", "item-meta");
-    meta.appendChild(el("span", "kind-label", KIND_LABELS[r.k] || r.k));
+    meta.appendChild(el("span", "kind-label", WORDS.kinds[r.k] || r.k));
     if (r.d) {
       var time = el("time", null, longDate(r.d));
       time.setAttribute("datetime", r.d);
@@ -125,10 +150,12 @@
   }
 
   function say(count, shown, query) {
-    if (!count) return query ? "No results for \u201c" + query + "\u201d." : "Nothing matches these filters.";
-    var text = count === 1 ? "1 result" : count.toLocaleString(lang) + " results";
-    if (shown < count) text += ", showing the first " + shown;
-    return text + (query ? " for \u201c" + query + "\u201d." : ".");
+    if (!count) return query ? fill(WORDS.none, { query: query }) : WORDS.no_match;
+    var category = plurals ? plurals.select(count) : (count === 1 ? "one" : "other");
+    var form = WORDS.count[category] || WORDS.count.other;
+    var text = fill(form, { count: count.toLocaleString(lang) });
+    if (shown < count) text += fill(WORDS.showing, { shown: shown });
+    return text + (query ? fill(WORDS.for_query, { query: query }) : WORDS.end);
   }
 
   function run() {
