@@ -305,6 +305,7 @@ pub fn compile(layers: BTreeMap<String, (Origin, String)>) -> Result<Templates, 
     tera.autoescape_on(vec![".html", ".xml", ".htm"]);
     tera.set_escape_fn(escape);
     tera.register_function("get_env", refuse_get_env);
+    tera.register_function("asset", super::assets::tera_asset);
     let origins: BTreeMap<String, Origin> = layers
         .iter()
         .map(|(k, (o, _))| (k.clone(), o.clone()))
