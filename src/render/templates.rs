@@ -397,6 +397,9 @@ pub fn template_error(
     if let Some(span) = span {
         d = d.at(span);
     }
+    if message.starts_with("asset(path=") {
+        d = d.hint("asset() finds files in the site's static/ folder, then the theme's: add the file there, or correct the path (relative to static/)");
+    }
     if message.starts_with("unexpected tag") {
         d = d.hint("an `{% if %}`, `{% for %}` or `{% block %}` above this line may be missing its closing tag");
     }
