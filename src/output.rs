@@ -8,8 +8,8 @@
 //! without it is someone's work and is refused.
 
 mod interrupt;
-pub mod strip;
 mod lock;
+pub mod strip;
 mod swap;
 
 use std::borrow::Cow;

@@ -32,7 +32,10 @@ fn integrity_of(bytes: &[u8]) -> String {
 
 /// The 16 hex digits a published name carries for these bytes.
 fn name_hash(bytes: &[u8]) -> String {
-    sha384(bytes)[..8].iter().map(|b| format!("{b:02x}")).collect()
+    sha384(bytes)[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// A copy of the basic fixture in a temporary folder, to edit.
@@ -77,7 +80,8 @@ fn every_page_links(pages: &BTreeMap<PathBuf, String>, css: &str) {
         if html.contains("http-equiv=\"refresh\"") {
             continue;
         }
-        let href = stylesheet_href(html).unwrap_or_else(|| panic!("{}: no stylesheet", path.display()));
+        let href =
+            stylesheet_href(html).unwrap_or_else(|| panic!("{}: no stylesheet", path.display()));
         let depth = path.components().count() - 1;
         let expected = if path == Path::new("404.html") {
             format!("/fixture/{css}")
@@ -99,9 +103,15 @@ fn published_names_carry_the_hash_of_the_written_bytes() {
         let bytes = std::fs::read(out.join(&name)).unwrap();
         let (stem, ext) = rel.rsplit_once('.').unwrap();
         assert_eq!(name, format!("{stem}.{}.{ext}", name_hash(&bytes)));
-        assert!(!out.join(rel).exists(), "{rel} is also written under its plain name");
+        assert!(
+            !out.join(rel).exists(),
+            "{rel} is also written under its plain name"
+        );
     }
-    assert!(out.join("favicon.svg").is_file(), "other static files keep their names");
+    assert!(
+        out.join("favicon.svg").is_file(),
+        "other static files keep their names"
+    );
 }
 
 #[test]
@@ -131,8 +141,14 @@ fn a_site_stylesheet_is_published_from_its_own_bytes_and_a_change_renames_it_eve
     let out = build(&root, "second");
     let css = published(&out, "style.css");
     assert_ne!(css, theme_css);
-    assert_eq!(std::fs::read(out.join(&css)).unwrap(), b"body { color: #222 }\n");
-    assert_eq!(css, format!("style.{}.css", name_hash(b"body { color: #222 }\n")));
+    assert_eq!(
+        std::fs::read(out.join(&css)).unwrap(),
+        b"body { color: #222 }\n"
+    );
+    assert_eq!(
+        css,
+        format!("style.{}.css", name_hash(b"body { color: #222 }\n"))
+    );
     every_page_links(&pages(&out), &css);
 
     // A rebuild into the same folder leaves no old name behind.
@@ -167,7 +183,10 @@ fn serve_renames_a_changed_stylesheet_on_every_page_as_a_build_does() {
     let outcome = engine.apply(&[Change::Static("style.css".into())]);
     let after = published_in(engine.output(), "style.");
     assert_ne!(before, after);
-    assert!(!engine.output().contains_key(Path::new(&before)), "{before} left in serve");
+    assert!(
+        !engine.output().contains_key(Path::new(&before)),
+        "{before} left in serve"
+    );
     assert!(outcome.changed.contains(Path::new("index.html")));
     every_page_links(&engine_pages(engine.output()), &after);
     let built = build(&root, "out");
@@ -193,7 +212,12 @@ fn deploy_keeps_published_assets_for_a_year_and_revalidates_pages() {
     for rel in ["style.css", "search.js"] {
         assert_eq!(rules.cache_control(&published(&out, rel)), IMMUTABLE);
     }
-    for page in ["index.html", "search/index.html", "favicon.svg", "search-index.js"] {
+    for page in [
+        "index.html",
+        "search/index.html",
+        "favicon.svg",
+        "search-index.js",
+    ] {
         assert_eq!(rules.cache_control(page), REVALIDATE, "{page}");
     }
 }

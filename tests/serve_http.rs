@@ -449,7 +449,11 @@ fn an_edited_stylesheet_is_served_under_its_new_name_and_pages_link_it() {
     let old = common::stylesheet_href(&page.body).unwrap();
     let old = old.trim_start_matches("../").to_owned();
     wait_for(&server, &format!("/{old}"), |status, _| status == 200);
-    std::fs::write(server.root.join("static/style.css"), "body { color: #555 }\n").unwrap();
+    std::fs::write(
+        server.root.join("static/style.css"),
+        "body { color: #555 }\n",
+    )
+    .unwrap();
     let page = wait_for(&server, "/actors/index.html", |_, body| {
         common::stylesheet_href(body).is_some_and(|href| !href.ends_with(&old))
     });

@@ -19,7 +19,9 @@ const LATITUDE: &[u8] = b"50.4501N";
 const SIDE: u32 = 16;
 
 fn pixels() -> RgbImage {
-    RgbImage::from_fn(SIDE, SIDE, |x, y| image::Rgb([(x * 15) as u8, (y * 15) as u8, 90]))
+    RgbImage::from_fn(SIDE, SIDE, |x, y| {
+        image::Rgb([(x * 15) as u8, (y * 15) as u8, 90])
+    })
 }
 
 /// A big-endian TIFF block as EXIF carries it: IFD0 pointing at a GPS IFD
@@ -68,7 +70,11 @@ fn crc32(bytes: &[u8]) -> u32 {
     for &b in bytes {
         crc ^= u32::from(b);
         for _ in 0..8 {
-            crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
         }
     }
     !crc
@@ -115,7 +121,9 @@ fn riff_chunk(kind: &[u8; 4], data: &[u8]) -> Vec<u8> {
 /// An extended WebP: VP8X (flags EXIF and XMP set), the lossless image,
 /// then `EXIF` and `XMP ` chunks.
 fn webp_with_exif() -> Vec<u8> {
-    let rgba = RgbaImage::from_fn(SIDE, SIDE, |x, y| image::Rgba([(x * 15) as u8, (y * 15) as u8, 90, 255]));
+    let rgba = RgbaImage::from_fn(SIDE, SIDE, |x, y| {
+        image::Rgba([(x * 15) as u8, (y * 15) as u8, 90, 255])
+    });
     let mut plain = Vec::new();
     image::codecs::webp::WebPEncoder::new_lossless(&mut plain)
         .write_image(&rgba, SIDE, SIDE, image::ExtendedColorType::Rgba8)
@@ -148,7 +156,11 @@ fn site() -> (tempfile::TempDir, PathBuf) {
     std::fs::write(img.join("photo.jpg"), jpeg_with_gps()).unwrap();
     std::fs::write(img.join("chart.png"), png_with_metadata()).unwrap();
     std::fs::write(img.join("map.webp"), webp_with_exif()).unwrap();
-    std::fs::write(img.join("broken.jpg"), b"\xFF\xD8\xFF\xE1\x00\x40 cut short").unwrap();
+    std::fs::write(
+        img.join("broken.jpg"),
+        b"\xFF\xD8\xFF\xE1\x00\x40 cut short",
+    )
+    .unwrap();
     (dir, root)
 }
 
@@ -196,14 +208,18 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 
 /// The pixels of a picture, as RGB.
 fn decoded(bytes: &[u8]) -> RgbImage {
-    image::load_from_memory(bytes).expect("the picture decodes").to_rgb8()
+    image::load_from_memory(bytes)
+        .expect("the picture decodes")
+        .to_rgb8()
 }
 
 fn assert_no_metadata(out: &Path) {
     let jpeg = std::fs::read(out.join("img/photo.jpg")).unwrap();
     let markers: Vec<u8> = jpeg_markers(&jpeg).iter().map(|(m, _)| *m).collect();
     assert!(
-        markers.iter().all(|m| !(0xE1..=0xEF).contains(m) && *m != 0xFE),
+        markers
+            .iter()
+            .all(|m| !(0xE1..=0xEF).contains(m) && *m != 0xFE),
         "JPEG markers left: {markers:x?}"
     );
     assert_eq!(markers[0], 0xE0, "the JFIF header stays");
@@ -240,7 +256,12 @@ fn serve_publishes_the_same_stripped_bytes_as_a_build() {
     let out = dir.path().join("out");
     common::build_into(&root, &out);
     let engine = Engine::new(&root, CompileOptions::default());
-    for rel in ["img/photo.jpg", "img/chart.png", "img/map.webp", "img/broken.jpg"] {
+    for rel in [
+        "img/photo.jpg",
+        "img/chart.png",
+        "img/map.webp",
+        "img/broken.jpg",
+    ] {
         let served = engine.output().get(Path::new(rel)).expect(rel);
         assert_eq!(**served, std::fs::read(out.join(rel)).unwrap(), "{rel}");
     }
@@ -252,7 +273,13 @@ fn a_broken_image_is_published_unchanged_with_a_warning_naming_it() {
     let out = dir.path().join("out");
     let run = explainer(
         dir.path(),
-        &["build", "--root", root.to_str().unwrap(), "--output", out.to_str().unwrap()],
+        &[
+            "build",
+            "--root",
+            root.to_str().unwrap(),
+            "--output",
+            out.to_str().unwrap(),
+        ],
     );
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert!(run.status.success(), "{stderr}");
@@ -279,7 +306,11 @@ fn a_broken_image_is_published_unchanged_with_a_warning_naming_it() {
 #[test]
 fn the_pictures_put_in_static_do_carry_metadata_and_decode() {
     let jpeg = jpeg_with_gps();
-    assert!(jpeg_markers(&jpeg).iter().any(|(m, body)| *m == 0xE1 && body.starts_with(b"Exif")));
+    assert!(
+        jpeg_markers(&jpeg)
+            .iter()
+            .any(|(m, body)| *m == 0xE1 && body.starts_with(b"Exif"))
+    );
     let png = png_with_metadata();
     assert!(png_chunks(&png).iter().any(|c| c == "eXIf"));
     let webp = webp_with_exif();

@@ -103,7 +103,9 @@ mod tests {
             let published = crate::render::assets::publish(rel, bytes).asset.file;
             assert_eq!(rules.cache_control(&published), IMMUTABLE, "{published}");
         }
-        let icon = crate::render::assets::publish("favicon.svg", b"<svg/>").asset.file;
+        let icon = crate::render::assets::publish("favicon.svg", b"<svg/>")
+            .asset
+            .file;
         assert_eq!(rules.cache_control(&icon), REVALIDATE);
     }
 

@@ -70,11 +70,14 @@ impl Statics {
         let old = table.get(&key).map(|a| PathBuf::from(&a.file));
         self.warnings.remove(&key);
         let source = read(root, config, rel);
-        let published = source.as_ref().map(|(bytes, _)| assets::publish(&key, bytes));
+        let published = source
+            .as_ref()
+            .map(|(bytes, _)| assets::publish(&key, bytes));
         if let Some((published, (_, from))) = published.as_ref().zip(source.as_ref())
             && let Some(why) = &published.corrupt
         {
-            self.warnings.insert(key.clone(), corrupt_warning(from, &why.0));
+            self.warnings
+                .insert(key.clone(), corrupt_warning(from, &why.0));
         }
         match &published {
             Some(p) => table.insert(key.clone(), p.asset.clone()),
@@ -161,7 +164,10 @@ fn read(root: &Path, config: &Config, rel: &Path) -> Option<(Vec<u8>, PathBuf)> 
     let from_disk = dirs(root, config).into_iter().rev().find_map(|dir| {
         let path = dir.join(rel);
         let bytes = std::fs::read(&path).ok()?;
-        Some((bytes, path.strip_prefix(root).unwrap_or(&path).to_path_buf()))
+        Some((
+            bytes,
+            path.strip_prefix(root).unwrap_or(&path).to_path_buf(),
+        ))
     });
     let builtin = || {
         let wanted = format!("static/{}", rel.to_string_lossy().replace('\\', "/"));

@@ -58,7 +58,9 @@ pub struct Published<'a> {
 /// Whether a static file is published under a hashed name.
 pub fn is_renamed(rel: &str) -> bool {
     rel.rsplit_once('.').is_some_and(|(stem, ext)| {
-        !stem.is_empty() && !stem.ends_with('/') && RENAMED.contains(&ext.to_ascii_lowercase().as_str())
+        !stem.is_empty()
+            && !stem.ends_with('/')
+            && RENAMED.contains(&ext.to_ascii_lowercase().as_str())
     })
 }
 
@@ -206,7 +208,14 @@ mod tests {
         let css = publish("style.css", b"body{}");
         assert!(crate::deploy::headers::is_fingerprinted(&css.asset.file));
         assert!(css.asset.file.starts_with("style.") && css.asset.file.ends_with(".css"));
-        assert_eq!(publish("js/search.js", b"1").asset.file.matches('/').count(), 1);
+        assert_eq!(
+            publish("js/search.js", b"1")
+                .asset
+                .file
+                .matches('/')
+                .count(),
+            1
+        );
         assert_eq!(publish("favicon.svg", b"<svg/>").asset.file, "favicon.svg");
         assert!(!is_renamed(".css") && !is_renamed("dir/.js") && is_renamed("a.JS"));
     }
