@@ -73,6 +73,12 @@ pub enum Command {
         after_help = "Targets are listed in site.yaml:\n  deploy:\n    targets:\n      - {name: production, url: \"s3://my-bucket/explainer?region=eu-west-1\"}\n\nCredentials come from the environment (AWS_ACCESS_KEY_ID, GOOGLE_APPLICATION_CREDENTIALS,\nAZURE_STORAGE_ACCOUNT_NAME, ...) or ~/.aws/credentials, and are never printed.\n\nExamples:\n  explainer build && explainer deploy\n  explainer deploy --build --target staging\n  explainer deploy --dry-run        # print the plan, change nothing\n\nDocumentation: docs/deploy.md"
     )]
     Deploy(DeployArgs),
+    /// Remove the build cache and the output folder, so the next build
+    /// starts from nothing.
+    #[command(
+        after_help = "Removes `.explainer-cache/` (or --cache-dir) and the output folder, only if a\nbuild made it. Content, templates and static files are never touched.\n\nExamples:\n  explainer clean\n  explainer clean --root my-site --cache-dir /tmp/cache"
+    )]
+    Clean(CleanArgs),
     /// Print a shell completion script to stdout.
     #[command(
         after_help = "Examples:\n  explainer completions bash > ~/.local/share/bash-completion/completions/explainer\n  explainer completions zsh > ~/.zfunc/_explainer\n  explainer completions fish > ~/.config/fish/completions/explainer.fish"
@@ -116,6 +122,25 @@ pub struct BuildArgs {
     /// Replace a non-empty output folder that explainer did not create.
     #[arg(long)]
     pub force: bool,
+    /// Render everything, without reading or writing the build cache.
+    #[arg(long)]
+    pub no_cache: bool,
+    /// The cache folder; default `.explainer-cache` in the site folder.
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct CleanArgs {
+    /// The site folder (holding site.yaml and content/).
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
+    /// Output folder; default `output_dir` from site.yaml, relative to the root.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    /// The cache folder; default `.explainer-cache` in the site folder.
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Args)]

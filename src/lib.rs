@@ -31,6 +31,7 @@ pub fn run(cli: &Cli) -> Result<Outcome, Failure> {
         Command::Init(args) => cmd::init::run(args, &cli.global),
         Command::New(args) => cmd::new::run(args, &cli.global),
         Command::Deploy(args) => cmd::deploy::run(args, &cli.global),
+        Command::Clean(args) => cmd::clean::run(args, &cli.global),
         Command::Completions(args) => cmd::completions::run(args),
     }
 }

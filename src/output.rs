@@ -9,6 +9,7 @@
 
 mod interrupt;
 mod lock;
+mod patch;
 pub mod strip;
 mod swap;
 
@@ -26,6 +27,8 @@ use crate::render::OutFile;
 use crate::render::templates::DEFAULT_THEME;
 use lock::OutputLock;
 use swap::Place;
+
+pub use patch::{Patch, listed_files};
 
 /// Written into every output folder, so we only ever replace our own output.
 pub const MARKER: &str = ".explainer-output";

@@ -26,6 +26,34 @@ pub fn run(args: &BuildArgs, global: &GlobalArgs) -> Result<Outcome, Failure> {
         None => root.join(config::load(root, &mut Diagnostics::default()).output_dir),
     };
     output::check_target(root, &out, args.force).map_err(|e| Failure(e.to_string()))?;
+    if !args.no_cache {
+        let progress = Progress::start(!global.quiet, color, started);
+        let (outcome, built) = super::cached::run(args, global, &options, &out, &progress)?;
+        progress.finish();
+        if let Some(built) = &built
+            && global.verbose
+        {
+            say::err(&built.timings.lines(Stage::Write));
+        }
+        if let Some(built) = built.filter(|_| !global.quiet) {
+            let cached = match built.from_cache {
+                Some((rendered, written)) => format!(
+                    " (from the cache: {} rendered, {} written)",
+                    group_thousands(rendered),
+                    group_thousands(written)
+                ),
+                None => String::new(),
+            };
+            say::out(&format!(
+                "Built {} pages ({} entities) into {} in {:.2} s{cached}\n",
+                group_thousands(built.html_pages),
+                group_thousands(built.pages),
+                out.display(),
+                started.elapsed().as_secs_f64()
+            ));
+        }
+        return Ok(outcome);
+    }
     // Pages are written to a temporary folder as they are rendered; it is
     // swapped in only if the whole build succeeds, and removed otherwise.
     let writer = output::Writer::begin(&out).map_err(|e| Failure(e.to_string()))?;

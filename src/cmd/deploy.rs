@@ -53,6 +53,8 @@ fn build_first(args: &DeployArgs, global: &GlobalArgs) -> Result<Outcome, Failur
         output: args.output.clone(),
         base_url: None,
         force: false,
+        no_cache: false,
+        cache_dir: None,
     };
     super::build::run(&build, global)
 }

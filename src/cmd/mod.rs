@@ -5,6 +5,8 @@
 //! `completions` write starter files and scripts without running the pipeline.
 
 pub mod build;
+pub mod cached;
+pub mod clean;
 pub mod check;
 pub mod completions;
 pub mod deploy;

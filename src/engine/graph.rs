@@ -83,6 +83,14 @@ impl Graph {
             .map(|(p, _)| p)
     }
 
+    /// Every output whose reads are known, with its keys.
+    pub fn entries(&self) -> impl Iterator<Item = (&PathBuf, &[Key])> {
+        self.paths
+            .iter()
+            .zip(&self.reads)
+            .filter_map(|(p, r)| Some((p, r.as_deref()?)))
+    }
+
     /// Every key some output read.
     pub fn keys(&self) -> impl Iterator<Item = &Key> {
         self.readers.keys()

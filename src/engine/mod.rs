@@ -11,8 +11,10 @@
 //! a new relation or a new site page needs no change in this folder.
 
 pub mod build;
+pub mod cache;
 pub mod content;
 mod diagnostics;
+pub mod persist;
 pub mod graph;
 pub mod prints;
 pub mod state;
@@ -135,8 +137,16 @@ fn can_wait(job: &Job) -> bool {
 impl Engine {
     /// Loads, derives and renders the whole site, recording every read.
     pub fn new(root: &Path, options: CompileOptions) -> Self {
+        let mut engine = Engine::load(root, options, Interner::default());
+        let mut outcome = Outcome::default();
+        engine.render_everything(&mut outcome);
+        engine
+    }
+
+    /// Loads and derives the site, rendering nothing; entities keep the
+    /// numbers `ids` already gave them.
+    fn load(root: &Path, options: CompileOptions, mut ids: Interner) -> Self {
         let (config, config_diags) = build::load_config(root, &options);
-        let mut ids = Interner::default();
         let content = Content::load(root, options.drafts);
         let state = State::derive(config, content, &mut ids, false, true);
         let templates = TemplateState::load(root, &state.config.theme);
@@ -158,8 +168,9 @@ impl Engine {
             texts: Default::default(),
         };
         engine.state.prints.templates = engine.templates.prints();
-        let mut outcome = Outcome::default();
-        engine.render_everything(&mut outcome);
+        // Pages link static files by their published names.
+        engine.state.statics = statics::Statics::load(root, &engine.state.config);
+        engine.state.prints.assets = engine.state.statics.table.prints();
         engine
     }
 

@@ -23,6 +23,26 @@ impl Interner {
         *self.0.entry(id.to_owned()).or_insert(next)
     }
 
+    /// An interner that gives `ids` the numbers they had when
+    /// [`Interner::ids`] listed them: the build cache's keys stay valid.
+    pub fn from_ids(ids: &[String]) -> Self {
+        Interner(
+            ids.iter()
+                .enumerate()
+                .map(|(n, id)| (id.clone(), n as Eid))
+                .collect(),
+        )
+    }
+
+    /// Every id, in number order.
+    pub fn ids(&self) -> Vec<String> {
+        let mut ids = vec![String::new(); self.0.len()];
+        for (id, &n) in &self.0 {
+            ids[n as usize] = id.clone();
+        }
+        ids
+    }
+
     /// The numbers of `entities`, in order.
     pub fn eids(&mut self, entities: &[Entity]) -> Vec<Eid> {
         entities.iter().map(|e| self.eid(&e.id)).collect()

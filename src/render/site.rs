@@ -41,7 +41,9 @@ pub fn sym(s: &str) -> Sym {
 
 /// One thing an output read of the site, whose value the engine can
 /// compare between two revisions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum Key {
     /// An entity's front matter as resolved: everything but its Markdown.
     Data(Eid),
@@ -72,7 +74,9 @@ pub enum Key {
 }
 
 /// A listing, as a key: tags by their [`Sym`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum ListingKey {
     Kind(crate::content::model::Kind),
     Questions,

@@ -112,11 +112,14 @@ pub fn build_example() -> (tempfile::TempDir, PathBuf) {
 }
 
 /// Builds the site at `root` into `out`, asserting success.
+/// A fresh build of `root` into `out`: without the build cache, so it
+/// starts from nothing and leaves no cache in the fixture.
 pub fn build_into(root: &Path, out: &Path) {
     let result = explainer(
         out.parent().expect("an output folder inside another"),
         &[
             "build",
+            "--no-cache",
             "--root",
             root.to_str().unwrap(),
             "--output",

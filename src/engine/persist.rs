@@ -1,0 +1,175 @@
+//! ENGINE: a build that records what every output read, so the next build
+//! can start from it ([`super::cache`]). The same comparison `serve` makes
+//! between two edits, made between two runs: derive the site, compare the
+//! print of every key the last build's outputs read with its print now,
+//! and render only the outputs that read a changed key or are new.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use rustc_hash::FxHashSet;
+
+use super::cache::Record;
+use super::prints::Interner;
+use super::{Engine, diagnostics};
+use crate::cmd::CompileOptions;
+use crate::config::Config;
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::render::OutFile;
+use crate::render::site::{Key, Reads};
+use crate::render::site_pages::Job;
+
+/// One build's engine and what its outputs read.
+pub struct Recorded {
+    engine: Engine,
+    /// Every output of the site, with the job that makes it.
+    jobs: Vec<(Job, PathBuf)>,
+    /// What each output read: from this build for the outputs it
+    /// rendered, from the last build's record for the others.
+    reads: HashMap<PathBuf, Vec<Key>>,
+    errors: Vec<Diagnostic>,
+}
+
+/// What a recorded build found, besides its files.
+pub struct Done {
+    pub config: Config,
+    pub diagnostics: Diagnostics,
+    /// Entity pages (drafts left out are not counted).
+    pub pages: usize,
+    /// For the cache; its `files` are for the caller to fill in once the
+    /// output is written.
+    pub record: Record,
+}
+
+impl Recorded {
+    /// Loads and derives the site; entities keep the numbers `previous`
+    /// gave them, so its keys still name the same entities.
+    pub fn load(root: &Path, options: CompileOptions, previous: Option<&Record>) -> Self {
+        let ids = previous.map_or_else(Interner::default, |r| Interner::from_ids(&r.ids));
+        let engine = Engine::load(root, options, ids);
+        let jobs = engine
+            .with_pages(&Reads::off(), |pages| pages.jobs())
+            .unwrap_or_default()
+            .into_iter()
+            .map(|job| {
+                let path = engine.path_of(&job);
+                (job, path)
+            })
+            .collect();
+        Recorded {
+            engine,
+            jobs,
+            reads: HashMap::new(),
+            errors: Vec::new(),
+        }
+    }
+
+    /// The output path of every job of the site.
+    pub fn outputs(&self) -> impl Iterator<Item = &PathBuf> {
+        self.jobs.iter().map(|(_, p)| p)
+    }
+
+    /// The jobs to render: every one without a record; with one, those
+    /// whose output read a key whose print changed since, and those the
+    /// record does not know (new pages). The reads of the others carry
+    /// over.
+    pub fn stale(&mut self, previous: Option<Record>) -> Vec<Job> {
+        let Some(previous) = previous else {
+            return self.jobs.iter().map(|(j, _)| j.clone()).collect();
+        };
+        let prints = &self.engine.state.prints;
+        let changed: FxHashSet<Key> = previous
+            .prints
+            .iter()
+            .filter(|(key, print)| prints.get(key) != *print)
+            .map(|(key, _)| *key)
+            .collect();
+        let mut fresh: HashMap<PathBuf, Vec<Key>> = previous
+            .outputs
+            .into_iter()
+            .filter(|(_, keys)| !keys.iter().any(|k| changed.contains(k)))
+            .collect();
+        let stale = self
+            .jobs
+            .iter()
+            .filter(|(_, path)| !fresh.contains_key(path))
+            .map(|(job, _)| job.clone())
+            .collect();
+        let live: HashSet<&PathBuf> = self.jobs.iter().map(|(_, p)| p).collect();
+        fresh.retain(|path, _| live.contains(path));
+        self.reads = fresh;
+        stale
+    }
+
+    /// Renders `jobs` in parallel, recording what each read, and hands
+    /// back their files. A job whose template fails gives an error, in
+    /// [`Recorded::finish`]'s diagnostics, instead of a file.
+    pub fn render(&mut self, jobs: &[Job]) -> Vec<OutFile> {
+        let engine = &self.engine;
+        let done: Vec<(PathBuf, Result<OutFile, Diagnostic>, Vec<Key>)> = jobs
+            .par_iter()
+            .with_max_len(1)
+            .filter_map(|job| {
+                let reads = Reads::recording();
+                let result = engine.with_pages(&reads, |pages| pages.render_job(job))?;
+                Some((engine.path_of(job), result, reads.into_keys()))
+            })
+            .collect();
+        let mut files = Vec::with_capacity(done.len());
+        for (path, result, keys) in done {
+            self.reads.insert(path, keys);
+            match result {
+                Ok(file) => files.push(file),
+                Err(d) => {
+                    if !self.errors.iter().any(|e| e.message == d.message) {
+                        self.errors.push(d);
+                    }
+                }
+            }
+        }
+        files
+    }
+
+    /// The output path of every static file of the site, as published
+    /// (stylesheets and scripts under hashed names).
+    pub fn statics(&self) -> std::collections::BTreeSet<PathBuf> {
+        let table = &self.engine.state.statics.table;
+        table.files().map(PathBuf::from).collect()
+    }
+
+    /// The diagnostics of the whole build and the record for the next.
+    pub fn finish(mut self) -> Done {
+        let engine = &mut self.engine;
+        let diagnostics = diagnostics::gather(diagnostics::Parts {
+            root: &engine.root,
+            state: &engine.state,
+            config_diags: &engine.config_diags,
+            templates: &engine.templates,
+            job_errors: self.errors.iter(),
+            checks: None,
+            texts: &mut engine.texts,
+        });
+        let mut outputs: Vec<(PathBuf, Vec<Key>)> = self.reads.into_iter().collect();
+        outputs.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let mut keys: Vec<Key> = outputs
+            .iter()
+            .flat_map(|(_, keys)| keys.iter().copied())
+            .collect();
+        keys.sort_unstable();
+        keys.dedup();
+        let prints = &engine.state.prints;
+        let record = Record {
+            ids: engine.ids.ids(),
+            prints: keys.into_iter().map(|k| (k, prints.get(&k))).collect(),
+            outputs,
+            files: Vec::new(),
+        };
+        Done {
+            pages: engine.state.content.entities.len(),
+            config: engine.state.config.clone(),
+            diagnostics,
+            record,
+        }
+    }
+}
