@@ -170,7 +170,11 @@ fn a_damaged_or_foreign_cache_gives_a_warning_and_a_full_build() {
     let err = String::from_utf8_lossy(&rebuilt.stderr).into_owned();
     assert!(err.contains("cache format 999"), "{err}");
     let clean = tempfile::tempdir().unwrap();
-    assert!(clean_build(&site.root, &clean.path().join("p")).status.success());
+    assert!(
+        clean_build(&site.root, &clean.path().join("p"))
+            .status
+            .success()
+    );
     assert_same_tree(&site.root.join("public"), &clean.path().join("p"), &[]);
     // The full build wrote a good cache again.
     assert_eq!(from_cache(&cached_build(&site.root)), Some((0, 0)));
@@ -205,10 +209,16 @@ fn no_cache_writes_none_and_clean_removes_cache_and_output_only() {
     let site = Site::new();
     let out = site.root.join("public");
     assert!(clean_build(&site.root, &out).status.success());
-    assert!(!cache_file(&site.root).exists(), "--no-cache writes no cache");
+    assert!(
+        !cache_file(&site.root).exists(),
+        "--no-cache writes no cache"
+    );
     assert!(cached_build(&site.root).status.success());
     assert!(cache_file(&site.root).exists());
-    let cleaned = common::explainer(&site.root, &["clean", "--root", site.root.to_str().unwrap()]);
+    let cleaned = common::explainer(
+        &site.root,
+        &["clean", "--root", site.root.to_str().unwrap()],
+    );
     assert!(cleaned.status.success(), "{}", text(&cleaned));
     assert!(!cache_file(&site.root).exists());
     assert!(!out.exists());
@@ -218,7 +228,10 @@ fn no_cache_writes_none_and_clean_removes_cache_and_output_only() {
     // A folder a build did not make is left alone, with a warning.
     std::fs::create_dir_all(&out).unwrap();
     std::fs::write(out.join("mine.txt"), "keep").unwrap();
-    let cleaned = common::explainer(&site.root, &["clean", "--root", site.root.to_str().unwrap()]);
+    let cleaned = common::explainer(
+        &site.root,
+        &["clean", "--root", site.root.to_str().unwrap()],
+    );
     assert!(cleaned.status.success());
     assert!(out.join("mine.txt").is_file());
     assert!(text(&cleaned).contains("not written by explainer"));
@@ -231,7 +244,10 @@ fn a_build_with_errors_leaves_output_and_cache_as_they_were() {
     let cache_before = std::fs::read(cache_file(&site.root)).unwrap();
     let rel = PathBuf::from("content/meetings/london-talks.md");
     let good = site.read(&rel);
-    site.write(&rel, &good.replacen("---\n", "---\nparticipants: [nobody-at-all]\n", 1));
+    site.write(
+        &rel,
+        &good.replacen("---\n", "---\nparticipants: [nobody-at-all]\n", 1),
+    );
     let failed = cached_build(&site.root);
     assert_eq!(failed.status.code(), Some(1), "{}", text(&failed));
     assert_eq!(std::fs::read(cache_file(&site.root)).unwrap(), cache_before);

@@ -16,9 +16,9 @@ mod edits;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use edits::{Edit, Site, edit};
 use explainer::cmd::CompileOptions;
 use explainer::engine::{Change, Engine as Session};
-use edits::{Edit, Site, edit};
 use proptest::prelude::*;
 
 fn options() -> CompileOptions {

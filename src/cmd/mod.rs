@@ -6,8 +6,8 @@
 
 pub mod build;
 pub mod cached;
-pub mod clean;
 pub mod check;
+pub mod clean;
 pub mod completions;
 pub mod deploy;
 pub mod init;

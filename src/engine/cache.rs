@@ -52,7 +52,10 @@ impl Stamp {
     pub fn of(root: &Path, options: &CompileOptions, out: &Path, cache_dir: &Path) -> Stamp {
         let mut h = xxhash_rust::xxh3::Xxh3::new();
         h.update(env!("CARGO_PKG_VERSION").as_bytes());
-        if let Some(meta) = std::env::current_exe().ok().and_then(|e| fs::metadata(e).ok()) {
+        if let Some(meta) = std::env::current_exe()
+            .ok()
+            .and_then(|e| fs::metadata(e).ok())
+        {
             h.update(&meta.len().to_le_bytes());
             h.update(&mtime_ns(&meta).to_le_bytes());
         }

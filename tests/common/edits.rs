@@ -539,4 +539,3 @@ pub fn chain_site() -> Vec<(String, String)> {
     }
     files
 }
-
