@@ -415,9 +415,9 @@ fn gather_statics(statics: &StaticSources) -> Result<Vec<Pending<'static>>, Writ
 /// One static file under its published name, with its published bytes.
 fn published((rel, bytes): Pending<'static>) -> Pending<'static> {
     let key = rel.to_string_lossy().replace('\\', "/");
-    let out = crate::render::assets::publish(&key, &bytes);
-    let path = PathBuf::from(&out.asset.file);
-    match out.bytes {
+    let (file, published) = crate::render::assets::publish_file(&key, &bytes);
+    let path = PathBuf::from(file);
+    match published {
         Cow::Owned(stripped) => (path, Cow::Owned(stripped)),
         Cow::Borrowed(_) => (path, bytes),
     }

@@ -11,7 +11,9 @@ use std::sync::Arc;
 
 use crate::config::Config;
 use crate::diag::Diagnostic;
-use crate::render::assets::{self, AssetTable, Published};
+use rayon::prelude::*;
+
+use crate::render::assets::{self, Asset, AssetTable, Published};
 use crate::render::templates::DEFAULT_THEME;
 
 /// The output `serve` answers from, by output path.
@@ -29,8 +31,8 @@ impl Statics {
     /// Reads and publishes every static file, without keeping the bytes.
     pub fn load(root: &Path, config: &Config) -> Self {
         let mut statics = Statics::default();
-        for rel in all(root, config) {
-            statics.refresh(root, config, &rel, None);
+        for (key, asset, _, warning) in publish_all(root, config, false) {
+            statics.add(key, asset, warning);
         }
         statics
     }
@@ -43,10 +45,22 @@ impl Statics {
         changed: &mut BTreeSet<PathBuf>,
     ) -> Self {
         let mut statics = Statics::default();
-        for rel in all(root, config) {
-            statics.refresh(root, config, &rel, Some((output, changed)));
+        for (key, asset, bytes, warning) in publish_all(root, config, true) {
+            let path = PathBuf::from(&asset.file);
+            if let Some(bytes) = bytes.filter(|b| output.get(&path) != Some(b)) {
+                changed.insert(path.clone());
+                output.insert(path, bytes);
+            }
+            statics.add(key, asset, warning);
         }
         statics
+    }
+
+    fn add(&mut self, key: String, asset: Asset, warning: Option<Diagnostic>) {
+        if let Some(warning) = warning {
+            self.warnings.insert(key.clone(), warning);
+        }
+        Arc::make_mut(&mut self.table).insert(key, asset);
     }
 
     /// Warnings about static files, for the diagnostics of a run.
@@ -87,6 +101,29 @@ impl Statics {
             write(old, published.as_ref(), output, changed);
         }
     }
+}
+
+/// One static file as published: its path under `static/`, its table
+/// entry, its bytes (when kept) and a warning if it could not be stripped.
+type Loaded = (String, Asset, Option<Arc<[u8]>>, Option<Diagnostic>);
+
+/// Reads and publishes every static file, in parallel: hashing a folder of
+/// photographs is most of the work.
+fn publish_all(root: &Path, config: &Config, keep: bool) -> Vec<Loaded> {
+    let all: Vec<PathBuf> = all(root, config).into_iter().collect();
+    all.par_iter()
+        .filter_map(|rel| {
+            let key = rel.to_string_lossy().replace('\\', "/");
+            let (bytes, from) = read(root, config, rel)?;
+            let published = assets::publish(&key, &bytes);
+            let warning = published
+                .corrupt
+                .as_ref()
+                .map(|why| corrupt_warning(&from, &why.0));
+            let kept = keep.then(|| Arc::from(published.bytes.as_ref()));
+            Some((key, published.asset, kept, warning))
+        })
+        .collect()
 }
 
 /// Puts a published file into the output in place of its old name.

@@ -67,10 +67,7 @@ pub fn is_renamed(rel: &str) -> bool {
 /// The one rule for a static file (by its path under `static/`, with `/`):
 /// images without metadata, stylesheets and scripts under a hashed name.
 pub fn publish<'a>(rel: &str, bytes: &'a [u8]) -> Published<'a> {
-    let (bytes, corrupt) = match strip::strip(rel, bytes) {
-        Ok(stripped) => (stripped, None),
-        Err(why) => (Cow::Borrowed(bytes), Some(why)),
-    };
+    let (bytes, corrupt) = stripped(rel, bytes);
     let sha = digest::digest(&digest::SHA384, &bytes);
     let sha = sha.as_ref();
     let file = if is_renamed(rel) {
@@ -86,6 +83,25 @@ pub fn publish<'a>(rel: &str, bytes: &'a [u8]) -> Published<'a> {
         asset: Asset { file, integrity },
         bytes,
         corrupt,
+    }
+}
+
+/// [`publish`] without the integrity value, for the writer: only a file
+/// published under a hashed name is hashed, so copying a folder of
+/// photographs costs no SHA-384 of each.
+pub fn publish_file<'a>(rel: &str, bytes: &'a [u8]) -> (String, Cow<'a, [u8]>) {
+    if is_renamed(rel) {
+        let published = publish(rel, bytes);
+        return (published.asset.file, published.bytes);
+    }
+    (rel.to_owned(), stripped(rel, bytes).0)
+}
+
+/// The bytes without metadata, or as they are when they do not parse.
+fn stripped<'a>(rel: &str, bytes: &'a [u8]) -> (Cow<'a, [u8]>, Option<Corrupt>) {
+    match strip::strip(rel, bytes) {
+        Ok(stripped) => (stripped, None),
+        Err(why) => (Cow::Borrowed(bytes), Some(why)),
     }
 }
 
