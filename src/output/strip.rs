@@ -10,8 +10,10 @@
 //! - JPEG: APP1..APP15 and COM segments go, except an ICC profile (APP2
 //!   `ICC_PROFILE`: how the colours are meant, no information about the
 //!   photo) and Adobe's APP14 (which says whether the data is RGB or YCbCr,
-//!   so a CMYK or RGB JPEG would decode to wrong colours without it).
-//!   Everything from the first scan on is copied byte for byte.
+//!   so a CMYK or RGB JPEG would decode to wrong colours without it), also
+//!   between the scans of a progressive JPEG. The coded picture data is
+//!   copied byte for byte; what follows the end-of-image marker (a second
+//!   picture phones append, with EXIF of its own) is left out.
 //! - PNG: the `eXIf`, `tEXt`, `iTXt`, `zTXt` and `tIME` chunks go.
 //! - WebP: the `EXIF` and `XMP ` chunks go; the VP8X header's flags for
 //!   them are cleared and the RIFF size is set to what is left.
@@ -72,8 +74,10 @@ const JPEG_APP2: u8 = 0xE2;
 const JPEG_APP14: u8 = 0xEE;
 const JPEG_APP15: u8 = 0xEF;
 
-/// Copies a JPEG's segments up to its first scan, leaving out metadata,
-/// then the rest as it is.
+/// Copies a JPEG's segments without metadata, each scan's coded data as
+/// it is, and stops at the end-of-image marker: what phones append after
+/// it (a second, "multi-picture" JPEG with EXIF of its own, an HDR gain
+/// map) is left out, since no decoder of the first picture reads it.
 fn jpeg(bytes: &[u8]) -> Result<Vec<u8>, Corrupt> {
     if !bytes.starts_with(&JPEG_SOI) {
         return Err(corrupt("it does not start like a JPEG"));
@@ -86,12 +90,21 @@ fn jpeg(bytes: &[u8]) -> Result<Vec<u8>, Corrupt> {
         while bytes.get(at) == Some(&0xFF) && bytes.get(at + 1) == Some(&0xFF) {
             at += 1;
         }
+        if at == bytes.len() {
+            // Cut short after a scan: decoders show what there is.
+            return Ok(out);
+        }
         let (Some(0xFF), Some(&marker)) = (bytes.get(at), bytes.get(at + 1)) else {
             return Err(corrupt("a segment does not start with a marker"));
         };
         if marker == JPEG_EOI {
-            out.extend_from_slice(&bytes[at..]);
+            out.extend_from_slice(&bytes[at..at + 2]);
             return Ok(out);
+        }
+        if is_standalone(marker) {
+            out.extend_from_slice(&bytes[at..at + 2]);
+            at += 2;
+            continue;
         }
         let len = bytes
             .get(at + 2..at + 4)
@@ -99,19 +112,39 @@ fn jpeg(bytes: &[u8]) -> Result<Vec<u8>, Corrupt> {
             .filter(|&len| len >= 2 && at + 2 + len <= bytes.len())
             .ok_or_else(|| corrupt("a segment runs past the end of the file"))?;
         let segment = &bytes[at..at + 2 + len];
+        at += 2 + len;
         if marker == JPEG_SOS {
-            out.extend_from_slice(&bytes[at..]);
-            return Ok(out);
-        }
-        if keeps_jpeg_segment(marker, &segment[4..]) {
+            let data_end = coded_data_end(bytes, at);
+            out.extend_from_slice(segment);
+            out.extend_from_slice(&bytes[at..data_end]);
+            at = data_end;
+        } else if keeps_jpeg_segment(marker, &segment[4..]) {
             out.extend_from_slice(segment);
         }
-        at += 2 + len;
     }
 }
 
-/// Whether a segment before the first scan stays: everything that is not
-/// metadata, and the two application segments colours depend on.
+/// Markers without a length: restart markers inside a scan, and TEM.
+fn is_standalone(marker: u8) -> bool {
+    matches!(marker, 0xD0..=0xD7 | 0x01)
+}
+
+/// Where a scan's coded data ends: at the first 0xFF that starts a marker
+/// (in coded data 0xFF is followed by 0x00, or is a restart marker), or
+/// at the end of the file.
+fn coded_data_end(bytes: &[u8], from: usize) -> usize {
+    let mut at = from;
+    while at + 1 < bytes.len() {
+        if bytes[at] == 0xFF && !matches!(bytes[at + 1], 0x00 | 0xD0..=0xD7 | 0xFF) {
+            return at;
+        }
+        at += 1;
+    }
+    bytes.len()
+}
+
+/// Whether a segment stays: everything that is not metadata, and the two
+/// application segments colours depend on.
 fn keeps_jpeg_segment(marker: u8, body: &[u8]) -> bool {
     match marker {
         JPEG_COM => false,
@@ -233,6 +266,37 @@ mod tests {
             assert!(text.contains(kept), "{kept} lost from {text}");
         }
         assert!(out.ends_with(&[1, 2, 3, 0xFF, 0xD9]));
+    }
+
+    #[test]
+    fn jpeg_metadata_between_scans_and_after_the_end_is_dropped() {
+        let segment = |marker: u8, body: &[u8]| {
+            let mut s = vec![0xFF, marker];
+            s.extend_from_slice(&((body.len() + 2) as u16).to_be_bytes());
+            s.extend_from_slice(body);
+            s
+        };
+        let mut file = JPEG_SOI.to_vec();
+        file.extend(segment(0xDA, b"scan 1"));
+        // Coded data with a stuffed 0xFF, a restart marker and fill bytes.
+        file.extend_from_slice(&[1, 0xFF, 0x00, 2, 0xFF, 0xD3, 3, 0xFF, 0xFF]);
+        file.extend(segment(0xE1, b"Exif\0\0between scans"));
+        file.extend(segment(0xC4, b"tables"));
+        file.extend(segment(0xDA, b"scan 2"));
+        file.extend_from_slice(&[4, 0xFF, 0xD9]);
+        let primary = file.clone();
+        file.extend(JPEG_SOI);
+        file.extend(segment(0xE1, b"Exif\0\0second picture"));
+        file.extend_from_slice(&[0xFF, 0xD9]);
+        let out = jpeg(&file).unwrap();
+        let text = String::from_utf8_lossy(&out);
+        assert!(!text.contains("Exif"), "{text}");
+        for kept in ["scan 1", "tables", "scan 2"] {
+            assert!(text.contains(kept), "{kept} lost from {text}");
+        }
+        assert!(out.ends_with(&[4, 0xFF, 0xD9]));
+        let between = segment(0xE1, b"Exif\0\0between scans");
+        assert_eq!(out.len(), primary.len() - between.len());
     }
 
     #[test]
