@@ -10,6 +10,7 @@
 mod interrupt;
 mod lock;
 mod patch;
+pub mod strip;
 mod swap;
 
 use std::borrow::Cow;
@@ -390,7 +391,10 @@ enum Threads {
 }
 
 /// Static files in precedence order — the built-in theme's, then the
-/// static folders' — later ones replacing earlier ones of the same path.
+/// static folders' — later ones replacing earlier ones of the same path,
+/// each as published ([`crate::render::assets::publish`]: images without
+/// metadata, stylesheets and scripts under hashed names), as `serve` has
+/// them.
 fn gather_statics(statics: &StaticSources) -> Result<Vec<Pending<'static>>, WriteError> {
     let mut all: BTreeMap<PathBuf, Cow<'static, [u8]>> = BTreeMap::new();
     if statics.builtin_theme {
@@ -405,7 +409,18 @@ fn gather_statics(statics: &StaticSources) -> Result<Vec<Pending<'static>>, Writ
             all.insert(rel, Cow::Owned(bytes));
         }
     }
-    Ok(all.into_iter().collect())
+    Ok(all.into_iter().map(published).collect())
+}
+
+/// One static file under its published name, with its published bytes.
+fn published((rel, bytes): Pending<'static>) -> Pending<'static> {
+    let key = rel.to_string_lossy().replace('\\', "/");
+    let (file, published) = crate::render::assets::publish_file(&key, &bytes);
+    let path = PathBuf::from(file);
+    match published {
+        Cow::Owned(stripped) => (path, Cow::Owned(stripped)),
+        Cow::Borrowed(_) => (path, bytes),
+    }
 }
 
 /// A file's fingerprint for the manifest: XXH3, stable across runs and

@@ -243,7 +243,7 @@ fn a_rebuild_rewrites_edited_and_truncated_output_files() {
         .unwrap()
         .replace("<main", "<main hacked");
     std::fs::write(&page, edited).unwrap();
-    let css = out.join("style.css");
+    let css = out.join(common::published(&out, "style.css"));
     let len = std::fs::metadata(&css).unwrap().len();
     std::fs::File::options()
         .write(true)

@@ -17,8 +17,18 @@ fn is_theme_script(el: &scraper::ElementRef<'_>) -> bool {
         // The search page's words, JSON built from the translation files.
         (Some("application/json"), None) => v.attr("id") == Some("search-words"),
         (None, Some(src)) => src.ends_with("search.js") || src.ends_with("search-index.js"),
+        (None, None) => is_asset_loader(&el.text().collect::<String>()),
         _ => false,
     }
+}
+
+/// The theme's inline loaders of its stylesheet and search script, which
+/// add `integrity` where the browser can check it (not from file://).
+fn is_asset_loader(text: &str) -> bool {
+    ["<link rel=\"stylesheet\" href=\"", "<script src=\""]
+        .iter()
+        .any(|tag| text.starts_with(&format!("document.write('{tag}")))
+        && text.contains("location.protocol === \"file:\"")
 }
 
 #[test]

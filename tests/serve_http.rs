@@ -441,3 +441,27 @@ fn a_static_folder_created_after_start_is_served_and_watched() {
     std::fs::write(server.root.join("static/img/a.txt"), "second").unwrap();
     wait_for(&server, "/img/a.txt", |_, body| body == "second");
 }
+
+#[test]
+fn an_edited_stylesheet_is_served_under_its_new_name_and_pages_link_it() {
+    let server = start();
+    let page = wait_for(&server, "/actors/index.html", |status, _| status == 200);
+    let old = common::stylesheet_href(&page.body).unwrap();
+    let old = old.trim_start_matches("../").to_owned();
+    wait_for(&server, &format!("/{old}"), |status, _| status == 200);
+    std::fs::write(
+        server.root.join("static/style.css"),
+        "body { color: #555 }\n",
+    )
+    .unwrap();
+    let page = wait_for(&server, "/actors/index.html", |_, body| {
+        common::stylesheet_href(body).is_some_and(|href| !href.ends_with(&old))
+    });
+    let new = common::stylesheet_href(&page.body).unwrap();
+    let new = new.trim_start_matches("../");
+    assert!(new.starts_with("style.") && new.ends_with(".css"), "{new}");
+    wait_for(&server, &format!("/{new}"), |status, body| {
+        status == 200 && body == "body { color: #555 }\n"
+    });
+    wait_for(&server, &format!("/{old}"), |status, _| status == 404);
+}

@@ -23,8 +23,9 @@ pub fn content_type(path: &str) -> &'static str {
     crate::serve::http::mime(path)
 }
 
-/// Whether the file's name is `stem.<hex hash>.ext`, as fingerprinted
-/// assets are written.
+/// Whether the file's name is `stem.<hex hash>.ext`, as
+/// [`crate::render::assets::publish`] writes stylesheets and scripts
+/// (16 lowercase hex digits).
 pub fn is_fingerprinted(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path);
     let mut parts = name.rsplit('.');
@@ -93,6 +94,19 @@ mod tests {
         assert!(!is_fingerprinted("build.2024.css"));
         assert!(!is_fingerprinted(".3f2a9c1b.css"));
         assert!(!is_fingerprinted("style.3F2A9C1B.css"));
+    }
+
+    #[test]
+    fn published_stylesheets_and_scripts_are_immutable_and_other_static_files_are_not() {
+        let rules = CacheRules::new(&[]).unwrap();
+        for (rel, bytes) in [("style.css", &b"body{}"[..]), ("js/search.js", b"x")] {
+            let published = crate::render::assets::publish(rel, bytes).asset.file;
+            assert_eq!(rules.cache_control(&published), IMMUTABLE, "{published}");
+        }
+        let icon = crate::render::assets::publish("favicon.svg", b"<svg/>")
+            .asset
+            .file;
+        assert_eq!(rules.cache_control(&icon), REVALIDATE);
     }
 
     #[test]

@@ -50,6 +50,7 @@ pub fn run_once(
         free_sources,
         false,
     );
+    state.statics = super::statics::Statics::load(root, &state.config);
     clock.next(Stage::Render);
     let mut job_errors = Vec::new();
     let mut checks = None;
@@ -90,6 +91,7 @@ fn render_all(
         entities: &state.content.entities,
         home: state.content.home.as_ref(),
         index: &state.index,
+        assets: &state.statics.table,
     };
     let mut prepared = render::PreparedSite {
         prepared: std::mem::take(&mut state.prepared),

@@ -29,6 +29,7 @@ pub fn gather<'a>(parts: Parts<'a, impl Iterator<Item = &'a Diagnostic>>) -> Dia
     let mut found: Vec<Diagnostic> = state.resolve_diagnostics().cloned().collect();
     found.extend(parts.templates.layer_diags.iter().cloned());
     found.extend(resolve::warnings::content_warnings(entities));
+    found.extend(state.statics.warnings().cloned());
     if parts.templates.compiled.is_some() {
         found.extend(parts.checks.unwrap_or_else(|| site_checks(state)));
         let mut rendered: Vec<Diagnostic> = state

@@ -30,7 +30,7 @@ use rayon::prelude::*;
 use crate::cmd::CompileOptions;
 use crate::config::Config;
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::render::site::{Entities, Key, PreparedTable, Reads, Rels, SiteData, Tags};
+use crate::render::site::{Assets, Entities, Key, PreparedTable, Reads, Rels, SiteData, Tags};
 use crate::render::site_pages::{Job, Pages};
 use crate::render::{OutFile, RenderOptions, entity_feeds, exports};
 pub use build::run_once;
@@ -115,6 +115,7 @@ pub fn site_data<'a>(state: &'a State, reads: &'a Reads) -> SiteData<'a> {
         relations: Rels::new(&state.relations, &state.eids, reads),
         prepared: PreparedTable::new(&state.prepared, &state.eids, reads),
         tags: Tags::new(&state.tags, reads),
+        assets: Assets::new(&state.statics.table, reads),
         reads,
     }
 }
@@ -171,6 +172,9 @@ impl Engine {
             texts: Default::default(),
         };
         engine.state.prints.templates = engine.templates.prints();
+        // Pages link static files by their published names.
+        engine.state.statics = statics::Statics::load(root, &engine.state.config);
+        engine.state.prints.assets = engine.state.statics.table.prints();
         engine
     }
 
@@ -251,8 +255,10 @@ impl Engine {
         if changes.contains(&Change::Template) {
             self.templates = TemplateState::load(&self.root, &self.state.config);
         }
+        self.refresh_statics(changes, &mut outcome);
         self.state.prints = old.clone();
         self.state.prints.templates = self.templates.prints();
+        self.state.prints.assets = self.state.statics.table.prints();
         self.state.update(&applied, &mut self.ids);
         clock.lap("derive");
         let new = &self.state.prints;
@@ -285,18 +291,22 @@ impl Engine {
                 (j, path)
             })
             .collect();
+        outcome
+    }
+
+    /// Publishes the static files that changed: before the pages are
+    /// planned, since a new version of a stylesheet renames it and every
+    /// page linking it is rendered again.
+    fn refresh_statics(&mut self, changes: &[Change], outcome: &mut Outcome) {
         for change in changes {
             if let Change::Static(rel) = change {
-                statics::copy(
-                    &self.root,
-                    &self.state.config,
-                    rel,
-                    &mut self.output,
-                    &mut outcome.changed,
-                );
+                let output = Some((&mut self.output, &mut outcome.changed));
+                let state = &mut self.state;
+                state
+                    .statics
+                    .refresh(&self.root, &state.config, rel, output);
             }
         }
-        outcome
     }
 
     /// Output paths of the pages [`Engine::plan`] left to render.
@@ -410,19 +420,18 @@ impl Engine {
     fn render_everything(&mut self, outcome: &mut Outcome) {
         outcome.full = true;
         let before: BTreeSet<PathBuf> = self.output.keys().cloned().collect();
+        // Static files first: pages link them by their published names.
+        self.state.statics = statics::Statics::load_into(
+            &self.root,
+            &self.state.config,
+            &mut self.output,
+            &mut outcome.changed,
+        );
+        self.state.prints.assets = self.state.statics.table.prints();
         let jobs = self.jobs_to_render(&BTreeSet::new(), outcome);
         outcome.rendered = self.render(&jobs, &mut outcome.changed);
         let mut produced: BTreeSet<PathBuf> = jobs.iter().map(|j| self.path_of(j)).collect();
-        for rel in statics::all(&self.root, &self.state.config) {
-            statics::copy(
-                &self.root,
-                &self.state.config,
-                &rel,
-                &mut self.output,
-                &mut outcome.changed,
-            );
-            produced.insert(rel);
-        }
+        produced.extend(self.state.statics.table.files().map(PathBuf::from));
         if self.templates.compiled.is_some() {
             let keep = self.pages_of_unparsed();
             for stale in before.difference(&produced) {

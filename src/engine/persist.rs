@@ -12,7 +12,7 @@ use rustc_hash::FxHashSet;
 
 use super::cache::Record;
 use super::prints::Interner;
-use super::{Engine, diagnostics, statics};
+use super::{Engine, diagnostics};
 use crate::cmd::CompileOptions;
 use crate::config::Config;
 use crate::diag::{Diagnostic, Diagnostics};
@@ -133,9 +133,11 @@ impl Recorded {
         files
     }
 
-    /// The output path of every static file of the site.
+    /// The output path of every static file of the site, as published
+    /// (stylesheets and scripts under hashed names).
     pub fn statics(&self) -> std::collections::BTreeSet<PathBuf> {
-        statics::all(&self.engine.root, &self.engine.state.config)
+        let table = &self.engine.state.statics.table;
+        table.files().map(PathBuf::from).collect()
     }
 
     /// The diagnostics of the whole build and the record for the next.

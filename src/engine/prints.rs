@@ -66,6 +66,8 @@ pub struct Prints {
     home: u64,
     /// Filled in by the engine from the templates.
     pub templates: HashMap<Sym, u64>,
+    /// Filled in by the engine from the static files.
+    pub assets: HashMap<Sym, u64>,
 }
 
 impl Prints {
@@ -83,6 +85,7 @@ impl Prints {
             Key::TagCount(s) => self.tag_count.get(s).copied().unwrap_or(0),
             Key::Home => self.home,
             Key::Template(s) => self.templates.get(s).copied().unwrap_or(0),
+            Key::Asset(s) => self.assets.get(s).copied().unwrap_or(0),
         }
     }
 
@@ -132,6 +135,12 @@ impl Prints {
                     .keys()
                     .chain(old.templates.keys())
                     .map(|s| Key::Template(*s)),
+            )
+            .chain(
+                self.assets
+                    .keys()
+                    .chain(old.assets.keys())
+                    .map(|s| Key::Asset(*s)),
             )
             .chain([Key::Tags, Key::Home]);
         keys.extend(site.filter(|k| self.get(k) != old.get(k)));
@@ -190,6 +199,7 @@ impl Prints {
                 .collect(),
             set: hash_of(eids),
             templates: state.prints.templates.clone(),
+            assets: state.prints.assets.clone(),
             ..Prints::default()
         };
         if structure {

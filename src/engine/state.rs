@@ -49,6 +49,8 @@ pub struct State {
     /// Each entity's Markdown print ([`Key::Text`](crate::render::site::Key)).
     pub text_prints: Vec<u64>,
     pub prints: Prints,
+    /// The static files as published, which pages link ([`super::statics`]).
+    pub statics: super::statics::Statics,
 }
 
 impl State {
@@ -106,6 +108,7 @@ impl State {
             data_prints: Vec::new(),
             text_prints: Vec::new(),
             prints: Prints::default(),
+            statics: Default::default(),
         };
         state.finish(kept);
         clock.lap("  prints");

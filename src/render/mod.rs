@@ -6,6 +6,7 @@
 //! every page is rendered through its template. Output: [`OutFile`]s, which
 //! the write stage puts on disk and `serve` keeps in memory.
 
+pub mod assets;
 pub mod changes;
 pub mod context;
 pub mod dates;
@@ -96,6 +97,8 @@ pub struct Site<'a> {
     pub entities: &'a [Entity],
     pub home: Option<&'a Entity>,
     pub index: &'a Index,
+    /// The static files as published ([`assets`]).
+    pub assets: &'a std::sync::Arc<assets::AssetTable>,
 }
 
 /// Options of one render.
@@ -254,6 +257,7 @@ pub fn render_pages(
         relations: site::Rels::new(&prepared.relations, &eids, &reads),
         prepared: site::PreparedTable::new(&prepared.prepared, &eids, &reads),
         tags: site::Tags::new(&tags, &reads),
+        assets: site::Assets::new(site.assets, &reads),
         reads: &reads,
     };
     let pages = site_pages::Pages {

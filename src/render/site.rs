@@ -16,9 +16,10 @@
 
 use std::collections::BTreeMap;
 use std::ops::Index;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use super::Prepared;
+use super::assets::{Asset, AssetTable};
 use super::links::{SitePath, tag_slug};
 use crate::config::Config;
 use crate::content::model::{Entity, EntityIdx};
@@ -67,6 +68,9 @@ pub enum Key {
     Home,
     /// A top-level template, with everything it extends or includes.
     Template(Sym),
+    /// A static file a page links by its published name (by [`Sym`] of its
+    /// path under `static/`): a new version renames it.
+    Asset(Sym),
 }
 
 /// A listing, as a key: tags by their [`Sym`].
@@ -291,6 +295,34 @@ impl<'a> Tags<'a> {
     }
 }
 
+/// The static files as published; looking one up records [`Key::Asset`].
+#[derive(Clone, Copy)]
+pub struct Assets<'a> {
+    table: &'a Arc<AssetTable>,
+    reads: &'a Reads,
+}
+
+impl<'a> Assets<'a> {
+    pub fn new(table: &'a Arc<AssetTable>, reads: &'a Reads) -> Self {
+        Assets { table, reads }
+    }
+
+    /// The file at `rel` under `static/`, as published.
+    pub fn get(&self, rel: &str) -> Option<&'a Asset> {
+        self.reads.record(Key::Asset(sym(rel)));
+        self.table.get(rel)
+    }
+
+    /// Runs a template render in which `asset()` finds the files, and
+    /// records every file it asked for.
+    pub fn render<T>(&self, render: impl FnOnce() -> T) -> T {
+        let (result, asked) = super::assets::with_table(self.table, render);
+        self.reads
+            .record_all(asked.iter().map(|rel| Key::Asset(sym(rel))));
+        result
+    }
+}
+
 /// Read-only site data every view builder needs: the only door.
 pub struct SiteData<'a> {
     pub config: &'a Config,
@@ -301,5 +333,6 @@ pub struct SiteData<'a> {
     pub relations: Rels<'a>,
     pub prepared: PreparedTable<'a>,
     pub tags: Tags<'a>,
+    pub assets: Assets<'a>,
     pub reads: &'a Reads,
 }

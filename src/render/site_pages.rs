@@ -289,9 +289,9 @@ impl Pages<'_> {
     /// Renders a template, recording that the output read it.
     pub fn render_template(&self, name: &str, ctx: &Context) -> Result<String, Diagnostic> {
         self.data.reads.record(Key::Template(sym(name)));
-        self.templates
-            .tera
-            .render(name, ctx)
+        self.data
+            .assets
+            .render(|| self.templates.tera.render(name, ctx))
             .map_err(|e| template_error(&e, &self.templates.origins, &self.templates.sources))
     }
 
@@ -564,10 +564,10 @@ impl Pages<'_> {
             root: linker.root.clone(),
             menu: self.menu(path, linker),
             home_href: linker.href(&SitePath::home()),
-            stylesheet: linker.file("style.css"),
+            stylesheet: self.asset_href(linker, "style.css"),
             feed_href: linker.file("atom.xml"),
             search_href: linker.href(&SitePath::of(&["search"])),
-            search_script: linker.file("search.js"),
+            search_script: self.asset_href(linker, "search.js"),
             search_index: linker.file("search-index.js"),
             permalink: path.absolute(&self.data.base),
             page_title,
@@ -582,6 +582,13 @@ impl Pages<'_> {
                 &config.title,
             ),
         }
+    }
+
+    /// The link to a static file under its published name; a theme
+    /// without the file gets the plain name, as before fingerprinting.
+    fn asset_href(&self, linker: &Linker, rel: &str) -> String {
+        let file = self.data.assets.get(rel).map_or(rel, |a| a.file.as_str());
+        linker.file(file)
     }
 
     fn menu(&self, path: &SitePath, linker: &Linker) -> Vec<MenuLink> {

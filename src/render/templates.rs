@@ -318,6 +318,7 @@ pub fn compile(
     tera.set_escape_fn(escape);
     tera.register_function("get_env", refuse_get_env);
     tera.register_function("t", Translate(strings));
+    tera.register_function("asset", super::assets::tera_asset);
     let origins: BTreeMap<String, Origin> = layers
         .iter()
         .map(|(k, (o, _))| (k.clone(), o.clone()))
@@ -456,6 +457,9 @@ pub fn template_error(
     let mut d = Diagnostic::error("template", file, format!("template error: {message}"));
     if let Some(span) = span {
         d = d.at(span);
+    }
+    if message.starts_with("asset(path=") {
+        d = d.hint("asset() finds files in the site's static/ folder, then the theme's: add the file there, or correct the path (relative to static/)");
     }
     if message.starts_with("unexpected tag") {
         d = d.hint("an `{% if %}`, `{% for %}` or `{% block %}` above this line may be missing its closing tag");

@@ -91,7 +91,7 @@ pub fn edit() -> impl Strategy<Value = Edit> {
         1 => file.clone().prop_map(Edit::Delete),
         1 => file.clone().prop_map(Edit::HomeRef),
         1 => (0u8..3).prop_map(Edit::Template),
-        1 => (0u8..3).prop_map(Edit::Static),
+        1 => (0u8..5).prop_map(Edit::Static),
         1 => words().prop_map(Edit::SiteTitle),
     ]
 }
@@ -433,6 +433,17 @@ impl Site {
                     ),
                 }
                 Some(Change::Template)
+            }
+            // A stylesheet of the site's own replaces the theme's and is
+            // published under a new name every page links.
+            Edit::Static(n @ 3..) => {
+                let rel = PathBuf::from("style.css");
+                if *n == 4 {
+                    let _ = std::fs::remove_file(self.root.join("static").join(&rel));
+                } else {
+                    self.write(&Path::new("static").join(&rel), "body { color: #111 }\n");
+                }
+                Some(Change::Static(rel))
             }
             Edit::Static(n) => {
                 let rel = PathBuf::from(format!("files/extra-{}.txt", n % 2));

@@ -152,3 +152,26 @@ pub fn attr(html: &scraper::Html, css: &str, name: &str) -> Option<String> {
         .next()
         .and_then(|e| e.value().attr(name).map(str::to_owned))
 }
+
+/// The name a static file is published under in `out`: `style.css` is
+/// written as `style.<16 hex digits>.css`.
+pub fn published(out: &Path, rel: &str) -> String {
+    let (stem, ext) = rel.rsplit_once('.').expect("a name with an extension");
+    files(out)
+        .into_iter()
+        .map(|f| f.to_string_lossy().replace('\\', "/"))
+        .find(|f| {
+            f.strip_prefix(&format!("{stem}."))
+                .and_then(|rest| rest.strip_suffix(&format!(".{ext}")))
+                .is_some_and(|hash| hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
+        })
+        .unwrap_or_else(|| panic!("no published {rel} in {}", out.display()))
+}
+
+/// The stylesheet link of a page of the default theme (written by its
+/// loader script, and in `<noscript>` for readers without JavaScript).
+pub fn stylesheet_href(html: &str) -> Option<String> {
+    let start = html.find("<link rel=\"stylesheet\" href=\"")? + 29;
+    let end = start + html[start..].find('"')?;
+    Some(html[start..end].to_owned())
+}
