@@ -257,6 +257,7 @@ pub fn prepared_print(p: &Prepared) -> u64 {
         looked_up: _,
         lead,
         pictures,
+        shortcodes: _,
     } = p;
     hash_of(&(
         body,

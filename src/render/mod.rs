@@ -21,6 +21,7 @@ pub mod plain;
 pub mod redirects;
 pub mod search_index;
 pub mod share_card;
+pub mod shortcodes;
 pub mod site;
 pub mod site_pages;
 pub mod stance;
@@ -69,6 +70,8 @@ pub struct Prepared {
     /// Every picture the entity shows (lead, body, shortcodes): their
     /// files are outputs of the site.
     pub pictures: Vec<std::sync::Arc<images::Processed>>,
+    /// The shortcodes its body calls, by name.
+    pub shortcodes: Vec<String>,
 }
 
 /// The site's Markdown, rendered once: what the page pass reads, and the
@@ -118,6 +121,7 @@ pub struct Tables {
     pub kinds: Vec<(String, Kind, String)>,
     pub autolinker: Autolinker,
     pub images: images::ImageConfig,
+    pub shortcodes: shortcodes::Shortcodes,
 }
 
 impl Tables {
@@ -130,6 +134,7 @@ impl Tables {
                 .collect(),
             autolinker: Autolinker::new(entities, config.autolink),
             images: config.images.clone(),
+            shortcodes: shortcodes::Shortcodes::load(&config.images.site_root, &config.theme),
         }
     }
 
@@ -142,6 +147,7 @@ impl Tables {
             autolinker: &self.autolinker,
             paths: &self.paths,
             images: &self.images,
+            shortcodes: &self.shortcodes,
         }
     }
 }
@@ -284,6 +290,7 @@ pub fn prepare_home(site: &markdown::Site<'_>, home: &Entity, pretty: bool) -> P
         links_to: rendered.links_to,
         diagnostics: page.diagnostics,
         pictures: page.pictures,
+        shortcodes: page.shortcodes,
         ..Default::default()
     }
 }
@@ -351,6 +358,7 @@ pub fn prepare(site: &markdown::Site<'_>, i: EntityIdx, pretty: bool) -> Prepare
         notes,
         lead,
         pictures: page.pictures,
+        shortcodes: page.shortcodes,
     }
 }
 
