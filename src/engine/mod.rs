@@ -14,6 +14,7 @@ pub mod build;
 pub mod content;
 mod diagnostics;
 pub mod graph;
+mod inputs;
 pub mod prints;
 pub mod state;
 mod statics;

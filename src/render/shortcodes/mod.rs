@@ -39,11 +39,16 @@ pub struct Shortcodes {
 
 impl Shortcodes {
     /// The built-in templates, then the theme's, then the site's: later
-    /// layers override earlier ones, name by name.
+    /// layers override earlier ones, name by name. Reads only the two
+    /// `shortcodes/` folders, so `serve` can look again after every change.
     pub fn load(root: &Path, theme: &str) -> Self {
         let mut layers = builtin_layers();
-        let (all, _) = templates::collect(root, theme);
-        layers.extend(all.into_iter().filter(|(name, _)| name.starts_with(FOLDER)));
+        for dir in [
+            root.join("themes").join(theme).join("templates"),
+            root.join("templates"),
+        ] {
+            read_folder(root, &dir, &mut layers);
+        }
         let prints = layers
             .iter()
             .filter_map(|(name, (_, text))| {
@@ -108,9 +113,34 @@ impl Default for Shortcodes {
     }
 }
 
+/// The `shortcodes/*.html` of one template folder, into `layers`. An
+/// unreadable file is left out here; the templates stage reports it.
+fn read_folder(root: &Path, templates: &Path, layers: &mut Layers) {
+    let Ok(entries) = std::fs::read_dir(templates.join(FOLDER)) else {
+        return;
+    };
+    let mut files: Vec<_> = entries.flatten().map(|e| e.path()).collect();
+    files.sort();
+    for path in files {
+        let Some(file) = path.file_name().and_then(|n| n.to_str()) else {
+            continue;
+        };
+        if file.starts_with('.') || !file.ends_with(".html") {
+            continue;
+        }
+        if let Ok(text) = std::fs::read_to_string(&path) {
+            let rel = path.strip_prefix(root).unwrap_or(&path).to_path_buf();
+            layers.insert(format!("{FOLDER}{file}"), (Origin::File(rel), text));
+        }
+    }
+}
+
+/// Template name to where it came from and its text.
+type Layers = BTreeMap<String, (Origin, String)>;
+
 /// The default theme's shortcode templates, compiled into the binary, so
 /// that any theme has them.
-fn builtin_layers() -> BTreeMap<String, (Origin, String)> {
+fn builtin_layers() -> Layers {
     templates::DEFAULT_THEME
         .iter()
         .filter_map(|(path, text)| {
