@@ -30,3 +30,14 @@ pub fn stale_pictures(prepared: &[Prepared], config: &ImageConfig) -> HashSet<En
     }
     stale
 }
+
+/// Whether a picture the entity names could not be used (not found,
+/// corrupt…): a file that appears or is fixed later must be seen, and
+/// nothing else names it.
+pub fn picture_failed(p: &Prepared) -> bool {
+    p.diagnostics.iter().any(|d| {
+        d.severity == crate::diag::Severity::Error
+            && d.code.starts_with("image-")
+            && !d.code.starts_with("image-alt")
+    })
+}

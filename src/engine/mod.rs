@@ -50,6 +50,9 @@ pub enum Change {
     Static(PathBuf),
     /// `site.yaml`: everything may change.
     Everything,
+    /// A picture file beside the content, relative to the site root: the
+    /// engine finds the pages showing it.
+    Picture(PathBuf),
 }
 
 /// What one run of the engine did, for the terminal and live reload.

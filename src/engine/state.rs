@@ -367,7 +367,9 @@ impl State {
         (0..self.prepared.len())
             .filter(|&i| {
                 let p = &self.prepared[i];
-                p.shortcodes.iter().any(|n| templates.contains(n)) || stale_pictures.contains(&i)
+                p.shortcodes.iter().any(|n| templates.contains(n))
+                    || stale_pictures.contains(&i)
+                    || super::inputs::picture_failed(p)
             })
             .collect()
     }

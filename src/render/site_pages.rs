@@ -328,6 +328,9 @@ impl Pages<'_> {
         picture: &super::images::Processed,
         n: usize,
     ) -> Result<OutFile, Diagnostic> {
+        self.data
+            .reads
+            .record(super::site::image_key(&picture.source));
         let files = picture.files();
         let Some((out, cached)) = files.get(n) else {
             return Err(Diagnostic::error(
@@ -390,6 +393,8 @@ impl Pages<'_> {
                 ctx.insert("page", &page);
                 let lead = data.prepared.get(*i).and_then(|p| p.lead.clone());
                 ctx.insert("image", &lead);
+                // The page shows these pictures: it reads their files.
+                data.prepared.pictures(*i);
                 (
                     format!("{}.html", data.entities[*i].kind.name()),
                     title,
