@@ -9,6 +9,7 @@
 pub mod changes;
 pub mod context;
 pub mod dates;
+pub mod embeds;
 pub mod entity_feeds;
 pub mod exports;
 pub mod graph;

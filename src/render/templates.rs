@@ -142,6 +142,10 @@ pub const DEFAULT_THEME: &[(&str, &str)] = &[
         include_str!("../../themes/default/templates/partials/map_legend.html"),
     ),
     (
+        "templates/embed.html",
+        include_str!("../../themes/default/templates/embed.html"),
+    ),
+    (
         "templates/shortcodes/callout.html",
         include_str!("../../themes/default/templates/shortcodes/callout.html"),
     ),
@@ -227,6 +231,7 @@ pub const REQUIRED: &[&str] = &[
     "timeline.html",
     "changes.html",
     "map.html",
+    "embed.html",
     "questions.html",
     "tags.html",
     "tag.html",
