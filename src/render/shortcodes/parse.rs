@@ -378,7 +378,7 @@ mod tests {
                 &Value::Float(1.5)
             ]
         );
-        assert_eq!(c.span, Span::new(2, 59));
+        assert_eq!(c.span, Span::new(2, 57));
     }
 
     #[test]
