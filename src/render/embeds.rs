@@ -43,7 +43,14 @@ pub fn card(pages: &Pages<'_>, i: EntityIdx) -> Result<OutFile, Diagnostic> {
     let data = pages.data;
     let at = path(pages, i);
     let linker = Linker::for_page(&at, data.config.pretty_links);
-    let page = data.page_view(i, &linker);
+    let mut page = data.page_view(i, &linker);
+    let page_href = linker.href(&data.paths[i]);
+    // The changes log a row's badge points to is on the entity's page.
+    for change in page.facts.iter_mut().filter_map(|r| r.change.as_mut()) {
+        if change.href.starts_with('#') {
+            change.href = format!("{page_href}{}", change.href);
+        }
+    }
     let mut ctx = Context::new();
     let config = data.config;
     let site = super::context::SiteView {
@@ -59,7 +66,7 @@ pub fn card(pages: &Pages<'_>, i: EntityIdx) -> Result<OutFile, Diagnostic> {
         &format!("{} · {}", page.title, data.config.title),
     );
     ctx.insert("stylesheet", &linker.file("style.css"));
-    ctx.insert("page_href", &linker.href(&data.paths[i]));
+    ctx.insert("page_href", &page_href);
     ctx.insert("page_permalink", &page.permalink);
     ctx.insert("frame_id", &data.entities.id(i).replace('/', "-"));
     ctx.insert("page", &page);
