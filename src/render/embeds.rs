@@ -67,7 +67,6 @@ pub fn card(pages: &Pages<'_>, i: EntityIdx) -> Result<OutFile, Diagnostic> {
     );
     ctx.insert("stylesheet", &linker.file("style.css"));
     ctx.insert("page_href", &page_href);
-    ctx.insert("page_permalink", &page.permalink);
     ctx.insert("frame_id", &data.entities.id(i).replace('/', "-"));
     ctx.insert("page", &page);
     let html = pages.render_template("embed.html", &ctx)?;
