@@ -218,6 +218,49 @@ fn serve_renders_a_page_again_when_a_shortcode_template_it_calls_changes() {
     assert!(outcome.changed.contains(page));
 }
 
+// ----------------------------------------------------------- no panic
+
+/// A host that processes no picture and keeps the problems.
+struct Quiet(usize);
+
+impl explainer::render::shortcodes::expand::Host for Quiet {
+    fn picture(
+        &mut self,
+        _: &explainer::render::images::Ask<'_>,
+        _: explainer::diag::Span,
+    ) -> Option<explainer::render::images::FigureView> {
+        None
+    }
+    fn report(&mut self, _: explainer::render::shortcodes::builtin::Misuse) {
+        self.0 += 1;
+    }
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 256, ..Default::default() })]
+
+    /// Any mix of the pieces calls are made of is read, checked, rewritten
+    /// and put back without a panic, and positions stay inside the text.
+    #[test]
+    fn no_body_text_makes_shortcodes_panic(pieces in proptest::collection::vec(
+        proptest::sample::select(vec![
+            "{{", "}}", "{%", "%}", " end ", "youtube(", "callout(", "x(", ")", "=", "\"",
+            "'", ",", "id", "kind=\"note\"", "1.5", "-3", "true", "\n", "\n\n", "`",
+            "```\n", "é", "\\", " ",
+        ]), 0..40)) {
+        let source: String = pieces.concat();
+        let shortcodes = explainer::render::shortcodes::Shortcodes::default();
+        let mut host = Quiet(0);
+        if let Some(e) = explainer::render::shortcodes::expand::Expansion::new(&source, &shortcodes, &mut host) {
+            for at in 0..=e.text.len() {
+                proptest::prop_assert!(e.original(at) <= source.len());
+            }
+            let html = format!("<p>{}</p>", e.text);
+            e.finish(html, &shortcodes, &mut host);
+        }
+    }
+}
+
 // ------------------------------------------------------------- errors
 
 /// `check` on an error fixture: its stderr, after asserting the exit code
