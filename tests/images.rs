@@ -264,3 +264,129 @@ fn attr_after<'a>(html: &'a str, prefix: &str) -> &'a str {
     let start = html.find(prefix).expect(prefix) + prefix.len();
     &html[start..start + html[start..].find('"').unwrap()]
 }
+
+// ------------------------------------------------------ serve and pictures
+
+/// `explainer serve` on a copy of the fixture; killed when dropped.
+struct Serve {
+    child: std::process::Child,
+    port: u16,
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve(root: &Path) -> Serve {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_explainer"))
+        .args(["serve", "--root", root.to_str().unwrap()])
+        .args(["--port", &port.to_string()])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    Serve { child, port }
+}
+
+/// The body of a GET, as bytes; `None` until the server answers 200.
+fn fetch(port: u16, path: &str) -> Option<Vec<u8>> {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(5)))
+        .ok()?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
+    )
+    .ok()?;
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).ok()?;
+    let split = raw.windows(4).position(|w| w == b"\r\n\r\n")?;
+    let head = String::from_utf8_lossy(&raw[..split]);
+    head.starts_with("HTTP/1.1 200")
+        .then(|| raw[split + 4..].to_vec())
+}
+
+/// Polls the lead picture's `src` on the Ukraine page until `ok` holds.
+fn lead_src(port: u16, ok: impl Fn(&str) -> bool) -> String {
+    let started = std::time::Instant::now();
+    loop {
+        if let Some(page) = fetch(port, "/actors/ukraine/index.html") {
+            let html = String::from_utf8_lossy(&page).into_owned();
+            let doc = scraper::Html::parse_document(&html);
+            if let Some(src) = common::attr(&doc, ".lead-image img", "src")
+                && ok(&src)
+            {
+                return src;
+            }
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "the lead picture did not change"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+/// A page-relative link on `/actors/ukraine/` as a path from the root.
+fn from_root(src: &str) -> String {
+    format!("/{}", src.trim_start_matches("../../"))
+}
+
+#[test]
+fn serve_processes_an_edited_picture_again_and_shows_the_new_one() {
+    let (_dir, root) = site();
+    let server = serve(&root);
+    let before = lead_src(server.port, |_| true);
+    // 1600×1000 before: the middle width, 960, is 600 high.
+    let old = fetch(server.port, &from_root(&before)).expect("the old picture");
+    assert_eq!(image::load_from_memory(&old).unwrap().height(), 600);
+    std::fs::write(
+        root.join("content/actors/photo.jpg"),
+        jpeg_with_gps(1200, 800),
+    )
+    .unwrap();
+    let after = lead_src(server.port, |src| src != before);
+    let new = fetch(server.port, &from_root(&after)).expect("the new picture");
+    let new = image::load_from_memory(&new).unwrap();
+    assert_eq!((new.width(), new.height()), (960, 640));
+}
+
+#[test]
+fn serve_follows_a_picture_under_static_too() {
+    let (_dir, root) = site();
+    let server = serve(&root);
+    let map = |html: &str| {
+        let doc = scraper::Html::parse_document(html);
+        common::attr(&doc, "img[alt='Map of the region']", "width")
+    };
+    let page = || {
+        let bytes = fetch(server.port, "/actors/ukraine/index.html").unwrap_or_default();
+        String::from_utf8_lossy(&bytes).into_owned()
+    };
+    let started = std::time::Instant::now();
+    while map(&page()).as_deref() != Some("800") {
+        assert!(started.elapsed().as_secs() < 20, "the page is served");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    std::fs::write(root.join("static/pics/map.webp"), webp(400, 300)).unwrap();
+    while map(&page()).as_deref() != Some("400") {
+        assert!(started.elapsed().as_secs() < 40, "the new map is shown");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let html = page();
+    let doc = scraper::Html::parse_document(&html);
+    let src = common::attr(&doc, "img[alt='Map of the region']", "src").unwrap();
+    let bytes = fetch(server.port, &from_root(&src)).expect("the new map's file");
+    let decoded = image::load_from_memory(&bytes).unwrap();
+    assert_eq!((decoded.width(), decoded.height()), (400, 300));
+}

@@ -107,6 +107,7 @@ fn render_with(entities: &[Entity], source: &str) -> String {
         autolinker: &autolinker,
         paths: &paths,
         images: &Default::default(),
+        shortcodes: &Default::default(),
     };
     let linker = Linker::for_page(&SitePath::of(&["actors", "x"]), false);
     let mut page = PageRender::new(&site, &linker, Path::new("x.md"), None);

@@ -50,10 +50,14 @@ impl Example {
         std::fs::read_to_string(self.out().join(rel)).unwrap()
     }
 
+    /// Every page of the site: HTML files but the embeddable fact cards
+    /// under `embed/`, which are parts of other sites' pages (no frame,
+    /// `noindex`, not in the sitemap; tests/embeds.rs checks them).
     fn pages(&self) -> Vec<PathBuf> {
         files(&self.out())
             .into_iter()
             .filter(|f| f.extension().is_some_and(|e| e == "html"))
+            .filter(|f| !f.starts_with("embed"))
             .collect()
     }
 }

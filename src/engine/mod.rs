@@ -16,6 +16,7 @@ pub mod content;
 mod diagnostics;
 pub mod graph;
 pub mod persist;
+mod inputs;
 pub mod prints;
 pub mod state;
 mod statics;
@@ -51,6 +52,9 @@ pub enum Change {
     Static(PathBuf),
     /// `site.yaml`: everything may change.
     Everything,
+    /// A picture file beside the content, relative to the site root: the
+    /// engine finds the pages showing it.
+    Picture(PathBuf),
 }
 
 /// What one run of the engine did, for the terminal and live reload.

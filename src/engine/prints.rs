@@ -64,6 +64,10 @@ pub struct Prints {
     tag: HashMap<Sym, u64>,
     tag_count: HashMap<Sym, u64>,
     home: u64,
+    /// Each picture file's print, by [`Key::Image`]'s [`Sym`].
+    images: HashMap<Sym, u64>,
+    /// Which pictures the site shows: their output files are jobs.
+    pictures: u64,
     /// Filled in by the engine from the templates.
     pub templates: HashMap<Sym, u64>,
     /// Filled in by the engine from the static files.
@@ -86,13 +90,18 @@ impl Prints {
             Key::Home => self.home,
             Key::Template(s) => self.templates.get(s).copied().unwrap_or(0),
             Key::Asset(s) => self.assets.get(s).copied().unwrap_or(0),
+            Key::Image(s) => self.images.get(s).copied().unwrap_or(0),
         }
     }
 
     /// Whether which pages exist may differ between two revisions: the
-    /// entities, the tags or the length of a listing changed.
+    /// entities, the tags, the length of a listing or the pictures shown
+    /// (each picture's files are outputs) changed.
     pub fn same_pages(&self, other: &Prints) -> bool {
-        self.set == other.set && self.tags == other.tags && self.newest == other.newest
+        self.set == other.set
+            && self.tags == other.tags
+            && self.newest == other.newest
+            && self.pictures == other.pictures
     }
 
     /// The keys whose print differs between `old` and `self`, when both
@@ -142,6 +151,12 @@ impl Prints {
                     .chain(old.assets.keys())
                     .map(|s| Key::Asset(*s)),
             )
+            .chain(
+                self.images
+                    .keys()
+                    .chain(old.images.keys())
+                    .map(|s| Key::Image(*s)),
+            )
             .chain([Key::Tags, Key::Home]);
         keys.extend(site.filter(|k| self.get(k) != old.get(k)));
         keys.sort_unstable();
@@ -182,6 +197,7 @@ impl Prints {
             self.listings(state);
         }
         self.home = home_print(state);
+        (self.images, self.pictures) = picture_prints(state);
     }
 
     /// The prints of every key of `state`. Without `structure`, tags and
@@ -213,6 +229,7 @@ impl Prints {
             p.tag_count = state.prints.tag_count.clone();
         }
         p.home = home_print(state);
+        (p.images, p.pictures) = picture_prints(state);
         p
     }
 
@@ -266,6 +283,30 @@ fn home_print(state: &State) -> u64 {
     ))
 }
 
+/// Each picture file's print (what was made of it: its hash, format and
+/// sizes), and a print of which pictures the site shows.
+fn picture_prints(state: &State) -> (HashMap<Sym, u64>, u64) {
+    let mut images = HashMap::new();
+    let all = state
+        .prepared
+        .iter()
+        .chain(&state.home_prepared)
+        .flat_map(|p| &p.pictures);
+    for picture in all {
+        let Key::Image(s) = crate::render::site::image_key(&picture.source) else {
+            continue;
+        };
+        images.insert(
+            s,
+            hash_of(&(&picture.key, picture.fallback, &picture.sizes)),
+        );
+    }
+    let mut set: Vec<(&Sym, &u64)> = images.iter().collect();
+    set.sort_unstable();
+    let set = hash_of(&set);
+    (images, set)
+}
+
 fn hash_of(value: &impl Hash) -> u64 {
     let mut h = xxhash_rust::xxh3::Xxh3::new();
     value.hash(&mut h);
@@ -287,6 +328,7 @@ pub fn prepared_print(p: &Prepared) -> u64 {
         looked_up: _,
         lead,
         pictures,
+        shortcodes: _,
     } = p;
     hash_of(&(
         body,

@@ -140,6 +140,7 @@ impl State {
         clock.lap(" resolve");
         let names_changed = self.renew_autolinker();
         let mut todo: std::collections::BTreeSet<EntityIdx> = at.iter().copied().collect();
+        todo.extend(self.stale_markdown());
         if self.config.autolink && names_changed {
             todo.extend(0..self.prepared.len());
         } else if !data_changed.is_empty() {
@@ -236,6 +237,10 @@ impl State {
             .collect();
         clock.lap(" resolve");
         let names_changed = self.renew_autolinker();
+        let mut reparsed = reparsed;
+        // Found in the old order, by Eid into the new one.
+        let stale: Vec<Eid> = self.stale_markdown().iter().map(|&i| old_eids[i]).collect();
+        reparsed.extend(stale.iter().filter_map(|e| new_pos.get(e)));
         let links_moved = self.prepare_again(
             &old_eids,
             &reparsed,
@@ -358,6 +363,34 @@ impl State {
         self.tables.autolinker =
             render::markdown::Autolinker::new(&self.content.entities, self.config.autolink);
         true
+    }
+
+    /// Entities whose Markdown read something outside the content files
+    /// that changed: a shortcode template it calls, or a picture it shows
+    /// (see [`super::inputs`]).
+    fn stale_markdown(&mut self) -> Vec<EntityIdx> {
+        let templates = self.renew_shortcodes();
+        let stale_pictures = super::inputs::stale_pictures(&self.prepared, &self.tables.images);
+        (0..self.prepared.len())
+            .filter(|&i| {
+                let p = &self.prepared[i];
+                p.shortcodes.iter().any(|n| templates.contains(n))
+                    || stale_pictures.contains(&i)
+                    || super::inputs::picture_failed(p)
+            })
+            .collect()
+    }
+
+    /// Loads the shortcode templates again; the names whose template
+    /// changed.
+    fn renew_shortcodes(&mut self) -> Vec<String> {
+        let root = &self.config.images.site_root;
+        let fresh = render::shortcodes::Shortcodes::load(root, &self.config);
+        let changed = fresh.changed_since(&self.tables.shortcodes);
+        if !changed.is_empty() {
+            self.tables.shortcodes = fresh;
+        }
+        changed
     }
 
     /// Renders the home page's Markdown again (one page: always).

@@ -13,6 +13,7 @@ use crate::content::model::{Entity, EntityIdx, ImageSpec, Kind, Text};
 use crate::diag::{Diagnostic, Span};
 use crate::render::images;
 use crate::render::links::Linker;
+use crate::render::shortcodes;
 use crate::resolve::{self, Index, Lookup};
 
 /// Shortest actor name that autolinking will look for; shorter ones match
@@ -77,6 +78,8 @@ pub struct Site<'a> {
     pub paths: &'a [crate::render::links::SitePath],
     /// How pictures are processed and where the site is.
     pub images: &'a crate::render::images::ImageConfig,
+    /// The shortcode templates, for calls in page bodies.
+    pub shortcodes: &'a shortcodes::Shortcodes,
 }
 
 /// The result of rendering one text.
@@ -100,6 +103,9 @@ pub struct PageRender<'a> {
     pub looked_up: std::cell::RefCell<Vec<String>>,
     /// Pictures shown by this page's Markdown and front matter.
     pub pictures: Vec<std::sync::Arc<images::Processed>>,
+    /// Names of the shortcodes the body calls: a change to one of their
+    /// templates renders the body again.
+    pub shortcodes: Vec<String>,
 }
 
 impl<'a> PageRender<'a> {
@@ -120,6 +126,7 @@ impl<'a> PageRender<'a> {
             diagnostics: Vec::new(),
             looked_up: Default::default(),
             pictures: Vec::new(),
+            shortcodes: Vec::new(),
         }
     }
 
@@ -228,18 +235,28 @@ impl<'a> PageRender<'a> {
 
     fn render(&mut self, text: &Text, kind: TextKind) -> Rendered {
         let autolink = kind == TextKind::Body;
-        let escaped = TablePipes::escape(&text.source);
-        let source = escaped
+        // Shortcodes are for page bodies; elsewhere their text stays text.
+        let expansion = if kind == TextKind::Body {
+            self.expand(text)
+        } else {
+            None
+        };
+        let unexpanded = expansion
             .as_ref()
             .map_or(text.source.as_str(), |e| e.text.as_str());
+        let escaped = TablePipes::escape(unexpanded);
+        let source = escaped.as_ref().map_or(unexpanded, |e| e.text.as_str());
         let events: Vec<(Event<'_>, std::ops::Range<usize>)> = Parser::new_ext(source, options())
             .into_offset_iter()
             .collect();
         let file_span = |range: &std::ops::Range<usize>| {
-            let local = match &escaped {
+            let mut local = match &escaped {
                 Some(e) => Span::new(e.original(range.start), e.original(range.end)),
                 None => Span::new(range.start, range.end),
             };
+            if let Some(e) = &expansion {
+                local = Span::new(e.original(local.start), e.original(local.end));
+            }
             text.file_span(local)
         };
         let mut links_to = Vec::new();
@@ -354,7 +371,24 @@ impl<'a> PageRender<'a> {
         if kind == TextKind::Inline {
             html = strip_single_paragraph(html);
         }
+        if let Some(e) = &expansion {
+            let shortcodes = self.site.shortcodes;
+            html = e.finish(html, shortcodes, &mut BodyHost { page: self, text });
+        }
         Rendered { html, links_to }
+    }
+
+    /// The body with its shortcode calls checked and replaced by
+    /// placeholders; `None` when it calls none.
+    fn expand(&mut self, text: &Text) -> Option<shortcodes::expand::Expansion> {
+        let shortcodes = self.site.shortcodes;
+        let expansion = shortcodes::expand::Expansion::new(
+            &text.source,
+            shortcodes,
+            &mut BodyHost { page: self, text },
+        )?;
+        self.shortcodes.extend(expansion.names().map(str::to_owned));
+        Some(expansion)
     }
 
     /// Entities linked with `[[refs]]` in this text: autolinking skips them,
@@ -504,6 +538,27 @@ impl<'a> PageRender<'a> {
             return CowStr::Borrowed("#");
         }
         url.clone()
+    }
+}
+
+/// A page body as shortcodes see it: positions in the body's text, and
+/// pictures through the page's image pipeline.
+struct BodyHost<'p, 'a> {
+    page: &'p mut PageRender<'a>,
+    text: &'p Text,
+}
+
+impl shortcodes::expand::Host for BodyHost<'_, '_> {
+    fn picture(&mut self, ask: &images::Ask<'_>, span: Span) -> Option<images::FigureView> {
+        self.page.picture(ask, self.text.file_span(span))
+    }
+
+    fn report(&mut self, problem: shortcodes::builtin::Misuse) {
+        self.page.diagnostics.push(
+            Diagnostic::error(problem.code, self.page.file, problem.message)
+                .at(self.text.file_span(problem.span))
+                .hint(problem.hint),
+        );
     }
 }
 

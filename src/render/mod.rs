@@ -10,6 +10,7 @@ pub mod assets;
 pub mod changes;
 pub mod context;
 pub mod dates;
+pub mod embeds;
 pub mod entity_feeds;
 pub mod exports;
 pub mod graph;
@@ -22,6 +23,7 @@ pub mod plain;
 pub mod redirects;
 pub mod search_index;
 pub mod share_card;
+pub mod shortcodes;
 pub mod site;
 pub mod site_pages;
 pub mod stance;
@@ -70,6 +72,8 @@ pub struct Prepared {
     /// Every picture the entity shows (lead, body, shortcodes): their
     /// files are outputs of the site.
     pub pictures: Vec<std::sync::Arc<images::Processed>>,
+    /// The shortcodes its body calls, by name.
+    pub shortcodes: Vec<String>,
 }
 
 /// The site's Markdown, rendered once: what the page pass reads, and the
@@ -121,6 +125,7 @@ pub struct Tables {
     pub kinds: Vec<(String, Kind, String)>,
     pub autolinker: Autolinker,
     pub images: images::ImageConfig,
+    pub shortcodes: shortcodes::Shortcodes,
 }
 
 impl Tables {
@@ -133,6 +138,7 @@ impl Tables {
                 .collect(),
             autolinker: Autolinker::new(entities, config.autolink),
             images: config.images.clone(),
+            shortcodes: shortcodes::Shortcodes::load(&config.images.site_root, config),
         }
     }
 
@@ -145,6 +151,7 @@ impl Tables {
             autolinker: &self.autolinker,
             paths: &self.paths,
             images: &self.images,
+            shortcodes: &self.shortcodes,
         }
     }
 }
@@ -288,6 +295,7 @@ pub fn prepare_home(site: &markdown::Site<'_>, home: &Entity, pretty: bool) -> P
         links_to: rendered.links_to,
         diagnostics: page.diagnostics,
         pictures: page.pictures,
+        shortcodes: page.shortcodes,
         ..Default::default()
     }
 }
@@ -355,6 +363,7 @@ pub fn prepare(site: &markdown::Site<'_>, i: EntityIdx, pretty: bool) -> Prepare
         notes,
         lead,
         pictures: page.pictures,
+        shortcodes: page.shortcodes,
     }
 }
 

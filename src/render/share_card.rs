@@ -88,7 +88,11 @@ fn entity_context(pages: &Pages<'_>, i: EntityIdx) -> CardContext {
     let lead = e
         .image
         .as_ref()
-        .and_then(|_| data.prepared.get(i))
+        .and_then(|_| {
+            // The card draws the lead picture's file: a read of it.
+            data.prepared.pictures(i);
+            data.prepared.get(i)
+        })
         .and_then(|p| p.lead.clone());
     let (image, image_width, image_height) = lead
         .and_then(|l| {

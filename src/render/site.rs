@@ -71,6 +71,15 @@ pub enum Key {
     /// A static file a page links by its published name (by [`Sym`] of its
     /// path under `static/`): a new version renames it.
     Asset(Sym),
+    /// A picture file as processed (by the [`Sym`] of its path under the
+    /// site root): read by the pages and cards showing it and by its
+    /// output files, so an edit to the file alone reaches them.
+    Image(Sym),
+}
+
+/// The [`Key::Image`] of a picture file.
+pub fn image_key(source: &std::path::Path) -> Key {
+    Key::Image(sym(&source.to_string_lossy()))
 }
 
 /// A listing, as a key: tags by their [`Sym`].
@@ -232,6 +241,17 @@ impl<'a> PreparedTable<'a> {
     pub fn get(&self, i: EntityIdx) -> Option<&'a Prepared> {
         self.reads.record(Key::Text(*self.eids.get(i)?));
         self.all.get(i)
+    }
+
+    /// The pictures entity `i` shows (lead, body, shortcodes): reads its
+    /// Markdown and each picture file.
+    pub fn pictures(&self, i: EntityIdx) -> &'a [std::sync::Arc<super::images::Processed>] {
+        let Some(p) = self.get(i) else {
+            return &[];
+        };
+        self.reads
+            .record_all(p.pictures.iter().map(|picture| image_key(&picture.source)));
+        &p.pictures
     }
 
     /// Every entity's Markdown, in order: reads all of it.

@@ -58,6 +58,10 @@ pub enum Job {
     Image(Arc<super::images::Processed>, usize),
     /// A share card: an entity's, or with `None` the site's.
     Card(Option<EntityIdx>),
+    /// `embed/<kind>/<slug>/`: an entity's fact card for other sites.
+    Embed(EntityIdx),
+    /// `embed/<kind>/<slug>/oembed.json`.
+    OEmbed(EntityIdx),
 }
 
 /// Everything needed to render any page.
@@ -136,6 +140,9 @@ impl Pages<'_> {
         jobs.extend([Job::DataEntities, Job::DataTimeline]);
         jobs.push(Job::Card(None));
         jobs.extend((0..self.data.entities.len()).map(|i| Job::Card(Some(i))));
+        for i in 0..self.data.entities.len() {
+            jobs.extend([Job::Embed(i), Job::OEmbed(i)]);
+        }
         // Pages that list the site's pages (the sitemap) call this while
         // recording; they never list pictures, and must not read every
         // entity's Markdown to find them.
@@ -170,6 +177,12 @@ impl Pages<'_> {
         match job {
             Job::Image(picture, n) => picture.files().get(*n).map(|(out, _)| out.into()),
             Job::Card(of) => Some(super::share_card::path(self, *of)),
+            Job::Embed(i) => Some(super::embeds::path(self, *i).output_file()),
+            Job::OEmbed(i) => Some(
+                super::embeds::path(self, *i)
+                    .output_file()
+                    .with_file_name(super::embeds::OEMBED_FILE),
+            ),
             Job::ChangesFeed => Some(super::changes::FEED_FILE.into()),
             Job::Redirects => Some(super::redirects::FILE.into()),
             _ => None,
@@ -314,6 +327,8 @@ impl Pages<'_> {
             )),
             Job::Redirects => Ok(super::redirects::file(self.data)),
             Job::Image(picture, n) => self.picture_file(picture, *n),
+            Job::Embed(i) => super::embeds::card(self, *i),
+            Job::OEmbed(i) => Ok(super::embeds::oembed(self, *i)),
             Job::Card(of) => super::share_card::render(self, *of).map(|bytes| OutFile {
                 path: super::share_card::path(self, *of),
                 bytes,
@@ -328,6 +343,9 @@ impl Pages<'_> {
         picture: &super::images::Processed,
         n: usize,
     ) -> Result<OutFile, Diagnostic> {
+        self.data
+            .reads
+            .record(super::site::image_key(&picture.source));
         let files = picture.files();
         let Some((out, cached)) = files.get(n) else {
             return Err(Diagnostic::error(
@@ -397,6 +415,9 @@ impl Pages<'_> {
                 ctx.insert("page", &page);
                 let lead = data.prepared.get(*i).and_then(|p| p.lead.clone());
                 ctx.insert("image", &lead);
+                ctx.insert("oembed_href", &super::embeds::oembed_url(self, *i));
+                // The page shows these pictures: it reads their files.
+                data.prepared.pictures(*i);
                 (
                     format!("{}.html", data.entities[*i].kind.name()),
                     title,
@@ -586,7 +607,7 @@ impl Pages<'_> {
 
     /// The link to a static file under its published name; a theme
     /// without the file gets the plain name, as before fingerprinting.
-    fn asset_href(&self, linker: &Linker, rel: &str) -> String {
+    pub(super) fn asset_href(&self, linker: &Linker, rel: &str) -> String {
         let file = self.data.assets.get(rel).map_or(rel, |a| a.file.as_str());
         linker.file(file)
     }

@@ -143,6 +143,42 @@ pub const DEFAULT_THEME: &[(&str, &str)] = &[
         include_str!("../../themes/default/templates/partials/map_legend.html"),
     ),
     (
+        "templates/embed.html",
+        include_str!("../../themes/default/templates/embed.html"),
+    ),
+    (
+        "templates/shortcodes/callout.html",
+        include_str!("../../themes/default/templates/shortcodes/callout.html"),
+    ),
+    (
+        "templates/shortcodes/datawrapper.html",
+        include_str!("../../themes/default/templates/shortcodes/datawrapper.html"),
+    ),
+    (
+        "templates/shortcodes/figure.html",
+        include_str!("../../themes/default/templates/shortcodes/figure.html"),
+    ),
+    (
+        "templates/shortcodes/flourish.html",
+        include_str!("../../themes/default/templates/shortcodes/flourish.html"),
+    ),
+    (
+        "templates/shortcodes/post.html",
+        include_str!("../../themes/default/templates/shortcodes/post.html"),
+    ),
+    (
+        "templates/shortcodes/pullquote.html",
+        include_str!("../../themes/default/templates/shortcodes/pullquote.html"),
+    ),
+    (
+        "templates/shortcodes/vimeo.html",
+        include_str!("../../themes/default/templates/shortcodes/vimeo.html"),
+    ),
+    (
+        "templates/shortcodes/youtube.html",
+        include_str!("../../themes/default/templates/shortcodes/youtube.html"),
+    ),
+    (
         "static/style.css",
         include_str!("../../themes/default/static/style.css"),
     ),
@@ -204,6 +240,7 @@ pub const REQUIRED: &[&str] = &[
     "timeline.html",
     "changes.html",
     "map.html",
+    "embed.html",
     "questions.html",
     "tags.html",
     "tag.html",

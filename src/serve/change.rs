@@ -53,11 +53,19 @@ pub fn classify(
 /// (`content/actors/sedAb12Cd`) and rename it over the file, and that
 /// must cost one page, not a full rebuild.
 fn content_change(rel: &Path, is_folder: impl Fn(&Path) -> bool) -> Option<Change> {
-    let is_content_file = rel
+    let ext = rel
         .extension()
-        .is_some_and(|e| e == "md" || e == "yaml" || e == "yml");
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    if PICTURES.contains(&ext.as_str()) {
+        return Some(Change::Picture(rel.to_path_buf()));
+    }
+    let is_content_file = ext == "md" || ext == "yaml" || ext == "yml";
     (is_content_file || is_folder(rel)).then(|| Change::Content(rel.to_path_buf()))
 }
+
+/// Picture files a page may show from beside its content file.
+const PICTURES: &[&str] = &["jpg", "jpeg", "png", "webp", "svg"];
 
 /// Files editors write next to the one being saved, which never become
 /// pages: vim's swap and backup files and its `4913` probe, emacs lock and
@@ -108,6 +116,10 @@ mod tests {
             (
                 "content/old-folder",
                 Some(Change::Content("content/old-folder".into())),
+            ),
+            (
+                "content/actors/portrait.JPG",
+                Some(Change::Picture("content/actors/portrait.JPG".into())),
             ),
             ("templates/actor.html", Some(Change::Template)),
             ("templates/partials/key_facts.html", Some(Change::Template)),

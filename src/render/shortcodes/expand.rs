@@ -1,0 +1,405 @@
+//! RENDER: shortcodes around Markdown rendering. Before: every call in a
+//! body is checked and replaced by a placeholder Markdown leaves alone (a
+//! call with a body becomes two, on lines of their own, so what is between
+//! them is Markdown like the rest of the page: refs, autolinks, footnotes).
+//! After: each placeholder in the HTML is replaced by its template's
+//! output. Positions in the rewritten text map back to the writer's file
+//! through [`Expansion::original`].
+
+use super::Shortcodes;
+use super::builtin::{self, Misuse};
+use super::parse::{self, Call, Form};
+use crate::diag::{Span, closest};
+use crate::render::images::{Ask, FigureView};
+
+/// Placeholder delimiters: characters of Unicode's private use area, which
+/// Markdown treats as text and no writer types.
+const INLINE: char = '\u{E000}';
+const OPEN: char = '\u{E002}';
+const END: char = '\u{E003}';
+const CLOSE: char = '\u{E001}';
+
+/// What expanding needs from the page being rendered.
+pub trait Host {
+    /// Checks and processes a picture a shortcode names; `span` is in the
+    /// body's own text.
+    fn picture(&mut self, ask: &Ask<'_>, span: Span) -> Option<FigureView>;
+    /// Reports a problem; `span` is in the body's own text.
+    fn report(&mut self, problem: Misuse);
+}
+
+/// One replaced stretch: `new_len` bytes at `new_at` of the rewritten text
+/// stand for `old_len` bytes at `old_at` of the source.
+#[derive(Debug, Clone, Copy)]
+struct Edit {
+    new_at: usize,
+    new_len: usize,
+    old_at: usize,
+    old_len: usize,
+}
+
+/// A call kept for rendering, by its placeholder's number.
+#[derive(Debug)]
+struct Slot {
+    call: Call,
+    /// Whether it passed every check; a call that did not renders nothing
+    /// (its body, if any, is kept as plain Markdown).
+    valid: bool,
+    /// For an `{% end %}`, the number of the call it closes (`None`: it
+    /// closes nothing, and goes).
+    closes: Option<usize>,
+}
+
+/// A body with its calls replaced by placeholders.
+#[derive(Debug)]
+pub struct Expansion {
+    pub text: String,
+    edits: Vec<Edit>,
+    slots: Vec<Slot>,
+}
+
+impl Expansion {
+    /// Checks every call in `source` (reporting to `host`) and replaces
+    /// each with its placeholder; `None` when there is no call.
+    pub fn new(source: &str, shortcodes: &Shortcodes, host: &mut dyn Host) -> Option<Self> {
+        let (calls, errors) = parse::calls(source);
+        for e in errors {
+            host.report(Misuse {
+                code: "shortcode-syntax",
+                message: e.message,
+                hint: e.hint,
+                span: e.span,
+            });
+        }
+        if calls.is_empty() {
+            return None;
+        }
+        let slots = check_all(source, calls, shortcodes, host);
+        Some(rewrite(source, slots))
+    }
+
+    /// The names of the shortcodes called.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.slots
+            .iter()
+            .filter(|s| s.closes.is_none())
+            .map(|s| s.call.name.as_str())
+    }
+
+    /// The source offset of an offset in the rewritten text.
+    pub fn original(&self, offset: usize) -> usize {
+        let at = self.edits.partition_point(|e| e.new_at <= offset);
+        let Some(e) = at.checked_sub(1).map(|i| self.edits[i]) else {
+            return offset;
+        };
+        if offset < e.new_at + e.new_len {
+            e.old_at
+        } else {
+            e.old_at + e.old_len + (offset - e.new_at - e.new_len)
+        }
+    }
+
+    /// The rendered HTML with every placeholder replaced by its call's
+    /// output.
+    pub fn finish(&self, mut html: String, shortcodes: &Shortcodes, host: &mut dyn Host) -> String {
+        for (n, slot) in self.slots.iter().enumerate() {
+            if slot.call.form == Form::Inline {
+                let out = self.output(n, None, shortcodes, host);
+                let token = token(INLINE, n);
+                html = replace_block_or_inline(&html, &token, &out);
+            }
+        }
+        while let Some(end_at) = html.find(END) {
+            let Some(n) = number_after(&html, end_at) else {
+                break;
+            };
+            let end = expand_to_paragraph(&html, end_at, &token(END, n));
+            let open_token = token(OPEN, n);
+            let Some(open_at) = html[..end.start].find(&open_token) else {
+                html.replace_range(end, "");
+                continue;
+            };
+            let open = expand_to_paragraph(&html, open_at, &open_token);
+            let body = html[open.end..end.start].trim().to_owned();
+            let out = self.output(n, Some(body), shortcodes, host);
+            html.replace_range(open.start..end.end, &format!("{out}\n"));
+        }
+        html
+    }
+
+    /// The HTML of call `n`: its template's output, or nothing (the body
+    /// as it is, for a call with one) when the call is wrong.
+    fn output(
+        &self,
+        n: usize,
+        body: Option<String>,
+        shortcodes: &Shortcodes,
+        host: &mut dyn Host,
+    ) -> String {
+        let slot = &self.slots[n];
+        if !slot.valid {
+            return body.unwrap_or_default();
+        }
+        let Some(ctx) = super::context::of(&slot.call, n + 1, body.as_deref(), host) else {
+            return String::new();
+        };
+        match shortcodes.render(&slot.call.name, &ctx) {
+            Ok(html) => html.trim().to_owned(),
+            Err(message) => {
+                host.report(Misuse {
+                    code: "shortcode-template",
+                    message: format!("shortcode `{}` failed: {message}", slot.call.name),
+                    hint: format!(
+                        "fix templates/shortcodes/{}.html; the values it gets are listed in docs/content-format.md",
+                        slot.call.name
+                    ),
+                    span: slot.call.span,
+                });
+                String::new()
+            }
+        }
+    }
+}
+
+fn token(kind: char, n: usize) -> String {
+    format!("{kind}{n}{CLOSE}")
+}
+
+/// The number of the placeholder starting at `at`.
+fn number_after(html: &str, at: usize) -> Option<usize> {
+    let rest = &html[at + END.len_utf8()..];
+    let digits = rest.find(CLOSE)?;
+    rest[..digits].parse().ok()
+}
+
+/// The placeholder at `at`, with the `<p>` and `</p>` around it when it
+/// stands alone in a paragraph.
+fn expand_to_paragraph(html: &str, at: usize, token: &str) -> std::ops::Range<usize> {
+    let end = at + token.len();
+    if html[..at].ends_with("<p>") && html[end..].starts_with("</p>") {
+        let after = end + "</p>".len();
+        let after = after + usize::from(html[after..].starts_with('\n'));
+        return at - "<p>".len()..after;
+    }
+    at..end
+}
+
+/// A call alone in its paragraph replaces the paragraph; one inside text
+/// replaces itself.
+fn replace_block_or_inline(html: &str, token: &str, out: &str) -> String {
+    let block = format!("<p>{token}</p>");
+    if html.contains(&block) {
+        html.replacen(&block, out, 1)
+    } else {
+        html.replacen(token, out, 1)
+    }
+}
+
+/// Checks every call: its name, its form, where it stands, its arguments,
+/// and that bodies are closed.
+fn check_all(
+    source: &str,
+    calls: Vec<Call>,
+    shortcodes: &Shortcodes,
+    host: &mut dyn Host,
+) -> Vec<Slot> {
+    let mut slots: Vec<Slot> = Vec::with_capacity(calls.len());
+    let mut open: Vec<usize> = Vec::new();
+    for call in calls {
+        let n = slots.len();
+        let (valid, closes) = match call.form {
+            Form::End => match open.pop() {
+                Some(o) => (slots[o].valid, Some(o)),
+                None => {
+                    host.report(stray_end(&call));
+                    (false, None)
+                }
+            },
+            _ => (check_one(source, &call, shortcodes, host), None),
+        };
+        if call.form == Form::Open {
+            open.push(n);
+        }
+        slots.push(Slot {
+            call,
+            valid,
+            closes,
+        });
+    }
+    for o in open {
+        host.report(unclosed_body(&slots[o].call));
+        slots[o].valid = false;
+        slots[o].call.form = Form::Inline;
+    }
+    slots
+}
+
+fn check_one(source: &str, call: &Call, shortcodes: &Shortcodes, host: &mut dyn Host) -> bool {
+    if !shortcodes.has(&call.name) {
+        host.report(unknown(call, shortcodes));
+        return false;
+    }
+    let Some(spec) = builtin::spec(&call.name) else {
+        // A site's own shortcode: any arguments, any form, anywhere.
+        return true;
+    };
+    let mut problems = Vec::new();
+    if spec.body != (call.form == Form::Open) {
+        problems.push(wrong_form(call, spec.body));
+    } else if !spec.body && !alone_on_its_lines(source, call.span) {
+        problems.push(Misuse {
+            code: "shortcode-placement",
+            message: format!("shortcode `{}` must stand on a line of its own", call.name),
+            hint: "put a blank line before and after it".into(),
+            span: call.span,
+        });
+    }
+    problems.extend(builtin::check(spec, call));
+    let valid = problems.is_empty();
+    for p in problems {
+        host.report(p);
+    }
+    valid
+}
+
+fn alone_on_its_lines(source: &str, span: Span) -> bool {
+    let line_start = source[..span.start].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = source[span.end..]
+        .find('\n')
+        .map_or(source.len(), |i| span.end + i);
+    source[line_start..span.start].trim().is_empty() && source[span.end..line_end].trim().is_empty()
+}
+
+fn unknown(call: &Call, shortcodes: &Shortcodes) -> Misuse {
+    let hint = match closest(&call.name, shortcodes.names()) {
+        Some(near) => format!("did you mean `{near}`?"),
+        None => format!(
+            "the shortcodes are {}; add templates/shortcodes/{}.html to make your own",
+            shortcodes.names().collect::<Vec<_>>().join(", "),
+            call.name
+        ),
+    };
+    Misuse {
+        code: "shortcode-unknown",
+        message: format!("unknown shortcode `{}`", call.name),
+        hint,
+        span: call.span,
+    }
+}
+
+fn wrong_form(call: &Call, wants_body: bool) -> Misuse {
+    let name = &call.name;
+    let hint = if wants_body {
+        format!("`{name}` wraps text: {{% {name}(…) %}} text {{% end %}}")
+    } else {
+        format!("`{name}` takes no text: {{{{ {name}(…) }}}}")
+    };
+    Misuse {
+        code: "shortcode-form",
+        message: if wants_body {
+            format!("shortcode `{name}` needs a body")
+        } else {
+            format!("shortcode `{name}` has no body")
+        },
+        hint,
+        span: call.span,
+    }
+}
+
+fn stray_end(call: &Call) -> Misuse {
+    Misuse {
+        code: "shortcode-end",
+        message: "`{% end %}` closes no shortcode".into(),
+        hint: "remove it, or open a body with {% callout(kind=\"note\") %} above".into(),
+        span: call.span,
+    }
+}
+
+fn unclosed_body(call: &Call) -> Misuse {
+    Misuse {
+        code: "shortcode-end",
+        message: format!("shortcode `{}` is never closed", call.name),
+        hint: "end its text with {% end %} on a line of its own".into(),
+        span: call.span,
+    }
+}
+
+/// The source with each call replaced by its placeholder.
+fn rewrite(source: &str, slots: Vec<Slot>) -> Expansion {
+    let mut text = String::with_capacity(source.len() + slots.len() * 8);
+    let mut edits = Vec::with_capacity(slots.len());
+    let mut copied = 0;
+    for (n, slot) in slots.iter().enumerate() {
+        let span = slot.call.span;
+        text.push_str(&source[copied..span.start]);
+        let placeholder = match slot.call.form {
+            Form::Inline => token(INLINE, n),
+            Form::Open => format!("\n\n{}\n\n", token(OPEN, n)),
+            Form::End => match slot.closes {
+                Some(o) => format!("\n\n{}\n\n", token(END, o)),
+                None => String::new(),
+            },
+        };
+        edits.push(Edit {
+            new_at: text.len(),
+            new_len: placeholder.len(),
+            old_at: span.start,
+            old_len: span.end - span.start,
+        });
+        text.push_str(&placeholder);
+        copied = span.end;
+    }
+    text.push_str(&source[copied..]);
+    Expansion { text, edits, slots }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Collect(Vec<String>);
+
+    impl Host for Collect {
+        fn picture(&mut self, _: &Ask<'_>, _: Span) -> Option<FigureView> {
+            None
+        }
+        fn report(&mut self, p: Misuse) {
+            self.0.push(format!("{} @{}", p.message, p.span.start));
+        }
+    }
+
+    #[test]
+    fn offsets_after_a_call_map_back_to_the_source() {
+        let src = "ab {{ x(a=1) }} cd";
+        let e = rewrite(
+            src,
+            vec![Slot {
+                call: parse::calls(src).0.remove(0),
+                valid: true,
+                closes: None,
+            }],
+        );
+        let cd = e.text.find("cd").unwrap();
+        assert_eq!(e.original(cd), src.find("cd").unwrap());
+        assert_eq!(e.original(1), 1);
+        assert_eq!(e.original(4), 3);
+    }
+
+    #[test]
+    fn unknown_names_and_stray_ends_are_reported() {
+        let mut host = Collect(Vec::new());
+        let shortcodes = Shortcodes::default();
+        Expansion::new(
+            "{{ youtub(id=\"a\") }}\n\n{% end %}\n",
+            &shortcodes,
+            &mut host,
+        );
+        assert_eq!(
+            host.0,
+            [
+                "unknown shortcode `youtub` @0",
+                "`{% end %}` closes no shortcode @22"
+            ]
+        );
+    }
+}
