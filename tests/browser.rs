@@ -245,7 +245,10 @@ fn node_check_passes(script: &str, needs: &[&str]) -> String {
 fn figure_labels_never_overlap_and_stay_readable() {
     let stdout = node_check_passes("figures.mjs", &["playwright-core"]);
     assert!(stdout.contains("ok - map/index.html at 390 px"), "{stdout}");
-    assert!(stdout.contains("ok - timeline/index.html at 390 px"), "{stdout}");
+    assert!(
+        stdout.contains("ok - timeline/index.html at 390 px"),
+        "{stdout}"
+    );
     eprintln!("{stdout}");
 }
 
