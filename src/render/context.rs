@@ -213,4 +213,8 @@ pub struct TimelineMonth {
     pub label: String,
     pub id: String,
     pub items: Vec<Item>,
+    /// "5 months without a meeting or proposal": set when a long quiet
+    /// spell comes before this month, which the timeline compresses into
+    /// this one marked line.
+    pub gap_before: Option<String>,
 }

@@ -712,8 +712,12 @@ impl Pages<'_> {
             .collect();
         dated.sort_by(|&a, &b| (e[a].date(), &e[a].title).cmp(&(e[b].date(), &e[b].title)));
         let mut months: Vec<TimelineMonth> = Vec::new();
+        let mut last_day: Option<i64> = None;
         for i in dated {
             let Some(when) = e[i].when() else { continue };
+            let day = when.first.days_since_epoch();
+            let gap_before = last_day.and_then(|last| quiet_spell(day - last));
+            last_day = Some(day);
             // A date known to the year only goes under the year, not January.
             let (id, label) = match when.precision {
                 Precision::Year => (when.iso(), when.first.year.to_string()),
@@ -727,6 +731,7 @@ impl Pages<'_> {
                     label,
                     id,
                     items: Vec::new(),
+                    gap_before,
                 });
             }
             if let Some(m) = months.last_mut() {
@@ -1027,4 +1032,21 @@ pub(crate) struct FeedEntry {
 struct SitemapUrl {
     loc: String,
     lastmod: Option<String>,
+}
+
+/// Days without an event beyond which the timeline marks a quiet spell.
+const QUIET_DAYS: i64 = 60;
+
+/// "5 months without a meeting or proposal", for a gap of `days` days
+/// between two events of the timeline; none for a short gap.
+fn quiet_spell(days: i64) -> Option<String> {
+    if days <= QUIET_DAYS {
+        return None;
+    }
+    let months = (days + 15) / 30;
+    Some(if months >= 24 {
+        format!("{} years without a meeting or proposal", months / 12)
+    } else {
+        format!("{months} months without a meeting or proposal")
+    })
 }

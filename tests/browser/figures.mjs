@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // Measures every drawn figure of a built explainer site the way a reader's
-// browser lays it out: on each page with an SVG figure (entity pages with a
-// neighbourhood map, /map/, /timeline/), at 390 and 1280 px, every label's
-// bounding box must not overlap another label, no drawn line may run
-// through a label, and no label may render smaller than 12 CSS px.
+// browser lays it out: on each page with a figure (entity pages with a
+// neighbourhood map, /map/, and /timeline/, whose chart is a styled list),
+// at 390 and 1280 px, every label's bounding box must not overlap another
+// label, no drawn line may run through a label (for the timeline: no label
+// crosses its axis), and no label may render smaller than 12 CSS px.
 //
 //   node tests/browser/figures.mjs OUTDIR
 //
@@ -84,7 +85,31 @@ function measureFigures({ minFont, slack }) {
       }
     }
   });
-  return { figures: figures.length, problems };
+  // The timeline: one list drawn as a chart, its axis the list's left border.
+  const timelines = [...document.querySelectorAll(".tl")];
+  timelines.forEach((tl) => {
+    const labels = [...tl.querySelectorAll("time, .kind-label, .status, .tl-head a, .tl-gap-line span, h2")]
+      .map((el) => ({ el, rect: box(el.getBoundingClientRect()), text: el.textContent.trim() }))
+      .filter((l) => l.text && l.rect.r - l.rect.l > 0);
+    for (const l of labels) {
+      const px = parseFloat(getComputedStyle(l.el).fontSize);
+      if (px < minFont - 0.01) problems.push(`timeline: "${l.text}" is ${px.toFixed(1)} px`);
+      const axis = l.el.closest(".timeline");
+      if (axis) {
+        const x = axis.getBoundingClientRect().left + parseFloat(getComputedStyle(axis).borderLeftWidth);
+        if (l.rect.l < x + 6) problems.push(`timeline: "${l.text}" touches the axis`);
+      }
+    }
+    for (let i = 0; i < labels.length; i++) {
+      for (let j = i + 1; j < labels.length; j++) {
+        if (labels[i].el.contains(labels[j].el) || labels[j].el.contains(labels[i].el)) continue;
+        if (overlap(labels[i].rect, labels[j].rect)) {
+          problems.push(`timeline: "${labels[i].text}" overlaps "${labels[j].text}"`);
+        }
+      }
+    }
+  });
+  return { figures: figures.length + timelines.length, problems };
 }
 
 async function main() {

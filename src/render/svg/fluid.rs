@@ -167,7 +167,7 @@ pub fn open(out: &mut String, id: &str, height: f32, title: &str, desc: &str) {
 /// A straight line in a gap, from (`x1`%, `y1`) to (`x2`%, `y2`), drawn as
 /// the relation `rel` (or as the neutral spine when `rel` is `None`).
 pub fn line(out: &mut String, x1: f32, y1: f32, x2: f32, y2: f32, rel: Option<Rel>) {
-    let class = rel.map_or("mp-spine", Rel::name);
+    let class = rel.map_or("spine", Rel::name);
     let _ = write!(
         out,
         "<line class=\"mp-edge mp-{class}\" x1=\"{}%\" y1=\"{}\" x2=\"{}%\" y2=\"{}\"/>",
