@@ -56,6 +56,10 @@ pub struct FactRow {
     pub disputed: bool,
     /// Rows from typed keys (date, host …) rather than `key_facts`.
     pub typed: bool,
+    /// A typed row's key in words that do not change with the language of
+    /// the labels (`role`, `country`, `affiliation`, `type`, `status`,
+    /// `date` …): templates lift some rows out of the table by it.
+    pub key: Option<String>,
     pub values: Vec<FactValue>,
     /// The newest entry of the changes log naming this fact.
     pub change: Option<crate::render::changes::FactChange>,
