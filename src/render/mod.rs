@@ -11,6 +11,7 @@ pub mod context;
 pub mod dates;
 pub mod entity_feeds;
 pub mod exports;
+pub mod front;
 pub mod graph;
 pub mod images;
 pub mod jsonld;

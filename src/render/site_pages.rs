@@ -422,6 +422,7 @@ impl Pages<'_> {
                 ctx.insert("home", &self.home_view());
                 ctx.insert("sections", &self.sections_summary(linker));
                 ctx.insert("latest", &self.latest_meetings(linker, HOME_LATEST));
+                ctx.insert("front", &super::front::front(data, linker));
                 let changes = super::changes::site_order(data);
                 let newest = &changes[..changes.len().min(HOME_LATEST)];
                 ctx.insert(
