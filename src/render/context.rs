@@ -202,6 +202,9 @@ pub struct Frame {
     pub jsonld: String,
     /// The page's share card (`og:image`).
     pub og_image: super::share_card::OgImage,
+    /// "Report an error" for this page (see `render::report`), when
+    /// `report_error` is set in `site.yaml`.
+    pub report_error_href: Option<String>,
 }
 
 /// A group of reader questions on the `/questions/` page.

@@ -20,6 +20,7 @@ pub mod markdown;
 pub mod paginate;
 pub mod plain;
 pub mod redirects;
+pub mod report;
 pub mod search_index;
 pub mod share_card;
 pub mod site;

@@ -549,7 +549,12 @@ impl Pages<'_> {
         } else {
             format!("{title} · {}", config.title)
         };
+        let permalink = path.absolute(&self.data.base);
         Frame {
+            report_error_href: config
+                .report_error
+                .as_deref()
+                .map(|to| super::report::href(to, &page_title, &permalink)),
             site: SiteView {
                 title: config.title.clone(),
                 description: config.description.clone(),
@@ -565,7 +570,7 @@ impl Pages<'_> {
             search_href: linker.href(&SitePath::of(&["search"])),
             search_script: linker.file("search.js"),
             search_index: linker.file("search-index.js"),
-            permalink: path.absolute(&self.data.base),
+            permalink,
             page_title,
             description: description.to_owned(),
             serving: self.options.serving,
@@ -816,6 +821,12 @@ impl Pages<'_> {
             "The page you asked for is not part of this explainer.",
         );
         frame.permalink = format!("{base}404.html");
+        frame.report_error_href = self
+            .data
+            .config
+            .report_error
+            .as_deref()
+            .map(|to| super::report::href(to, &frame.page_title, &frame.permalink));
         frame.jsonld = super::jsonld::for_job(self.data, &Job::NotFound, &frame);
         let mut ctx = Context::new();
         ctx.insert("site", &frame.site);
