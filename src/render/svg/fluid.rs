@@ -206,7 +206,7 @@ pub fn node(out: &mut String, node: &Node, place: &Placed) {
     }
     let _ = write!(
         out,
-        "<rect class=\"mp-box\" x=\"{}%\" y=\"{}\" width=\"{}%\" height=\"{}\" rx=\"6\"/>",
+        "<rect x=\"{}%\" y=\"{}\" width=\"{}%\" height=\"{}\" rx=\"6\"/>",
         num(place.column.x),
         num(place.y),
         num(place.column.width),
