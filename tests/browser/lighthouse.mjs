@@ -8,7 +8,11 @@
 //   node tests/browser/lighthouse.mjs OUTDIR
 //
 // The site is served from 127.0.0.1 under its base_url's path. One
-// Chromium, pages one after another. Prints one `ok - …` or `not ok - …`
+// Chromium, pages one after another, after one discarded warm-up run (the
+// first run of a fresh Chromium pays its start-up). Performance varies
+// with the machine's load, so a page scoring below the floor is run twice
+// more and judged by the median of its three runs, as Lighthouse's own
+// documentation advises for variance; the other categories do not vary. Prints one `ok - …` or `not ok - …`
 // line per page with its four scores (and the failing audits), then
 // `N passed, N failed`; exits 1 if any page failed. tests/browser.rs runs it.
 
@@ -48,6 +52,16 @@ function weakAudits(lhr, category) {
     .map((a) => `${a.id} (${a.displayValue || a.score})`);
 }
 
+/// One run of `rel`; if its performance is under the floor, the run whose
+/// performance is the median of three.
+async function medianRun(run, rel) {
+  const first = await run(rel);
+  if ((first.categories.performance.score || 0) * 100 >= FLOORS.performance) return first;
+  const runs = [first, await run(rel), await run(rel)];
+  runs.sort((a, b) => (a.categories.performance.score || 0) - (b.categories.performance.score || 0));
+  return runs[1];
+}
+
 async function main() {
   const prefix = await basePath(outDir);
   const server = await serveSite(outDir, prefix);
@@ -56,14 +70,18 @@ async function main() {
   let passed = 0;
   let failed = 0;
   try {
+    const run = async (rel) =>
+      (
+        await lighthouse(`${origin}${prefix}${rel}`, {
+          port: chrome.port,
+          output: "json",
+          logLevel: "error",
+          onlyCategories: Object.keys(FLOORS),
+        })
+      ).lhr;
+    await run(PAGES[0][1]);
     for (const [name, rel] of PAGES) {
-      const result = await lighthouse(`${origin}${prefix}${rel}`, {
-        port: chrome.port,
-        output: "json",
-        logLevel: "error",
-        onlyCategories: Object.keys(FLOORS),
-      });
-      const lhr = result.lhr;
+      const lhr = await medianRun(run, rel);
       const scores = Object.keys(FLOORS).map((c) => [c, Math.round((lhr.categories[c].score || 0) * 100)]);
       const low = scores.filter(([c, s]) => s < FLOORS[c]);
       const line = scores.map(([c, s]) => `${c} ${s}`).join(", ");
