@@ -24,6 +24,7 @@ pub const KEYS: &[&str] = &[
     "feed_limit",
     "paginate_by",
     "stale_after_days",
+    "report_error",
     "menu",
     "extra",
     "images",
@@ -57,6 +58,9 @@ pub struct Config {
     /// questions; 0 keeps each on one page.
     pub paginate_by: usize,
     pub stale_after_days: Option<u32>,
+    /// Where readers report an error: a `mailto:` address or a form's URL;
+    /// every page links to it with its title and address filled in.
+    pub report_error: Option<String>,
     pub menu: Vec<MenuItem>,
     pub extra: serde_json::Value,
     /// "Today" for date checks, from `--today`; otherwise the newest date
@@ -119,6 +123,7 @@ impl Default for Config {
             feed_limit: 20,
             paginate_by: 50,
             stale_after_days: None,
+            report_error: None,
             menu: Vec::new(),
             extra: serde_json::Value::Object(Default::default()),
             today: None,
@@ -320,6 +325,7 @@ fn set(c: &mut Config, name: &str, v: &Node, text: &str) -> Result<(), &'static 
                     .ok_or("a whole number")?,
             )
         }
+        "report_error" => c.report_error = Some(string()?).filter(|s| !s.is_empty()),
         "menu" => c.menu = menu(v, text).ok_or("a list of {title, url}")?,
         "extra" => c.extra = crate::content::parse::node_to_json(v),
         "images" => c.images = crate::render::images::config_from(v, text)?,

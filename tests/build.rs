@@ -264,7 +264,6 @@ fn typed_keys_come_before_key_facts_rows() {
         "Participants",
         "Proposals discussed",
         "Outcome",
-        "Status",
         "Attendance",
     ]
     .iter()
@@ -278,6 +277,10 @@ fn typed_keys_come_before_key_facts_rows() {
         order.windows(2).all(|w| w[0] < w[1]),
         "rows out of order: {order:?}"
     );
+    // The status is in the kicker above the title, not a row.
+    assert!(!meeting.contains("<th scope=\"row\">Status"));
+    let kicker = &meeting[..meeting.find("<h1>").unwrap()];
+    assert!(kicker.contains("status-held"), "{kicker}");
 }
 
 #[test]

@@ -56,6 +56,10 @@ pub struct FactRow {
     pub disputed: bool,
     /// Rows from typed keys (date, host …) rather than `key_facts`.
     pub typed: bool,
+    /// A typed row's key in words that do not change with the language of
+    /// the labels (`role`, `country`, `affiliation`, `type`, `status`,
+    /// `date` …): templates lift some rows out of the table by it.
+    pub key: Option<String>,
     pub values: Vec<FactValue>,
     /// The newest entry of the changes log naming this fact.
     pub change: Option<crate::render::changes::FactChange>,
@@ -200,6 +204,9 @@ pub struct Frame {
     pub jsonld: String,
     /// The page's share card (`og:image`).
     pub og_image: super::share_card::OgImage,
+    /// "Report an error" for this page (see `render::report`), when
+    /// `report_error` is set in `site.yaml`.
+    pub report_error_href: Option<String>,
 }
 
 /// A group of reader questions on the `/questions/` page.
@@ -215,4 +222,8 @@ pub struct TimelineMonth {
     pub label: String,
     pub id: String,
     pub items: Vec<Item>,
+    /// "5 months without a meeting or proposal": set when a long quiet
+    /// spell comes before this month, which the timeline compresses into
+    /// this one marked line.
+    pub gap_before: Option<String>,
 }

@@ -106,7 +106,8 @@ impl Listed {
 }
 
 /// The entries of a listing, in the order its pages show them: meetings
-/// and sources newest first, other kinds by `weight` then title; the
+/// and sources newest first, other kinds by `weight` then as readers look
+/// them up (see [`sort_name`]); the
 /// pages with questions and a tag's pages in site order.
 fn members(data: &SiteData<'_>, listing: &Listing) -> Vec<EntityIdx> {
     let e = data.entities;
@@ -120,10 +121,8 @@ fn members(data: &SiteData<'_>, listing: &Listing) -> Vec<EntityIdx> {
                         .cmp(&e[a].date())
                         .then(e[a].title.cmp(&e[b].title))
                 }),
-                _ => members.sort_by(|&a, &b| {
-                    (e[a].weight.unwrap_or(i64::MAX), &e[a].title)
-                        .cmp(&(e[b].weight.unwrap_or(i64::MAX), &e[b].title))
-                }),
+                _ => members
+                    .sort_by_cached_key(|&i| (e[i].weight.unwrap_or(i64::MAX), sort_name(&e[i]))),
             }
             members
         }
@@ -131,6 +130,23 @@ fn members(data: &SiteData<'_>, listing: &Listing) -> Vec<EntityIdx> {
             .filter(|&i| !e[i].questions.is_empty())
             .collect(),
         Listing::Tag(slug) => data.tags.members(slug).to_vec(),
+    }
+}
+
+/// The key a list sorts a page under, as a reader looks for it: a person
+/// by surname (the last word of the title) then the whole name, anything
+/// else by its title; case is ignored.
+fn sort_name(e: &crate::content::model::Entity) -> String {
+    use crate::content::model::{ActorType, KindData};
+    let person = matches!(&e.data, KindData::Actor(a) if a.actor_type == Some(ActorType::Person));
+    name_key(&e.title, person)
+}
+
+fn name_key(title: &str, person: bool) -> String {
+    let title = title.to_lowercase();
+    match title.split_whitespace().last() {
+        Some(surname) if person => format!("{surname} {title}"),
+        _ => title,
     }
 }
 
@@ -245,6 +261,29 @@ impl Paginator {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn people_sort_by_surname_and_the_rest_by_name() {
+        let mut names = [
+            ("Volodymyr Zelensky", true),
+            ("Andrii Sybiha", true),
+            ("Coalition of the Willing", false),
+            ("Jared Kushner", true),
+            ("Charles Kushner", true),
+        ];
+        names.sort_by_key(|&(t, p)| name_key(t, p));
+        let order: Vec<&str> = names.iter().map(|n| n.0).collect();
+        assert_eq!(
+            order,
+            [
+                "Coalition of the Willing",
+                "Charles Kushner",
+                "Jared Kushner",
+                "Andrii Sybiha",
+                "Volodymyr Zelensky"
+            ]
+        );
+    }
 
     #[test]
     fn pages_split_the_entries_in_order() {

@@ -453,6 +453,7 @@ impl Pages<'_> {
                 ctx.insert("home", &self.home_view());
                 ctx.insert("sections", &self.sections_summary(linker));
                 ctx.insert("latest", &self.latest_meetings(linker, HOME_LATEST));
+                ctx.insert("front", &super::front::front(data, linker));
                 let changes = super::changes::site_order(data);
                 let newest = &changes[..changes.len().min(HOME_LATEST)];
                 ctx.insert(
@@ -573,7 +574,12 @@ impl Pages<'_> {
         } else {
             format!("{title} · {}", config.title)
         };
+        let permalink = path.absolute(&self.data.base);
         Frame {
+            report_error_href: config
+                .report_error
+                .as_deref()
+                .map(|to| super::report::href(to, &page_title, &permalink)),
             site: SiteView {
                 title: config.title.clone(),
                 description: config.description.clone(),
@@ -590,7 +596,7 @@ impl Pages<'_> {
             search_href: linker.href(&SitePath::of(&["search"])),
             search_script: self.asset_href(linker, "search.js"),
             search_index: linker.file("search-index.js"),
-            permalink: path.absolute(&self.data.base),
+            permalink,
             page_title,
             description: description.to_owned(),
             serving: self.options.serving,
@@ -756,8 +762,12 @@ impl Pages<'_> {
             .collect();
         dated.sort_by(|&a, &b| (e[a].date(), &e[a].title).cmp(&(e[b].date(), &e[b].title)));
         let mut months: Vec<TimelineMonth> = Vec::new();
+        let mut last_day: Option<i64> = None;
         for i in dated {
             let Some(when) = e[i].when() else { continue };
+            let day = when.first.days_since_epoch();
+            let gap_before = last_day.and_then(|last| quiet_spell(day - last));
+            last_day = Some(day);
             // A date known to the year only goes under the year, not January.
             let (id, label) = match when.precision {
                 Precision::Year => (when.iso(), when.first.year.to_string()),
@@ -771,6 +781,7 @@ impl Pages<'_> {
                     label,
                     id,
                     items: Vec::new(),
+                    gap_before,
                 });
             }
             if let Some(m) = months.last_mut() {
@@ -855,6 +866,12 @@ impl Pages<'_> {
             t.text("not_found_description"),
         );
         frame.permalink = format!("{base}404.html");
+        frame.report_error_href = self
+            .data
+            .config
+            .report_error
+            .as_deref()
+            .map(|to| super::report::href(to, &frame.page_title, &frame.permalink));
         frame.jsonld = super::jsonld::for_job(self.data, &Job::NotFound, &frame);
         let mut ctx = Context::new();
         ctx.insert("site", &frame.site);
@@ -1080,4 +1097,21 @@ pub(crate) struct FeedEntry {
 struct SitemapUrl {
     loc: String,
     lastmod: Option<String>,
+}
+
+/// Days without an event beyond which the timeline marks a quiet spell.
+const QUIET_DAYS: i64 = 60;
+
+/// "5 months without a meeting or proposal", for a gap of `days` days
+/// between two events of the timeline; none for a short gap.
+fn quiet_spell(days: i64) -> Option<String> {
+    if days <= QUIET_DAYS {
+        return None;
+    }
+    let months = (days + 15) / 30;
+    Some(if months >= 24 {
+        format!("{} years without a meeting or proposal", months / 12)
+    } else {
+        format!("{months} months without a meeting or proposal")
+    })
 }

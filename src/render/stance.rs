@@ -36,6 +36,9 @@ pub struct StanceMatrix {
     pub rows: Vec<StanceRow>,
     /// Actors and proposals with a stance that the bounds left out.
     pub more_actors: usize,
+    /// Whether any shown actor opposes a shown proposal: when none does,
+    /// the theme says that no source names an opponent.
+    pub any_opposed: bool,
     pub more_proposals: usize,
 }
 
@@ -77,12 +80,17 @@ pub fn for_list(data: &SiteData<'_>, kind: Kind, linker: &Linker) -> Option<Stan
     }
     let e = data.entities;
     let mut per_actor: BTreeMap<EntityIdx, usize> = BTreeMap::new();
+    let mut opponents: Vec<EntityIdx> = Vec::new();
     for p in (0..e.len()).filter(|&p| e.kind(p) == Kind::Proposal) {
         for a in stance_holders(&e[p]) {
             *per_actor.entry(a).or_insert(0) += 1;
         }
+        if let KindData::Proposal(data) = &e[p].data {
+            opponents.extend(targets(&data.opponents));
+        }
     }
-    let actors = top(per_actor, LIST_MAX_ACTORS, e);
+    let mut actors = top(per_actor, LIST_MAX_ACTORS, e);
+    make_room_for(&mut actors.0, &opponents, LIST_MAX_ACTORS / 3);
     let mut per_proposal: BTreeMap<EntityIdx, usize> = BTreeMap::new();
     for p in (0..e.len()).filter(|&p| e.kind(p) == Kind::Proposal) {
         let n = stance_holders(&e[p])
@@ -159,6 +167,30 @@ fn top(counts: BTreeMap<EntityIdx, usize>, max: usize, e: Entities<'_>) -> (Vec<
     (list.into_iter().take(max).map(|(i, _)| i).collect(), more)
 }
 
+/// Puts up to `places` of `wanted` (opponents, who tend to hold fewer
+/// stances than supporters and would be ranked out) into `chosen`, in place
+/// of its lowest-ranked entries, so the matrix shows both sides.
+fn make_room_for(chosen: &mut Vec<EntityIdx>, wanted: &[EntityIdx], places: usize) {
+    let mut missing: Vec<EntityIdx> = Vec::new();
+    for &a in wanted {
+        if !chosen.contains(&a) && !missing.contains(&a) && missing.len() < places {
+            missing.push(a);
+        }
+    }
+    // Drop the lowest-ranked entries that are not wanted, one per newcomer.
+    let mut surplus = (chosen.len() + missing.len()).saturating_sub(LIST_MAX_ACTORS);
+    let mut n = chosen.len();
+    while surplus > 0 && n > 0 {
+        n -= 1;
+        if !wanted.contains(&chosen[n]) {
+            chosen.remove(n);
+            surplus -= 1;
+        }
+    }
+    chosen.extend(missing);
+    chosen.truncate(LIST_MAX_ACTORS);
+}
+
 fn targets(refs: &[Ref]) -> impl Iterator<Item = EntityIdx> + '_ {
     refs.iter().filter_map(|r| r.target)
 }
@@ -223,7 +255,7 @@ fn build(
             current: Some(p) == current,
         })
         .collect();
-    let rows = actors
+    let rows: Vec<StanceRow> = actors
         .iter()
         .map(|&a| StanceRow {
             title: e[a].title.clone(),
@@ -245,9 +277,15 @@ fn build(
                 .collect(),
         })
         .collect();
+    let any_opposed = rows.iter().any(|r: &StanceRow| {
+        r.cells
+            .iter()
+            .any(|c| matches!(c.stance, Some("opposes" | "mixed")))
+    });
     Some(StanceMatrix {
         columns,
         rows,
+        any_opposed,
         more_actors,
         more_proposals,
     })
@@ -304,6 +342,21 @@ pub fn contains_word(text: &str, name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn opponents_ranked_out_by_supporters_are_put_back() {
+        let mut chosen: Vec<EntityIdx> = (0..LIST_MAX_ACTORS).collect();
+        make_room_for(&mut chosen, &[100, 3, 101], 5);
+        assert_eq!(chosen.len(), LIST_MAX_ACTORS);
+        assert!(chosen.contains(&100) && chosen.contains(&101) && chosen.contains(&3));
+        // The two lowest-ranked others made the room.
+        assert!(
+            !chosen.contains(&(LIST_MAX_ACTORS - 1)) && !chosen.contains(&(LIST_MAX_ACTORS - 2))
+        );
+        let mut few: Vec<EntityIdx> = vec![1, 2];
+        make_room_for(&mut few, &[7], 5);
+        assert_eq!(few, [1, 2, 7]);
+    }
 
     #[test]
     fn names_are_matched_as_whole_words() {

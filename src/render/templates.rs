@@ -111,6 +111,10 @@ pub const DEFAULT_THEME: &[(&str, &str)] = &[
         include_str!("../../themes/default/templates/partials/key_facts.html"),
     ),
     (
+        "templates/partials/fact_row.html",
+        include_str!("../../themes/default/templates/partials/fact_row.html"),
+    ),
+    (
         "templates/partials/reader_questions.html",
         include_str!("../../themes/default/templates/partials/reader_questions.html"),
     ),

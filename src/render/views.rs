@@ -288,6 +288,7 @@ impl SiteData<'_> {
                     label: row.label.to_owned(),
                     disputed,
                     typed: false,
+                    key: None,
                     values,
                     change: None,
                 }
@@ -389,6 +390,7 @@ fn typed_row(label: &str, html: String) -> FactRow {
         label: label.to_owned(),
         disputed: false,
         typed: true,
+        key: Some(label.to_lowercase().replace(' ', "-")),
         values: vec![FactValue {
             html,
             note: None,

@@ -34,7 +34,7 @@ pub struct EntityVisuals {
 pub fn for_entity(data: &SiteData<'_>, i: EntityIdx, linker: &Linker) -> EntityVisuals {
     EntityVisuals {
         timeline_svg: svg::timeline::for_entity(data, i, linker),
-        map_svg: svg::map::for_entity(data, i, linker),
+        map_svg: svg::neighbourhood::for_entity(data, i, linker),
         stances: stance::for_proposal(data, i, linker),
         feed_href: has_feed(data.entities.kind(i)).then(|| super::entity_feeds::FILE.to_owned()),
     }

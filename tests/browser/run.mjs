@@ -69,7 +69,7 @@ const PAGES = [
   ["not-found", "no/such/page/"],
 ];
 // Screenshots of these at both widths and in both schemes.
-const SHOT_PAGES = ["home", "actor", "meeting", "proposal", "list-page-2", "timeline", "map", "proposal-list", "questions", "search-results", "not-found"];
+const SHOT_PAGES = ["home", "actor", "meeting", "proposal", "source", "list-page-2", "timeline", "map", "proposal-list", "questions", "search-results", "not-found"];
 const WIDTHS = [390, 1280];
 const SCHEMES = ["light", "dark"];
 

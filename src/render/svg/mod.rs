@@ -8,7 +8,9 @@
 //! is wrapped with an average character width, generous enough for the
 //! theme's sans-serif, so labels stay inside their boxes.
 
+pub mod fluid;
 pub mod map;
+pub mod neighbourhood;
 pub mod timeline;
 
 use std::fmt::Write as _;
@@ -175,6 +177,18 @@ pub fn open(
         esc(title),
         esc(desc),
         w = num(width),
+        h = num(height),
+    );
+}
+
+/// The opening `<svg>` tag of a fluid figure: as wide as its column, `height`
+/// CSS px tall, drawn in CSS px with no scaling (see [`fluid`]).
+pub fn open_fluid(out: &mut String, class: &str, id: &str, height: f32, title: &str, desc: &str) {
+    let _ = write!(
+        out,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"viz viz-fluid {class}\" width=\"100%\" height=\"{h}\" aria-labelledby=\"{id}-title {id}-desc\"><title id=\"{id}-title\">{}</title><desc id=\"{id}-desc\">{}</desc>",
+        esc(title),
+        esc(desc),
         h = num(height),
     );
 }
