@@ -20,17 +20,7 @@ fn cached_build(root: &Path) -> Output {
 
 /// A build from nothing into a fresh folder.
 fn clean_build(root: &Path, out: &Path) -> Output {
-    common::explainer(
-        root,
-        &[
-            "build",
-            "--no-cache",
-            "--root",
-            root.to_str().unwrap(),
-            "--output",
-            out.to_str().unwrap(),
-        ],
-    )
+    common::fresh_build(root, out)
 }
 
 fn text(o: &Output) -> String {

@@ -115,7 +115,17 @@ pub fn build_example() -> (tempfile::TempDir, PathBuf) {
 /// A fresh build of `root` into `out`: without the build cache, so it
 /// starts from nothing and leaves no cache in the fixture.
 pub fn build_into(root: &Path, out: &Path) {
-    let result = explainer(
+    let result = fresh_build(root, out);
+    assert!(
+        result.status.success(),
+        "{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+}
+
+/// [`build_into`], handing back what the build printed and its status.
+pub fn fresh_build(root: &Path, out: &Path) -> Output {
+    explainer(
         out.parent().expect("an output folder inside another"),
         &[
             "build",
@@ -125,12 +135,7 @@ pub fn build_into(root: &Path, out: &Path) {
             "--output",
             out.to_str().unwrap(),
         ],
-    );
-    assert!(
-        result.status.success(),
-        "{}",
-        String::from_utf8_lossy(&result.stderr)
-    );
+    )
 }
 
 /// Copies every file of `from` into `to`, creating folders as needed.
