@@ -98,9 +98,17 @@ pub fn inputs(root: &Path, out: &Path, cache_dir: &Path, known: &[Input]) -> Vec
             abs == out || abs == cache_dir
         }
     };
-    let mut files: Vec<(PathBuf, PathBuf)> = walkdir::WalkDir::new(root)
-        .into_iter()
-        .filter_entry(|e| !e.file_type().is_dir() || !skip(e.path()))
+    // Only the site's own folders: the root may also hold a repository's
+    // other files (a `target/` of gigabytes, `node_modules/`).
+    let mut files: Vec<(PathBuf, PathBuf)> = SITE_FOLDERS
+        .iter()
+        .map(|dir| root.join(dir))
+        .filter(|dir| dir.is_dir())
+        .flat_map(|dir| {
+            walkdir::WalkDir::new(dir)
+                .into_iter()
+                .filter_entry(|e| !e.file_type().is_dir() || !skip(e.path()))
+        })
         .flatten()
         .filter(|e| !e.file_type().is_dir())
         .filter_map(|e| {
@@ -127,6 +135,9 @@ pub fn inputs(root: &Path, out: &Path, cache_dir: &Path, known: &[Input]) -> Vec
     listed.sort();
     listed
 }
+
+/// The folders of a site whose files can reach its pages.
+const SITE_FOLDERS: [&str; 4] = ["content", "static", "themes", "i18n"];
 
 /// Whether two lists of inputs hold the same files with the same bytes.
 pub fn same_inputs(a: &[Input], b: &[Input]) -> bool {
