@@ -17,7 +17,14 @@ fn is_theme_script(el: &scraper::ElementRef<'_>) -> bool {
         // The search page's words, JSON built from the translation files.
         (Some("application/json"), None) => v.attr("id") == Some("search-words"),
         (None, Some(src)) => src.ends_with("search.js") || src.ends_with("search-index.js"),
-        (None, None) => is_asset_loader(&el.text().collect::<String>()),
+        (None, None) => {
+            let text = el.text().collect::<String>();
+            // The embeddable card's height message (embed.html).
+            is_asset_loader(&text)
+                || text
+                    .trim_start()
+                    .starts_with("/* Tells the page around the iframe")
+        }
         _ => false,
     }
 }
