@@ -307,41 +307,12 @@ fn changed_files(
 fn author_day(commit: &gix::Commit<'_>) -> Result<Date, gix::Error> {
     let time = commit.author()?.time()?;
     let local = time.seconds + i64::from(time.offset);
-    Ok(date_from_days(local.div_euclid(86_400)))
-}
-
-/// The civil date `days` after 1970-01-01 (Howard Hinnant's
-/// `civil_from_days`, the inverse of [`Date::days_since_epoch`]).
-pub fn date_from_days(days: i64) -> Date {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
-    let year = (yoe + era * 400 + i64::from(month <= 2)) as i32;
-    Date { year, month, day }
+    Ok(Date::from_days_since_epoch(local.div_euclid(86_400)))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn days_since_1970_become_the_calendar_date_again() {
-        for text in [
-            "1970-01-01",
-            "2000-02-29",
-            "2026-01-06",
-            "1969-12-31",
-            "2100-03-01",
-        ] {
-            let date = Date::parse(text).unwrap();
-            assert_eq!(date_from_days(date.days_since_epoch()), date, "{text}");
-        }
-    }
 
     #[test]
     fn repository_paths_become_site_paths() {

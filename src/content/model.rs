@@ -104,6 +104,26 @@ impl Date {
         crate::render::dates::day(&crate::i18n::Catalog::english().dates, self)
     }
 
+    /// The civil date `days` after 1970-01-01 (Howard Hinnant's
+    /// `civil_from_days`, the inverse of [`Date::days_since_epoch`]): for
+    /// today's date in `new` and a commit's day in `git_dates`.
+    pub fn from_days_since_epoch(days: i64) -> Date {
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = doy - (153 * mp + 2) / 5 + 1;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 };
+        let year = yoe + era * 400 + i64::from(month <= 2);
+        Date {
+            year: i32::try_from(year).unwrap_or(1970),
+            month: u8::try_from(month).unwrap_or(1),
+            day: u8::try_from(day).unwrap_or(1),
+        }
+    }
+
     /// Days since 1970-01-01, for staleness and timeline scales.
     pub fn days_since_epoch(&self) -> i64 {
         let (y, m, d) = (
@@ -558,6 +578,25 @@ mod tests {
         assert_eq!(When::parse("~tbd"), Err(WhenError::ApproximateNonDate));
         // A month sorts by its first day, before the days in it.
         assert!(april < When::parse("2025-04-01").unwrap());
+    }
+
+    #[test]
+    fn days_since_1970_become_the_calendar_date_again() {
+        for text in [
+            "1970-01-01",
+            "2000-02-29",
+            "2026-01-06",
+            "2026-12-31",
+            "1969-12-31",
+            "2100-03-01",
+        ] {
+            let date = Date::parse(text).unwrap();
+            assert_eq!(
+                Date::from_days_since_epoch(date.days_since_epoch()),
+                date,
+                "{text}"
+            );
+        }
     }
 
     #[test]

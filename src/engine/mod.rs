@@ -81,6 +81,10 @@ impl Outcome {
     }
 }
 
+/// One output rendered: its path, its file or template error, and the
+/// keys it read.
+type Rendered = (PathBuf, Result<OutFile, Diagnostic>, Vec<Key>);
+
 /// The engine kept alive between changes: the derived site, the recorded
 /// reads of every output and the output itself, in memory.
 pub struct Engine {
@@ -565,23 +569,24 @@ impl Engine {
     /// Renders `jobs` in parallel, each recording its reads; stores every
     /// file whose bytes changed. Returns how many were rendered. A job
     /// whose template fails keeps its last good bytes.
-    fn render(&mut self, jobs: &[Job], changed: &mut BTreeSet<PathBuf>) -> usize {
-        if jobs.is_empty() || self.templates.compiled.is_none() {
-            return 0;
-        }
-        let done: Vec<(
-            PathBuf,
-            Result<OutFile, Diagnostic>,
-            Vec<crate::render::site::Key>,
-        )> = jobs
-            .par_iter()
+    /// Renders `jobs` in parallel, each recording what it read: the one
+    /// loop `serve`'s updates and the cached build ([`persist`]) share.
+    fn render_recording(&self, jobs: &[Job]) -> Vec<Rendered> {
+        jobs.par_iter()
             .with_max_len(1)
             .filter_map(|job| {
                 let reads = Reads::recording();
                 let result = self.with_pages(&reads, |pages| pages.render_job(job))?;
                 Some((self.path_of(job), result, reads.into_keys()))
             })
-            .collect();
+            .collect()
+    }
+
+    fn render(&mut self, jobs: &[Job], changed: &mut BTreeSet<PathBuf>) -> usize {
+        if jobs.is_empty() || self.templates.compiled.is_none() {
+            return 0;
+        }
+        let done = self.render_recording(jobs);
         let rendered = done.len();
         if std::env::var_os("EXPLAINER_TRACE").is_some() {
             let mut sizes: Vec<(usize, &PathBuf)> =

@@ -7,7 +7,6 @@
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use rayon::prelude::*;
 use rustc_hash::FxHashSet;
 
 use super::cache::Record;
@@ -108,16 +107,7 @@ impl Recorded {
     /// back their files. A job whose template fails gives an error, in
     /// [`Recorded::finish`]'s diagnostics, instead of a file.
     pub fn render(&mut self, jobs: &[Job]) -> Vec<OutFile> {
-        let engine = &self.engine;
-        let done: Vec<(PathBuf, Result<OutFile, Diagnostic>, Vec<Key>)> = jobs
-            .par_iter()
-            .with_max_len(1)
-            .filter_map(|job| {
-                let reads = Reads::recording();
-                let result = engine.with_pages(&reads, |pages| pages.render_job(job))?;
-                Some((engine.path_of(job), result, reads.into_keys()))
-            })
-            .collect();
+        let done = self.engine.render_recording(jobs);
         let mut files = Vec::with_capacity(done.len());
         for (path, result, keys) in done {
             self.reads.insert(path, keys);
