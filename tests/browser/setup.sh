@@ -22,10 +22,14 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "${need_apt[@]}"
 fi
 
-# npm ci when nothing is installed or the lock file changed since.
-if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+# npm ci when nothing is installed or the lock file's content changed since
+# (by content, not time: a lock file regenerated or merged can be older
+# than the last install).
+lock_hash=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ ! -f node_modules/.package-lock.json ] || [ "$(cat node_modules/.explainer-lock-hash 2>/dev/null)" != "$lock_hash" ]; then
   echo "== npm ci (tests/browser)"
   npm ci --no-audit --no-fund
+  echo "$lock_hash" > node_modules/.explainer-lock-hash
 fi
 
 vnu_jar() {
