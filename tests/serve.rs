@@ -419,6 +419,7 @@ fn a_changes_entry_and_a_date_edited_while_serving_show_on_the_page_the_changes_
         body.contains("<time datetime=\"2026-02\">c. February 2026</time>")
     });
     wait_for(&server, "/timeline/", |_, body| {
-        body.contains("<h2 id=\"m-2026-02\">February 2026</h2>") && body.contains(">c. Feb</text>")
+        body.contains("<h2 id=\"m-2026-02\">February 2026</h2>")
+            && body.contains("<time datetime=\"2026-02\">c. February 2026</time>")
     });
 }
