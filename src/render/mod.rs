@@ -7,6 +7,7 @@
 //! the write stage puts on disk and `serve` keeps in memory.
 
 pub mod assets;
+mod card_png;
 pub mod changes;
 pub mod context;
 pub mod dates;

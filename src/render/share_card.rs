@@ -22,6 +22,9 @@ pub const TEMPLATE: &str = "share_card.svg";
 /// Characters of the title on one line at 64 px across 1072 px of card.
 const TITLE_LINE: usize = 26;
 const TITLE_LINES: usize = 3;
+/// Changes whenever [`super::card_png`] writes other bytes for the same
+/// pixels.
+const ENCODER: u64 = 2;
 /// The picture's box on the card's right side.
 const IMAGE_BOX: (u32, u32) = (360, 300);
 
@@ -173,7 +176,12 @@ fn wrap(title: &str) -> Vec<String> {
 
 /// The PNG of `svg`, from the cache or drawn now.
 fn cached(cache: &std::path::Path, svg: &str) -> Result<Vec<u8>, Diagnostic> {
-    let key = format!("{:032x}", xxhash_rust::xxh3::xxh3_128(svg.as_bytes()));
+    // The encoder's version is part of the key: a card drawn by an older
+    // encoder has other bytes, and a build must not depend on the cache.
+    let key = format!(
+        "{:032x}",
+        xxhash_rust::xxh3::xxh3_128_with_seed(svg.as_bytes(), ENCODER)
+    );
     let file = cache.join("cards").join(format!("{key}.png"));
     if let Ok(bytes) = std::fs::read(&file) {
         return Ok(bytes);
@@ -221,7 +229,7 @@ fn draw(svg: &str) -> Result<Vec<u8>, Diagnostic> {
         HEIGHT as f32 / size.height(),
     );
     resvg::render(&tree, scale, &mut pixmap.as_mut());
-    pixmap.encode_png().map_err(|e| fail(e.to_string()))
+    super::card_png::encode(&pixmap).map_err(fail)
 }
 
 /// Standard base64, for the `data:` URI of a card's picture.
