@@ -193,16 +193,20 @@ pub fn open_fluid(out: &mut String, class: &str, id: &str, height: f32, title: &
     );
 }
 
-/// "6 Jan" from a date: the timeline's axis label (the year is in the
-/// month heading above it).
-pub fn day_month(date: &crate::content::model::Date) -> String {
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    format!(
-        "{} {}",
-        date.day,
-        MONTHS[usize::from(date.month.clamp(1, 12) - 1)]
+/// "6 Jan 2026" (Ukrainian "6 січ. 2026"): a date in the site's words,
+/// with the short month name, for a figure's small labels.
+pub fn day_month_year(w: &crate::i18n::DateWords, date: &crate::content::model::Date) -> String {
+    let month = w
+        .months_short
+        .get(usize::from(date.month.clamp(1, 12) - 1))
+        .map_or("", String::as_str);
+    crate::i18n::fill(
+        &w.day,
+        &[
+            ("day", &date.day.to_string()),
+            ("month", month),
+            ("year", &date.year.to_string()),
+        ],
     )
 }
 
