@@ -13,7 +13,7 @@
 //! least half the places when it has the candidates.
 
 use super::fluid::{self, Column, Item, Node, Placed};
-use super::{day_month_year, status_words};
+use super::{short_date, status_words};
 use crate::i18n::Catalog;
 use crate::content::model::{EntityIdx, Kind};
 use crate::render::graph::{self, Edge, Rel};
@@ -114,7 +114,7 @@ fn neighbour(data: &SiteData<'_>, linker: &Linker, edge: Edge, n: EntityIdx) -> 
     let t = &data.config.strings;
     let role = role(t, edge.rel, edge.from == n);
     let detail = match e.kind {
-        Kind::Meeting => e.date().map(|d| day_month_year(&t.dates, &d)),
+        Kind::Meeting => e.when().map(|d| short_date(&t.dates, &d)),
         Kind::Proposal => status_of(e).map(|s| status_words(t, &s)),
         _ => None,
     };
