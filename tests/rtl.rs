@@ -104,12 +104,16 @@ fn the_built_stylesheet_of_a_right_to_left_site_has_no_physical_left_or_right() 
         + "<noscript><link rel=\"stylesheet\" href=\"".len();
     let href = &index[start..start + index[start..].find('"').expect("a closing quote")];
     let css = built.read(href.trim_start_matches("./"));
-    assert!(css.contains("inline-start"), "{href} is the theme stylesheet");
+    assert!(
+        css.contains("inline-start"),
+        "{href} is the theme stylesheet"
+    );
     assert_eq!(unjustified_physical(&css), Vec::<String>::new(), "{href}");
 }
 
 #[test]
 fn the_check_finds_a_physical_property_and_accepts_a_justified_one() {
-    let css = "/* why */\n.a { left: 50%; }\n.b { margin-left: 1rem; }\n.c { inset-inline-start: 0; }\n";
+    let css =
+        "/* why */\n.a { left: 50%; }\n.b { margin-left: 1rem; }\n.c { inset-inline-start: 0; }\n";
     assert_eq!(unjustified_physical(css), vec!["3: margin-left: 1rem"]);
 }

@@ -14,8 +14,8 @@
 
 use super::fluid::{self, Column, Item, Node, Placed};
 use super::{short_date, status_words};
-use crate::i18n::Catalog;
 use crate::content::model::{EntityIdx, Kind};
+use crate::i18n::Catalog;
 use crate::render::graph::{self, Edge, Rel};
 use crate::render::links::Linker;
 use crate::render::views::{SiteData, status_of};
