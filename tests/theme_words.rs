@@ -82,7 +82,10 @@ fn a_long_gap_on_the_timeline_takes_the_plural_form_of_the_language() {
 fn the_embed_card_and_the_shortcodes_speak_the_site_language() {
     let built = common::build_ok("theme_words/ukrainian", &[]);
     let card = built.read("embed/meetings/paris-summit/index.html");
-    assert!(card.contains("<title>Ключові факти: Саміт у Парижі · Перемовини</title>"), "{card}");
+    assert!(
+        card.contains("<title>Ключові факти: Саміт у Парижі · Перемовини</title>"),
+        "{card}"
+    );
     assert!(card.contains("Джерело: <a"), "{card}");
     assert_no_english("embed/meetings/paris-summit/index.html", &card);
     let page = built.main("pages/embeds/index.html");
