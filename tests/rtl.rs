@@ -112,6 +112,21 @@ fn the_built_stylesheet_of_a_right_to_left_site_has_no_physical_left_or_right() 
 }
 
 #[test]
+fn figures_keep_their_left_to_right_geometry_on_a_right_to_left_page() {
+    let built = common::build_ok("rtl/persian", &[]);
+    // The envoy's page has a connections figure, drawn in physical
+    // coordinates; the stylesheet pins figures to left-to-right.
+    assert!(built.main("actors/envoy/index.html").contains("<svg"));
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/static/style.css");
+    let css = std::fs::read_to_string(&path).expect("the theme has style.css");
+    let viz = css
+        .lines()
+        .find(|l| l.starts_with(".viz {"))
+        .expect("a .viz rule");
+    assert!(viz.contains("direction: ltr"), "{viz}");
+}
+
+#[test]
 fn the_check_finds_a_physical_property_and_accepts_a_justified_one() {
     let css =
         "/* why */\n.a { left: 50%; }\n.b { margin-left: 1rem; }\n.c { inset-inline-start: 0; }\n";
