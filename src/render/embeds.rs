@@ -110,7 +110,10 @@ pub fn oembed(pages: &Pages<'_>, i: EntityIdx) -> OutFile {
     let html = format!(
         r#"<iframe src="{}" title="{}" width="{FRAME_WIDTH}" height="{FRAME_HEIGHT}" loading="lazy" style="border: 0; width: 100%;"></iframe>"#,
         esc(&card),
-        esc(&format!("Key facts: {title}")),
+        esc(&data
+            .config
+            .strings
+            .fill("embed_title", &[("title", &title)])),
     );
     let response = OEmbed {
         version: "1.0",

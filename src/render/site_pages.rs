@@ -766,7 +766,8 @@ impl Pages<'_> {
         for i in dated {
             let Some(when) = e[i].when() else { continue };
             let day = when.first.days_since_epoch();
-            let gap_before = last_day.and_then(|last| quiet_spell(day - last));
+            let strings = &self.data.config.strings;
+            let gap_before = last_day.and_then(|last| quiet_spell(strings, day - last));
             last_day = Some(day);
             // A date known to the year only goes under the year, not January.
             let (id, label) = match when.precision {
@@ -1104,14 +1105,14 @@ const QUIET_DAYS: i64 = 60;
 
 /// "5 months without a meeting or proposal", for a gap of `days` days
 /// between two events of the timeline; none for a short gap.
-fn quiet_spell(days: i64) -> Option<String> {
+fn quiet_spell(t: &crate::i18n::Catalog, days: i64) -> Option<String> {
     if days <= QUIET_DAYS {
         return None;
     }
-    let months = (days + 15) / 30;
+    let months = usize::try_from((days + 15) / 30).unwrap_or(0);
     Some(if months >= 24 {
-        format!("{} years without a meeting or proposal", months / 12)
+        t.plural("quiet_years", months / 12)
     } else {
-        format!("{months} months without a meeting or proposal")
+        t.plural("quiet_months", months)
     })
 }

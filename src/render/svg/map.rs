@@ -21,6 +21,8 @@ use serde::Serialize;
 use super::fluid::{self, Column, Item, Node, Placed};
 use super::status_words;
 use crate::content::model::{ActorType, EntityIdx, Kind, KindData};
+use crate::i18n::Catalog;
+use crate::render::dates;
 use crate::render::graph::{self, Edge, Rel};
 use crate::render::links::Linker;
 use crate::render::views::{SiteData, status_of};
@@ -37,7 +39,8 @@ const RIGHT: Column = Column {
     x: 56.0,
     width: 44.0,
 };
-/// The group of actors with no country.
+/// The group of actors with no country, as the layout knows it; readers
+/// see the words of `map_site_international`.
 const INTERNATIONAL: &str = "International";
 
 /// The site map and its text version.
@@ -64,7 +67,7 @@ pub struct MapEntry {
 /// "attended" → a meeting, from the entry's side.
 #[derive(Debug, Clone, Serialize)]
 pub struct MapLink {
-    pub relation: &'static str,
+    pub relation: String,
     pub title: String,
     pub href: String,
 }
@@ -109,7 +112,8 @@ pub fn site(data: &SiteData<'_>, linker: &Linker) -> Option<SiteMap> {
     if chosen.is_empty() {
         return None;
     }
-    let title = format!("Relation map of {}", data.config.title);
+    let t = &data.config.strings;
+    let title = t.fill("map_of", &[("title", &data.config.title)]);
     Some(SiteMap {
         svg: draw(data, linker, &chosen, &edges, &title),
         shown: chosen.len(),
@@ -173,6 +177,7 @@ fn draw(
     title: &str,
 ) -> String {
     let e = data.entities;
+    let t = &data.config.strings;
     let nodes: Vec<Node> = chosen
         .iter()
         .map(|&i| Node {
@@ -180,28 +185,35 @@ fn draw(
             kind: e.kind(i),
             title: e[i].title.clone(),
             meta: match e.kind(i) {
-                Kind::Meeting => e[i].when().map(|d| d.long()),
-                Kind::Proposal => status_of(&e[i]).map(|s| status_words(&data.config.strings, &s)),
+                Kind::Meeting => e[i].when().map(|d| dates::when(&t.dates, &d)),
+                Kind::Proposal => status_of(&e[i]).map(|s| status_words(t, &s)),
                 _ => None,
             },
             href: Some(linker.href(&data.paths[i])),
         })
         .collect();
     let (groups, events) = columns(data, chosen);
+    let headings: Vec<String> = groups
+        .iter()
+        .map(|(name, _)| match name.as_str() {
+            INTERNATIONAL => t.text("map_site_international").to_owned(),
+            _ => name.clone(),
+        })
+        .collect();
     let mut left: Vec<Item<'_>> = Vec::new();
-    for (name, members) in &groups {
-        left.push(Item::Heading(name));
+    for ((_, members), heading) in groups.iter().zip(&headings) {
+        left.push(Item::Heading(heading));
         left.extend(members.iter().map(|&n| Item::Node(n)));
     }
     let mut right: Vec<Item<'_>> = Vec::new();
-    for (kind, heading) in [(Kind::Meeting, "Meetings"), (Kind::Proposal, "Proposals")] {
+    for kind in [Kind::Meeting, Kind::Proposal] {
         let of_kind: Vec<usize> = events
             .iter()
             .copied()
             .filter(|&n| nodes[n].kind == kind)
             .collect();
         if !of_kind.is_empty() {
-            right.push(Item::Heading(heading));
+            right.push(Item::Heading(t.kind_title(kind)));
             right.extend(of_kind.into_iter().map(Item::Node));
         }
     }
@@ -227,10 +239,13 @@ fn draw(
         })
         .collect();
     let actors = nodes.iter().filter(|n| n.kind == Kind::Actor).count();
-    let desc = format!(
-        "{actors} actors on the left, grouped by country, and {} meetings and proposals on the right, with {} lines between them: who attended or hosted a meeting, and who proposed, supports or opposes a proposal. Each box links to its page; the same relations are listed in text below.",
-        nodes.len() - actors,
-        lines.len()
+    let desc = t.fill(
+        "map_site_desc",
+        &[
+            ("actors", &actors.to_string()),
+            ("events", &(nodes.len() - actors).to_string()),
+            ("lines", &lines.len().to_string()),
+        ],
     );
     let mut out = String::with_capacity(4096 + 300 * nodes.len());
     super::open_fluid(
@@ -280,13 +295,13 @@ fn entries(
                 .map(|x| {
                     let other = x.other(n);
                     MapLink {
-                        relation: phrase(x.rel, x.from == n),
+                        relation: phrase(&data.config.strings, x.rel, x.from == n).to_owned(),
                         title: e[other].title.clone(),
                         href: linker.href(&data.paths[other]),
                     }
                 })
                 .collect();
-            links.sort_by(|a, b| (a.relation, &a.title).cmp(&(b.relation, &b.title)));
+            links.sort_by(|a, b| (&a.relation, &a.title).cmp(&(&b.relation, &b.title)));
             MapEntry {
                 title: e[n].title.clone(),
                 href: linker.href(&data.paths[n]),
@@ -299,23 +314,23 @@ fn entries(
 
 /// A relation from one end's side: "hosted" from the actor, "hosted by"
 /// from the meeting.
-fn phrase(rel: Rel, from_side: bool) -> &'static str {
-    match (rel, from_side) {
-        (Rel::Hosted, true) => "hosted",
-        (Rel::Hosted, false) => "hosted by",
-        (Rel::Proposed, true) => "proposed",
-        (Rel::Proposed, false) => "proposed by",
-        (Rel::Supports, true) => "supports",
-        (Rel::Supports, false) => "supported by",
-        (Rel::Opposes, true) => "opposes",
-        (Rel::Opposes, false) => "opposed by",
-        (Rel::Attended, true) => "attended",
-        (Rel::Attended, false) => "attended by",
-        (Rel::Discussed, true) => "discussed",
-        (Rel::Discussed, false) => "discussed at",
-        (Rel::Member, true) => "has as member",
-        (Rel::Member, false) => "member of",
-        (Rel::Affiliated, true) => "affiliated with",
-        (Rel::Affiliated, false) => "has as affiliate",
-    }
+fn phrase(t: &Catalog, rel: Rel, from_side: bool) -> &str {
+    t.text(match (rel, from_side) {
+        (Rel::Hosted, true) => "map_hosted",
+        (Rel::Hosted, false) => "map_hosted_by",
+        (Rel::Proposed, true) => "map_proposed",
+        (Rel::Proposed, false) => "map_proposed_by",
+        (Rel::Supports, true) => "map_supports",
+        (Rel::Supports, false) => "map_supported_by",
+        (Rel::Opposes, true) => "map_opposes",
+        (Rel::Opposes, false) => "map_opposed_by",
+        (Rel::Attended, true) => "map_attended",
+        (Rel::Attended, false) => "map_attended_by",
+        (Rel::Discussed, true) => "map_discussed",
+        (Rel::Discussed, false) => "map_discussed_at",
+        (Rel::Member, true) => "map_has_member",
+        (Rel::Member, false) => "map_member_of",
+        (Rel::Affiliated, true) => "map_affiliated_with",
+        (Rel::Affiliated, false) => "map_has_affiliate",
+    })
 }

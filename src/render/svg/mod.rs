@@ -193,17 +193,28 @@ pub fn open_fluid(out: &mut String, class: &str, id: &str, height: f32, title: &
     );
 }
 
-/// "6 Jan" from a date: the timeline's axis label (the year is in the
-/// month heading above it).
-pub fn day_month(date: &crate::content::model::Date) -> String {
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    format!(
-        "{} {}",
-        date.day,
-        MONTHS[usize::from(date.month.clamp(1, 12) - 1)]
-    )
+/// "6 Jan 2026", "Apr 2025", "c. 2025" (Ukrainian "6 січ. 2026"): a date
+/// as precise as the sources give it, never padded to a day, in the site's
+/// words with the short month name, for a figure's small labels.
+pub fn short_date(w: &crate::i18n::DateWords, when: &crate::content::model::When) -> String {
+    use crate::content::model::Precision;
+    use crate::i18n::fill;
+    let d = &when.first;
+    let month = w
+        .months_short
+        .get(usize::from(d.month.clamp(1, 12) - 1))
+        .map_or("", String::as_str);
+    let (day, year) = (d.day.to_string(), d.year.to_string());
+    let text = match when.precision {
+        Precision::Day => fill(&w.day, &[("day", &day), ("month", month), ("year", &year)]),
+        Precision::Month => fill(&w.month, &[("month", month), ("year", &year)]),
+        Precision::Year => fill(&w.year, &[("year", &year)]),
+    };
+    if when.approximate {
+        fill(&w.circa, &[("date", &text)])
+    } else {
+        text
+    }
 }
 
 /// A status as readers see it: `under-negotiation` → "under negotiation".
@@ -225,6 +236,20 @@ mod tests {
             wrap("Ceasefire-monitoring group", 12, 3),
             ["Ceasefire-", "monitoring", "group"]
         );
+    }
+
+    #[test]
+    fn figure_dates_are_as_precise_as_written() {
+        use crate::content::model::When;
+        let en = &crate::i18n::Catalog::english().dates;
+        let uk = &crate::i18n::load::builtin("uk").dates;
+        let short = |w, s| short_date(w, &When::parse(s).unwrap());
+        assert_eq!(short(en, "2026-01-06"), "6 Jan 2026");
+        assert_eq!(short(en, "~2026-01-03"), "c. 3 Jan 2026");
+        assert_eq!(short(en, "2025-04"), "Apr 2025");
+        assert_eq!(short(en, "~2025"), "c. 2025");
+        assert_eq!(short(uk, "2026-01-06"), "6 січ. 2026");
+        assert_eq!(short(uk, "~2025"), "прибл. 2025");
     }
 
     #[test]

@@ -13,8 +13,9 @@
 //! least half the places when it has the candidates.
 
 use super::fluid::{self, Column, Item, Node, Placed};
-use super::{day_month, status_words};
+use super::{short_date, status_words};
 use crate::content::model::{EntityIdx, Kind};
+use crate::i18n::Catalog;
 use crate::render::graph::{self, Edge, Rel};
 use crate::render::links::Linker;
 use crate::render::views::{SiteData, status_of};
@@ -70,7 +71,9 @@ pub fn for_entity(data: &SiteData<'_>, i: EntityIdx, linker: &Linker) -> Option<
         nodes.push(neighbour(data, linker, *edge, n));
         rels.push(Some(edge.rel));
     }
-    Some(draw(&nodes, &rels, &format!("Connections of {}", e.title)))
+    let t = &data.config.strings;
+    let title = t.fill("neighbourhood_title", &[("title", &e.title)]);
+    Some(draw(t, &nodes, &rels, &title))
 }
 
 /// The strongest neighbours, at most `MAX_NEIGHBOURS`, ranked by weight,
@@ -108,10 +111,11 @@ fn strongest(data: &SiteData<'_>, neighbours: Vec<(EntityIdx, u32)>) -> Vec<Enti
 /// ("host", "supports") with a meeting's date or a proposal's status.
 fn neighbour(data: &SiteData<'_>, linker: &Linker, edge: Edge, n: EntityIdx) -> Node {
     let e = &data.entities[n];
-    let role = role(edge.rel, edge.from == n);
+    let t = &data.config.strings;
+    let role = role(t, edge.rel, edge.from == n);
     let detail = match e.kind {
-        Kind::Meeting => e.date().map(|d| format!("{} {}", day_month(&d), d.year)),
-        Kind::Proposal => status_of(e).map(|s| status_words(&data.config.strings, &s)),
+        Kind::Meeting => e.when().map(|d| short_date(&t.dates, &d)),
+        Kind::Proposal => status_of(e).map(|s| status_words(t, &s)),
         _ => None,
     };
     Node {
@@ -119,7 +123,7 @@ fn neighbour(data: &SiteData<'_>, linker: &Linker, edge: Edge, n: EntityIdx) -> 
         kind: e.kind,
         title: e.title.clone(),
         meta: Some(match detail {
-            Some(d) => format!("{role} · {d}"),
+            Some(d) => t.fill("neighbour_meta", &[("role", role), ("detail", &d)]),
             None => role.to_owned(),
         }),
         href: Some(linker.href(&data.paths[n])),
@@ -128,30 +132,30 @@ fn neighbour(data: &SiteData<'_>, linker: &Linker, edge: Edge, n: EntityIdx) -> 
 
 /// How a neighbour relates to the page, in a reader's words, given the
 /// relation and whether the neighbour is its `from` end.
-fn role(rel: Rel, neighbour_is_from: bool) -> &'static str {
-    match (rel, neighbour_is_from) {
-        (Rel::Hosted, true) => "host",
-        (Rel::Hosted, false) => "hosted",
-        (Rel::Proposed, true) => "proposer",
-        (Rel::Proposed, false) => "proposed",
-        (Rel::Supports, true) => "supporter",
-        (Rel::Supports, false) => "supports",
-        (Rel::Opposes, true) => "opponent",
-        (Rel::Opposes, false) => "opposes",
-        (Rel::Attended, true) => "participant",
-        (Rel::Attended, false) => "attended",
-        (Rel::Discussed, true) => "discussed at",
-        (Rel::Discussed, false) => "discussed",
-        (Rel::Member, true) => "member of",
-        (Rel::Member, false) => "member",
-        (Rel::Affiliated, true) => "affiliate",
-        (Rel::Affiliated, false) => "affiliation",
-    }
+fn role(t: &Catalog, rel: Rel, neighbour_is_from: bool) -> &str {
+    t.text(match (rel, neighbour_is_from) {
+        (Rel::Hosted, true) => "neighbour_host",
+        (Rel::Hosted, false) => "neighbour_hosted",
+        (Rel::Proposed, true) => "neighbour_proposer",
+        (Rel::Proposed, false) => "neighbour_proposed",
+        (Rel::Supports, true) => "neighbour_supporter",
+        (Rel::Supports, false) => "neighbour_supports",
+        (Rel::Opposes, true) => "neighbour_opponent",
+        (Rel::Opposes, false) => "neighbour_opposes",
+        (Rel::Attended, true) => "neighbour_participant",
+        (Rel::Attended, false) => "neighbour_attended",
+        (Rel::Discussed, true) => "neighbour_discussed_at",
+        (Rel::Discussed, false) => "neighbour_discussed",
+        (Rel::Member, true) => "neighbour_member_of",
+        (Rel::Member, false) => "neighbour_member",
+        (Rel::Affiliated, true) => "neighbour_affiliate",
+        (Rel::Affiliated, false) => "neighbour_affiliation",
+    })
 }
 
 /// Lays out and draws the figure: `nodes[0]` is the page's own entity,
 /// `rels[n]` the relation of node `n` to it.
-fn draw(nodes: &[Node], rels: &[Option<Rel>], title: &str) -> String {
+fn draw(t: &Catalog, nodes: &[Node], rels: &[Option<Rel>], title: &str) -> String {
     let mut places: Vec<Option<Placed>> = vec![None; nodes.len()];
     let hub = fluid::place(&nodes[0], HUB, 1.0);
     let top = hub.bottom() + DROP;
@@ -175,10 +179,13 @@ fn draw(nodes: &[Node], rels: &[Option<Rel>], title: &str) -> String {
         .iter()
         .filter(|(n, _)| nodes[*n].kind == Kind::Actor)
         .count();
-    let desc = format!(
-        "{} at the top; {actors} related actors on the left and {} related meetings and proposals on the right, each saying how it is related. Each box links to its page; the same connections are listed in text on this page.",
-        nodes[0].title,
-        placed.len() - actors
+    let desc = t.fill(
+        "neighbourhood_desc",
+        &[
+            ("title", &nodes[0].title),
+            ("actors", &actors.to_string()),
+            ("events", &(placed.len() - actors).to_string()),
+        ],
     );
     let height = left_end.max(right_end) + 2.0;
     let mut out = String::with_capacity(2048 + 400 * nodes.len());
