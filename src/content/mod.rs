@@ -3,10 +3,12 @@
 //! and every problem found; `engine::content` keeps the results between
 //! runs.
 
+pub mod drift;
 pub mod front_matter;
 pub mod git_dates;
 pub mod model;
 pub mod parse;
+pub mod translation;
 pub mod yaml;
 
 use std::fs;
@@ -169,7 +171,16 @@ fn has_content_extension(path: &Path) -> bool {
 }
 
 fn is_hidden(name: Option<&str>) -> bool {
-    name.is_some_and(|n| (n.starts_with('.') || n.starts_with('_')) && n != "_index.md")
+    name.is_some_and(|n| (n.starts_with('.') || n.starts_with('_')) && !is_home_file(n))
+}
+
+/// `_index.md`, or a translation of it (`_index.uk.md`).
+fn is_home_file(name: &str) -> bool {
+    name == "_index.md"
+        || name
+            .strip_suffix(".md")
+            .and_then(translation::split_stem)
+            .is_some_and(|(slug, _)| slug == HOME_ID)
 }
 
 fn symlink_stays_inside(path: &Path, canonical_root: &Path) -> bool {
@@ -191,10 +202,10 @@ fn classify(content: &Path, path: &Path, rel: PathBuf, diags: &mut Diagnostics) 
         .unwrap_or("")
         .to_owned();
     if inner.components().count() == 1 {
-        if first == "_index.md" {
+        if is_home_file(first) {
             return Some(Found {
                 kind: None,
-                slug: HOME_ID.into(),
+                slug: stem,
                 rel,
             });
         }
@@ -260,6 +271,9 @@ pub struct Parsed {
     /// A hash of the front matter as written: what the entity is, but for
     /// its Markdown body and where its refs point.
     pub front_hash: u64,
+    /// When the file is a translation (`x.uk.md`): it, to be checked
+    /// against its original once the site is known.
+    pub translation: Option<translation::Translation>,
 }
 
 pub fn read_one(root: &Path, found: &Found) -> Parsed {
@@ -271,6 +285,7 @@ pub fn read_one(root: &Path, found: &Found) -> Parsed {
         entity: None,
         diagnostics: Vec::new(),
         front_hash: 0,
+        translation: None,
     };
     let bytes = match fs::read(root.join(&found.rel)) {
         Ok(b) => b,
@@ -297,6 +312,11 @@ pub fn read_one(root: &Path, found: &Found) -> Parsed {
             return parsed;
         }
     };
+    if let Some(t) = as_translation(found, &text) {
+        parsed.front_hash = xxhash_rust::xxh3::xxh3_64(text.as_bytes());
+        parsed.translation = Some(t);
+        return parsed;
+    }
     parsed.entity = parse_text(found, &text, &mut parsed.diagnostics);
     let front_end = parsed
         .entity
@@ -310,6 +330,23 @@ pub fn read_one(root: &Path, found: &Found) -> Parsed {
         parsed.text = Some(text);
     }
     parsed
+}
+
+/// A file named `<slug>.<language>.md` (or `.yaml`) is a translation of
+/// `<slug>`: kept whole until the site is known (`translation::check`).
+fn as_translation(found: &Found, text: &str) -> Option<translation::Translation> {
+    let (slug, lang) = translation::split_stem(&found.slug)?;
+    let original_id = match found.kind {
+        Some(kind) if is_valid_slug(slug) => format!("{}/{slug}", kind.dir()),
+        None if slug == HOME_ID => HOME_ID.to_owned(),
+        _ => return None,
+    };
+    Some(translation::Translation {
+        lang: lang.to_owned(),
+        original_id,
+        file: found.rel.clone(),
+        text: text.to_owned(),
+    })
 }
 
 /// Parses one content file given its path relative to the site root and its
