@@ -253,3 +253,17 @@ fn the_kept_engine_follows_edits_to_translations_and_originals() {
     std::fs::remove_file(root.join(new)).unwrap();
     assert!(codes(&after(&mut engine, new)).is_empty());
 }
+
+#[test]
+fn a_ref_in_translated_text_that_finds_no_page_is_an_error() {
+    let (code, stderr) = check(&site("lang-bad-ref"));
+    assert_eq!(code, Some(1), "{stderr}");
+    assert_diagnostic(
+        &stderr,
+        [
+            "error: `paris-sumit` does not match any page [ref-not-found]",
+            "  --> content/actors/volodymyr-zelensky.uk.md:5:24",
+        ],
+    );
+    assert!(stderr.contains("1 error"), "{stderr}");
+}

@@ -88,7 +88,7 @@ pub fn discover(root: &Path, diags: &mut Diagnostics) -> Vec<Found> {
     let mut found = Vec::new();
     let entries = walker
         .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name().to_str()));
+        .filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name().to_str(), e.depth()));
     for entry in entries {
         let entry = match entry {
             Ok(entry) => entry,
@@ -170,8 +170,11 @@ fn has_content_extension(path: &Path) -> bool {
     matches!(ext, "md" | "yaml" | "yml")
 }
 
-fn is_hidden(name: Option<&str>) -> bool {
-    name.is_some_and(|n| (n.starts_with('.') || n.starts_with('_')) && !is_home_file(n))
+/// Whether a name at `depth` under `content/` is left out: `.` and `_`
+/// names, but for the home page and its translations at the top.
+fn is_hidden(name: Option<&str>, depth: usize) -> bool {
+    let home = |n: &str| n == "_index.md" || (depth == 1 && is_home_file(n));
+    name.is_some_and(|n| (n.starts_with('.') || n.starts_with('_')) && !home(n))
 }
 
 /// `_index.md`, or a translation of it (`_index.uk.md`).

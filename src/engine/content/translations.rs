@@ -106,3 +106,63 @@ fn expected_original(t: &Translation) -> PathBuf {
     let slug = translation::split_stem(stem).map_or(stem, |(slug, _)| slug);
     t.file.with_file_name(format!("{slug}.{ext}"))
 }
+
+/// `[[ref]]` and `[[ref|text]]` in a text, as the ref and its span.
+fn refs_in(text: &str) -> Vec<(&str, crate::diag::Span)> {
+    let mut out = Vec::new();
+    let mut at = 0;
+    while let Some(open) = text[at..].find("[[").map(|o| at + o) {
+        let inner_start = open + 2;
+        let Some(close) = text[inner_start..].find("]]").map(|c| inner_start + c) else {
+            break;
+        };
+        let inner = &text[inner_start..close];
+        if !inner.contains('\n') {
+            let raw = inner.split('|').next().unwrap_or_default().trim();
+            out.push((raw, crate::diag::Span::new(open, close + 2)));
+        }
+        at = close + 2;
+    }
+    out
+}
+
+impl Content {
+    /// The refs of every translation that find no page, or more than one:
+    /// a translated link goes where the original's would.
+    pub fn translation_ref_errors(
+        &self,
+        index: &crate::resolve::Index,
+        kinds: &[(String, crate::content::model::Kind, String)],
+    ) -> Vec<Diagnostic> {
+        use crate::resolve::Lookup;
+        let mut out = Vec::new();
+        for (rel, t) in &self.translations {
+            let checked = self.translation_diags.get(rel);
+            if checked.is_some_and(|d| d.iter().any(|d| d.code != "translation-drift")) {
+                continue;
+            }
+            for (raw, span) in refs_in(&t.text) {
+                let lookup = index.lookup(raw);
+                if !matches!(lookup, Lookup::Found(_) | Lookup::Unparsed) {
+                    out.push(crate::resolve::ref_error(raw, span, rel, &lookup, kinds));
+                }
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refs_are_found_with_their_spans() {
+        let text = "a [[x]] b [[actors/y|Y]] [[open\n]] c";
+        let refs: Vec<_> = refs_in(text)
+            .into_iter()
+            .map(|(r, s)| (r, s.start))
+            .collect();
+        assert_eq!(refs, [("x", 2), ("actors/y", 10)]);
+    }
+}
