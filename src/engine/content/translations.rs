@@ -28,7 +28,7 @@ impl Content {
         let mut fresh = Vec::new();
         for (rel, t) in &self.translations {
             let original = self.original_file(&t.original_id);
-            let reach = touched(rel) || original.is_some_and(|o| touched(o));
+            let reach = touched(rel) || original.is_some_and(&touched);
             if reach {
                 fresh.push((rel.clone(), self.check_one(root, t, original)));
             }
