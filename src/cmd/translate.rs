@@ -193,7 +193,7 @@ mod tests {
             out.contains("key_facts:\n  - label: \"A\"\n    value: \"x\"\n"),
             "{out}"
         );
-        assert!(!out.contains("sources") && !out.contains("date"), "{out}");
+        assert!(!out.contains("sources:") && !out.contains("date:"), "{out}");
         assert!(out.ends_with("---\nBody [[a]]\n"));
         let t = translation::Translation {
             lang: "uk".into(),
