@@ -267,3 +267,97 @@ fn a_ref_in_translated_text_that_finds_no_page_is_an_error() {
     );
     assert!(stderr.contains("1 error"), "{stderr}");
 }
+
+/// `explainer serve` over HTTP on a copy of a fixture, as in
+/// `tests/serve.rs`: killed when dropped.
+struct Served {
+    child: std::process::Child,
+    port: u16,
+    dir: tempfile::TempDir,
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Served {
+    fn start(name: &str) -> Served {
+        let dir = copy(name);
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_explainer"))
+            .args(["serve", "--root", dir.path().to_str().unwrap()])
+            .args(["--port", &port.to_string()])
+            .env("NO_COLOR", "1")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("serve starts");
+        let served = Served { child, port, dir };
+        served.wait_for(|body| body.contains("<html"));
+        served
+    }
+
+    /// The body of `/`, or nothing while the server is not answering.
+    fn home(&self) -> Option<String> {
+        use std::io::{Read, Write};
+        let mut stream = std::net::TcpStream::connect(("127.0.0.1", self.port)).ok()?;
+        let host = format!("127.0.0.1:{}", self.port);
+        write!(
+            stream,
+            "GET / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+        )
+        .ok()?;
+        let mut raw = Vec::new();
+        stream.read_to_end(&mut raw).ok()?;
+        Some(String::from_utf8_lossy(&raw).into_owned())
+    }
+
+    /// Polls `/` until `ok` holds; fails after ten seconds.
+    fn wait_for(&self, ok: impl Fn(&str) -> bool) -> String {
+        let started = std::time::Instant::now();
+        loop {
+            if let Some(body) = self.home().filter(|b| ok(b)) {
+                return body;
+            }
+            let late = started.elapsed() > std::time::Duration::from_secs(10);
+            assert!(!late, "gave up waiting; last answer:\n{:?}", self.home());
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    }
+
+    /// Waits for the error overlay naming `file`, then for it to go once
+    /// `undo` ran.
+    fn overlay_until(&self, file: &str, undo: impl FnOnce(&Path)) {
+        let page = self.wait_for(|b| b.contains("explainer-overlay"));
+        assert!(page.contains(file), "the overlay names {file}:\n{page}");
+        undo(self.dir.path());
+        self.wait_for(|b| b.contains("<html") && !b.contains("explainer-overlay"));
+    }
+}
+
+#[test]
+fn serve_shows_and_clears_errors_of_new_translations_and_edits_to_either_file() {
+    let served = Served::start("lang-ok");
+    let root = served.dir.path().to_path_buf();
+    // A new translation file.
+    let new = "content/meetings/paris-summit.uk.md";
+    std::fs::write(root.join(new), "---\ndate: 2026-01-07\n---\n").unwrap();
+    served.overlay_until(new, |root| {
+        std::fs::write(root.join(new), "---\ntitle: \"Паризький саміт\"\n---\n").unwrap()
+    });
+    // An edit to an original that its translation now contradicts.
+    edit(&root, ZELENSKY, "type: person", "type: group");
+    served.overlay_until("content/actors/volodymyr-zelensky.uk.md", |root| {
+        edit(root, ZELENSKY, "type: group", "type: person")
+    });
+    // An edit to a translation file.
+    let uk = "content/actors/volodymyr-zelensky.uk.md";
+    edit(&root, uk, "type: person", "type: country");
+    served.overlay_until(uk, |root| edit(root, uk, "type: country", "type: person"));
+}

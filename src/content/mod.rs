@@ -315,7 +315,7 @@ pub fn read_one(root: &Path, found: &Found) -> Parsed {
             return parsed;
         }
     };
-    if let Some(t) = as_translation(found, &text) {
+    if let Some(t) = translation::from_found(found, &text) {
         parsed.front_hash = xxhash_rust::xxh3::xxh3_64(text.as_bytes());
         parsed.translation = Some(t);
         return parsed;
@@ -333,23 +333,6 @@ pub fn read_one(root: &Path, found: &Found) -> Parsed {
         parsed.text = Some(text);
     }
     parsed
-}
-
-/// A file named `<slug>.<language>.md` (or `.yaml`) is a translation of
-/// `<slug>`: kept whole until the site is known (`translation::check`).
-fn as_translation(found: &Found, text: &str) -> Option<translation::Translation> {
-    let (slug, lang) = translation::split_stem(&found.slug)?;
-    let original_id = match found.kind {
-        Some(kind) if is_valid_slug(slug) => format!("{}/{slug}", kind.dir()),
-        None if slug == HOME_ID => HOME_ID.to_owned(),
-        _ => return None,
-    };
-    Some(translation::Translation {
-        lang: lang.to_owned(),
-        original_id,
-        file: found.rel.clone(),
-        text: text.to_owned(),
-    })
 }
 
 /// Parses one content file given its path relative to the site root and its

@@ -12,9 +12,9 @@
 
 use std::path::{Path, PathBuf};
 
-use super::front_matter;
 use super::parse::node_to_json;
 use super::yaml::{self, Node, Value};
+use super::{Found, HOME_ID, front_matter, is_valid_slug};
 use crate::diag::{Diagnostic, Span};
 
 /// Top-level keys whose value a translation replaces with its own.
@@ -54,6 +54,23 @@ pub fn split_stem(stem: &str) -> Option<(&str, &str)> {
         && lang.len() <= 12
         && lang.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
     (code_like && !slug.is_empty()).then_some((slug, lang))
+}
+
+/// A file named `<slug>.<language>.md` (or `.yaml`) is a translation of
+/// `<slug>`: kept whole until the site is known (`translation::check`).
+pub fn from_found(found: &Found, text: &str) -> Option<Translation> {
+    let (slug, lang) = split_stem(&found.slug)?;
+    let original_id = match found.kind {
+        Some(kind) if is_valid_slug(slug) => format!("{}/{slug}", kind.dir()),
+        None if slug == HOME_ID => HOME_ID.to_owned(),
+        _ => return None,
+    };
+    Some(Translation {
+        lang: lang.to_owned(),
+        original_id,
+        file: found.rel.clone(),
+        text: text.to_owned(),
+    })
 }
 
 /// A content file's front matter as a YAML tree, with its body's text.
