@@ -150,6 +150,8 @@ pub fn check(t: &Translation, front: &Front, original: &Original<'_>) -> Vec<Dia
                 item_keys,
             };
             list.check(key_node, value, get(theirs, key), &mut diags);
+        } else if get(theirs, key).is_none() && !known_key(t, key) {
+            diags.push(unknown_key(t, key, key_node.span));
         } else if get(theirs, key).map(node_to_json) != Some(node_to_json(value)) {
             diags.push(contradiction(t, original.file, key, key_node.span));
         }
@@ -253,6 +255,33 @@ impl ListCheck<'_> {
             ticked(self.item_keys)
         ))
     }
+}
+
+/// Whether the original's kind knows `key` (a typo is no contradiction).
+fn known_key(t: &Translation, key: &str) -> bool {
+    let dir = t.original_id.split('/').next().unwrap_or_default();
+    let kind = super::model::Kind::from_dir(dir).unwrap_or(super::model::Kind::Page);
+    super::parse::known_keys(kind).contains(&key)
+}
+
+/// A key neither the original nor its kind has: most likely a misspelt
+/// text key.
+fn unknown_key(t: &Translation, key: &str, at: Span) -> Diagnostic {
+    let text_keys = TEXT_KEYS
+        .iter()
+        .chain(LISTS.iter().map(|(k, _)| k))
+        .chain(&[TRANSLATED_FROM]);
+    let hint = match crate::diag::closest(key, text_keys.copied()) {
+        Some(k) => format!("did you mean `{k}`?"),
+        None => format!("a translation sets only text: {}", ticked(TEXT_KEYS)),
+    };
+    Diagnostic::warning(
+        "unknown-key",
+        &t.file,
+        format!("unknown key `{key}` in a translation"),
+    )
+    .at(at)
+    .hint(hint)
 }
 
 /// A typed key whose value differs from the original's.
@@ -382,6 +411,15 @@ mod tests {
         assert_eq!(d.len(), 1);
         assert!(d[0].message.starts_with("`date` contradicts the original"));
         assert_eq!(d[0].span, Some(Span::new(4, 8)));
+    }
+
+    #[test]
+    fn a_misspelt_text_key_is_an_unknown_key_not_a_contradiction() {
+        let d = check_against(ORIGINAL, "---\nsumary: Саміт\n---\n");
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].message, "unknown key `sumary` in a translation");
+        assert_eq!(d[0].hints, ["did you mean `summary`?"]);
+        assert_eq!(d[0].severity, crate::diag::Severity::Warning);
     }
 
     #[test]

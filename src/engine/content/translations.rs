@@ -137,8 +137,13 @@ impl Content {
         use crate::resolve::Lookup;
         let mut out = Vec::new();
         for (rel, t) in &self.translations {
-            let checked = self.translation_diags.get(rel);
-            if checked.is_some_and(|d| d.iter().any(|d| d.code != "translation-drift")) {
+            // A translation in error (no original, another language) is
+            // reported once, for that.
+            if self
+                .translation_diags
+                .get(rel)
+                .is_some_and(|d| has_errors(d))
+            {
                 continue;
             }
             for (raw, span) in refs_in(&t.text) {
@@ -150,6 +155,12 @@ impl Content {
         }
         out
     }
+}
+
+fn has_errors(diags: &[Diagnostic]) -> bool {
+    diags
+        .iter()
+        .any(|d| d.severity == crate::diag::Severity::Error)
 }
 
 #[cfg(test)]
