@@ -63,9 +63,16 @@ pub enum Command {
     Init(InitArgs),
     /// Create a content file for a new actor, meeting, proposal, source or page.
     #[command(
-        after_help = "The slug (file name) comes from the title; Cyrillic is transliterated and\naccents are dropped. A site's archetypes/<kind>.md replaces the built-in\ntemplate for that kind (placeholders: {{title}}, {{slug}}, {{date}}, {{kind}}).\n\nExamples:\n  explainer new actor \"Volodymyr Zelensky\"\n  explainer new meeting \"Paris summit\" --root my-site\n  explainer new actor \"Володимир Зеленський\"     # content/actors/volodymyr-zelenskyi.md\n  explainer new source \"Reuters, 6 January\" --slug reuters-paris-summit"
+        after_help = "The slug (file name) comes from the title; Cyrillic is transliterated and\naccents are dropped. A site's archetypes/<kind>.md replaces the built-in\ntemplate for that kind (placeholders: {{title}}, {{slug}}, {{date}}, {{kind}}).\n\nExamples:\n  explainer new actor \"Volodymyr Zelensky\"\n  explainer new meeting \"Paris summit\" --root my-site\n  explainer new actor \"Володимир Зеленський\"     # content/actors/volodymyr-zelenskyi.md\n  explainer new source \"Reuters, 6 January\" --slug reuters-paris-summit\n  explainer new --translate uk actors/volodymyr-zelensky   # content/actors/volodymyr-zelensky.uk.md"
     )]
     New(NewArgs),
+    /// Mark a translation current: record in its `translated_from` the
+    /// original's text as it is now, so `check` stops warning that the
+    /// original changed since.
+    #[command(
+        after_help = "Run it after bringing the translation up to date with its original.\n\nExamples:\n  explainer translated uk actors/volodymyr-zelensky\n  explainer translated uk _index --root my-site"
+    )]
+    Translated(TranslatedArgs),
     /// Upload the built site to a bucket or folder named in site.yaml,
     /// sending only files whose bytes changed and deleting what the build
     /// no longer has.
@@ -227,16 +234,34 @@ pub struct InitArgs {
 #[derive(Debug, Clone, Args)]
 pub struct NewArgs {
     /// What to create.
-    #[arg(value_enum)]
-    pub kind: NewKind,
+    #[arg(value_enum, required_unless_present = "translate")]
+    pub kind: Option<NewKind>,
     /// The page's title, in quotes; the file name is made from it.
-    pub title: String,
+    #[arg(required_unless_present = "translate")]
+    pub title: Option<String>,
+    /// Write a translation skeleton of an existing page instead: the
+    /// language code and the page's id (`uk actors/volodymyr-zelensky`,
+    /// `uk _index` for the home page).
+    #[arg(long, num_args = 2, value_names = ["LANG", "ID"], conflicts_with_all = ["kind", "title", "slug"])]
+    pub translate: Option<Vec<String>>,
     /// The site folder (holding site.yaml and content/).
     #[arg(long, default_value = ".")]
     pub root: PathBuf,
     /// Use this slug (file name without `.md`) instead of one made from the title.
     #[arg(long)]
     pub slug: Option<String>,
+}
+
+/// `explainer translated LANG ID`.
+#[derive(Debug, Clone, Args)]
+pub struct TranslatedArgs {
+    /// The translation's language code: `uk`.
+    pub lang: String,
+    /// The original's id: `actors/volodymyr-zelensky`, `_index`.
+    pub id: String,
+    /// The site folder (holding site.yaml and content/).
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
 }
 
 /// The kinds of content `new` creates: the folders of `content/`.

@@ -33,6 +33,7 @@ pub fn run(cli: &Cli) -> Result<Outcome, Failure> {
         Command::Serve(args) => serve::run(args, &cli.global),
         Command::Init(args) => cmd::init::run(args, &cli.global),
         Command::New(args) => cmd::new::run(args, &cli.global),
+        Command::Translated(args) => cmd::translate::refresh(args),
         Command::Deploy(args) => cmd::deploy::run(args, &cli.global),
         Command::Clean(args) => cmd::clean::run(args, &cli.global),
         Command::Completions(args) => cmd::completions::run(args),

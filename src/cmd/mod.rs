@@ -14,6 +14,7 @@ pub mod init;
 pub mod new;
 pub mod progress;
 pub mod say;
+pub mod translate;
 
 use std::io::IsTerminal;
 use std::path::Path;

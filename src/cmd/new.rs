@@ -50,15 +50,23 @@ pub fn run(args: &NewArgs, global: &GlobalArgs) -> Result<Outcome, Failure> {
             root.display()
         )));
     }
-    let kind = kind_of(args.kind);
-    let slug = choose_slug(args, root)?;
+    if let Some([lang, id]) = args.translate.as_deref() {
+        return super::translate::create(root, lang, id);
+    }
+    let (Some(kind), Some(title)) = (args.kind, args.title.as_deref()) else {
+        return Err(Failure(
+            "say what to create: `explainer new actor \"Title\"`".into(),
+        ));
+    };
+    let kind = kind_of(kind);
+    let slug = choose_slug(args, title, root)?;
     let rel = PathBuf::from("content")
         .join(kind.dir())
         .join(format!("{slug}.md"));
     let path = root.join(&rel);
     refuse_existing(root, kind, &slug)?;
     let values = Values {
-        title: &args.title,
+        title,
         slug: &slug,
         date: &today().to_string(),
         kind: kind.name(),
@@ -91,7 +99,7 @@ fn kind_of(kind: NewKind) -> Kind {
 
 /// `--slug` as given (checked), or one made from the title. Cyrillic
 /// without a distinctive letter is read as the site's `language` says.
-fn choose_slug(args: &NewArgs, root: &Path) -> Result<String, Failure> {
+fn choose_slug(args: &NewArgs, title: &str, root: &Path) -> Result<String, Failure> {
     if let Some(given) = &args.slug {
         if !slug::is_valid(given) {
             return Err(Failure(format!(
@@ -101,11 +109,10 @@ fn choose_slug(args: &NewArgs, root: &Path) -> Result<String, Failure> {
         return Ok(given.clone());
     }
     let language = config::load(root, &mut Diagnostics::default()).language;
-    let made = slug::slugify(&args.title, Cyrillic::for_language(&language));
+    let made = slug::slugify(title, Cyrillic::for_language(&language));
     if made.is_empty() {
         return Err(Failure(format!(
-            "cannot make a file name from the title “{}”; pass one with --slug, e.g. --slug xi-jinping",
-            args.title
+            "cannot make a file name from the title “{title}”; pass one with --slug, e.g. --slug xi-jinping"
         )));
     }
     Ok(made)
@@ -129,7 +136,7 @@ fn refuse_existing(root: &Path, kind: Kind, slug: &str) -> Result<(), Failure> {
 
 /// A path under the site as the user will type it: relative when the site
 /// is the current folder.
-fn shown(root: &Path, rel: PathBuf) -> PathBuf {
+pub fn shown(root: &Path, rel: PathBuf) -> PathBuf {
     if root == Path::new(".") {
         rel
     } else {

@@ -3,10 +3,12 @@
 //! and every problem found; `engine::content` keeps the results between
 //! runs.
 
+pub mod drift;
 pub mod front_matter;
 pub mod git_dates;
 pub mod model;
 pub mod parse;
+pub mod translation;
 pub mod yaml;
 
 use std::fs;
@@ -86,7 +88,7 @@ pub fn discover(root: &Path, diags: &mut Diagnostics) -> Vec<Found> {
     let mut found = Vec::new();
     let entries = walker
         .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name().to_str()));
+        .filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name().to_str(), e.depth()));
     for entry in entries {
         let entry = match entry {
             Ok(entry) => entry,
@@ -168,8 +170,20 @@ fn has_content_extension(path: &Path) -> bool {
     matches!(ext, "md" | "yaml" | "yml")
 }
 
-fn is_hidden(name: Option<&str>) -> bool {
-    name.is_some_and(|n| (n.starts_with('.') || n.starts_with('_')) && n != "_index.md")
+/// Whether a name at `depth` under `content/` is left out: `.` and `_`
+/// names, but for the home page and its translations at the top.
+fn is_hidden(name: Option<&str>, depth: usize) -> bool {
+    let home = |n: &str| n == "_index.md" || (depth == 1 && is_home_file(n));
+    name.is_some_and(|n| (n.starts_with('.') || n.starts_with('_')) && !home(n))
+}
+
+/// `_index.md`, or a translation of it (`_index.uk.md`).
+fn is_home_file(name: &str) -> bool {
+    name == "_index.md"
+        || name
+            .strip_suffix(".md")
+            .and_then(translation::split_stem)
+            .is_some_and(|(slug, _)| slug == HOME_ID)
 }
 
 fn symlink_stays_inside(path: &Path, canonical_root: &Path) -> bool {
@@ -191,10 +205,10 @@ fn classify(content: &Path, path: &Path, rel: PathBuf, diags: &mut Diagnostics) 
         .unwrap_or("")
         .to_owned();
     if inner.components().count() == 1 {
-        if first == "_index.md" {
+        if is_home_file(first) {
             return Some(Found {
                 kind: None,
-                slug: HOME_ID.into(),
+                slug: stem,
                 rel,
             });
         }
@@ -260,6 +274,9 @@ pub struct Parsed {
     /// A hash of the front matter as written: what the entity is, but for
     /// its Markdown body and where its refs point.
     pub front_hash: u64,
+    /// When the file is a translation (`x.uk.md`): it, to be checked
+    /// against its original once the site is known.
+    pub translation: Option<translation::Translation>,
 }
 
 pub fn read_one(root: &Path, found: &Found) -> Parsed {
@@ -271,6 +288,7 @@ pub fn read_one(root: &Path, found: &Found) -> Parsed {
         entity: None,
         diagnostics: Vec::new(),
         front_hash: 0,
+        translation: None,
     };
     let bytes = match fs::read(root.join(&found.rel)) {
         Ok(b) => b,
@@ -297,6 +315,11 @@ pub fn read_one(root: &Path, found: &Found) -> Parsed {
             return parsed;
         }
     };
+    if let Some(t) = translation::from_found(found, &text) {
+        parsed.front_hash = xxhash_rust::xxh3::xxh3_64(text.as_bytes());
+        parsed.translation = Some(t);
+        return parsed;
+    }
     parsed.entity = parse_text(found, &text, &mut parsed.diagnostics);
     let front_end = parsed
         .entity

@@ -12,8 +12,12 @@ use std::path::{Path, PathBuf};
 use crate::config::Config;
 use crate::content::git_dates::{self, GitDates};
 use crate::content::model::Entity;
+use crate::content::translation::Translation;
 use crate::content::{self, HOME_ID, Parsed};
+
+mod translations;
 use crate::diag::{Diagnostic, Diagnostics};
+use translations::language_codes;
 
 /// What reading one content file gave, besides its entity.
 #[derive(Debug, Default)]
@@ -44,6 +48,12 @@ pub struct Content {
     /// With `git_dates: true`, each file's last commit day, read once per
     /// load: every file read later takes its day from here.
     git_dates: Option<GitDates>,
+    /// Translation files (`x.uk.md`), by path.
+    translations: BTreeMap<PathBuf, Translation>,
+    /// Each translation's problems against its original, by path.
+    translation_diags: BTreeMap<PathBuf, Vec<Diagnostic>>,
+    /// The codes of `languages:` (or of `language`), the first the site's.
+    languages: Vec<String>,
 }
 
 /// What [`Content::apply`] changed.
@@ -72,6 +82,7 @@ impl Content {
         let mut content = Content {
             drafts,
             git_dates: git_dates::for_site(root, config, config_diags),
+            languages: language_codes(config),
             ..Content::default()
         };
         let loaded = content::load_parsed(root);
@@ -83,6 +94,7 @@ impl Content {
             }
         }
         content.assemble(pool);
+        content.check_translations(root, None);
         content
     }
 
@@ -93,9 +105,12 @@ impl Content {
             return Applied::Nothing;
         }
         if let Some(in_place) = self.try_in_place(root, changed) {
+            self.check_translations(root, Some(changed));
             return Applied::InPlace(in_place);
         }
-        Applied::Reordered(self.reload(root, changed))
+        let read = self.reload(root, changed);
+        self.check_translations(root, None);
+        Applied::Reordered(read)
     }
 
     /// Edits to files that keep their id, draft state and validity: the
@@ -109,6 +124,11 @@ impl Content {
             }
             let found = self.found(rel)?;
             let parsed = content::read_one(root, &found);
+            if parsed.translation.is_some() && self.translations.contains_key(rel) {
+                // A translation moves no entity: kept at once.
+                self.keep(parsed);
+                continue;
+            }
             let e = parsed.entity.as_ref()?;
             if parsed
                 .diagnostics
@@ -160,6 +180,8 @@ impl Content {
             .retain(|rel, _| present.contains_key(rel.as_path()));
         self.front
             .retain(|rel, _| present.contains_key(rel.as_path()));
+        self.translations
+            .retain(|rel, _| present.contains_key(rel.as_path()));
         pool.retain(|rel, _| present.contains_key(rel.as_path()) && !reread(rel));
         let mut read = Vec::new();
         for f in &found {
@@ -184,6 +206,12 @@ impl Content {
         {
             // The day is part of the front matter as resolved.
             parsed.front_hash ^= xxhash_rust::xxh3::xxh3_64(day.to_string().as_bytes());
+        }
+        if let Some(t) = parsed.translation.take() {
+            self.front.insert(parsed.rel.clone(), parsed.front_hash);
+            self.files.insert(parsed.rel.clone(), FileState::default());
+            self.translations.insert(parsed.rel, t);
+            return None;
         }
         let unparsed = match (&parsed.entity, parsed.kind) {
             (None, Some(kind)) => Some((format!("{}/{}", kind.dir(), parsed.slug), parsed.slug)),
@@ -273,6 +301,7 @@ impl Content {
             }
             all.extend(state.diagnostics.iter().cloned());
         }
+        self.translation_diagnostics(&mut all);
         for d in &self.duplicate_diags {
             if let Ok(text) = std::fs::read_to_string(root.join(&d.file)) {
                 all.add_source(&d.file, &text);

@@ -45,6 +45,11 @@ pub fn gather<'a>(parts: Parts<'a, impl Iterator<Item = &'a Diagnostic>>) -> Dia
                 .filter(|e| seen.insert(e.message.clone()))
                 .cloned(),
         );
+        rendered.extend(
+            state
+                .content
+                .translation_ref_errors(&state.index, &state.tables.kinds),
+        );
         resolve::add_hints(entities, &state.index, &mut rendered);
         found.extend(rendered);
     } else {

@@ -47,6 +47,10 @@ pub enum Edit {
     Delete(usize),
     /// Links a page from the home page's text.
     HomeRef(usize),
+    /// Writes a Ukrainian translation beside a page: a title and a body
+    /// with a ref, and (by the number) a typed key it may contradict or a
+    /// list of another length than the original's.
+    Translate(usize, u8),
     Template(u8),
     Static(u8),
     SiteTitle(String),
@@ -90,6 +94,7 @@ pub fn edit() -> impl Strategy<Value = Edit> {
         1 => file.clone().prop_map(Edit::Create),
         1 => file.clone().prop_map(Edit::Delete),
         1 => file.clone().prop_map(Edit::HomeRef),
+        2 => (file.clone(), 0u8..3).prop_map(|(f, n)| Edit::Translate(f, n)),
         1 => (0u8..3).prop_map(Edit::Template),
         1 => (0u8..5).prop_map(Edit::Static),
         1 => words().prop_map(Edit::SiteTitle),
@@ -112,7 +117,15 @@ impl Site {
         // Lists of two per page: edits move entries across pages.
         let yaml = root.join("site.yaml");
         let text = std::fs::read_to_string(&yaml).unwrap();
-        std::fs::write(&yaml, format!("{}\npaginate_by: 2\n", text.trim_end())).unwrap();
+        // Two languages: translations are checked against their originals.
+        std::fs::write(
+            &yaml,
+            format!(
+                "{}\npaginate_by: 2\nlanguages:\n  - {{code: en, name: English}}\n  - {{code: uk, name: Українська}}\n",
+                text.trim_end()
+            ),
+        )
+        .unwrap();
         Self::with(dir, root)
     }
 
@@ -420,6 +433,23 @@ impl Site {
                 let rel = self.pick(*f)?;
                 std::fs::remove_file(self.root.join(&rel)).ok()?;
                 content(rel)
+            }
+            Edit::Translate(f, n) => {
+                let rel = self.pick(*f).filter(|p| !Self::slug(p).contains('.'))?;
+                let stem = Self::slug(&rel);
+                let typed = match n {
+                    0 => "",
+                    1 => "type: group\n",
+                    _ => "key_facts:\n  - {label: \"Факт\"}\n",
+                };
+                let uk = rel.with_file_name(format!("{stem}.uk.md"));
+                self.write(
+                    &uk,
+                    &format!(
+                        "---\ntitle: \"Переклад {stem}\"\n{typed}---\nТекст про [[{stem}]].\n"
+                    ),
+                );
+                content(uk)
             }
             Edit::Template(n) => {
                 let rel = Path::new("templates/partials/sources.html");
