@@ -440,7 +440,9 @@ fn ends_elsewhere(call: &Call) -> Misuse {
             "shortcode `{}` ends outside the list item or quote it starts in",
             call.name
         ),
-        hint: "write its {% end %} in the same list item or quote, with the same `>` or indentation".into(),
+        hint:
+            "write its {% end %} in the same list item or quote, with the same `>` or indentation"
+                .into(),
         span: call.span,
     }
 }
