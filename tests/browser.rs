@@ -252,7 +252,12 @@ fn a_page_of_photographs_passes_lighthouse_image_audits_axe_and_the_nu_checker()
         missing("Java", "`apt-get install default-jre-headless`");
     }
     let browser_dir = manifest_dir().join("tests/browser");
-    for package in ["lighthouse", "chrome-launcher", "playwright-core", "axe-core"] {
+    for package in [
+        "lighthouse",
+        "chrome-launcher",
+        "playwright-core",
+        "axe-core",
+    ] {
         if !browser_dir.join("node_modules").join(package).is_dir() {
             missing(package, "`npm ci` in tests/browser");
         }
@@ -297,7 +302,10 @@ fn a_page_of_photographs_passes_lighthouse_image_audits_axe_and_the_nu_checker()
         "unsized-images",
         "offscreen-images",
     ] {
-        assert!(stdout.contains(&format!("ok - lighthouse {audit}: ")), "{stdout}");
+        assert!(
+            stdout.contains(&format!("ok - lighthouse {audit}: ")),
+            "{stdout}"
+        );
     }
     eprintln!("{stdout}");
 }
@@ -339,7 +347,11 @@ mod photos {
             let path = entry.unwrap().path();
             let bytes = std::fs::read(&path).unwrap();
             let has = |needle: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
-            assert!(!has(b"Exif\0\0") && !has(&position), "{} keeps EXIF", path.display());
+            assert!(
+                !has(b"Exif\0\0") && !has(&position),
+                "{} keeps EXIF",
+                path.display()
+            );
             seen += 1;
         }
         assert!(seen >= 12, "only {seen} processed pictures");
@@ -360,8 +372,8 @@ mod photos {
             let sea = 0.66;
             let rgb = if v < ridge {
                 let t = v / ridge;
-                let glow = (1.0 - ((u - sun.0).powi(2) + (v - sun.1).powi(2) * 0.4).sqrt() * 4.0)
-                    .max(0.0);
+                let glow =
+                    (1.0 - ((u - sun.0).powi(2) + (v - sun.1).powi(2) * 0.4).sqrt() * 4.0).max(0.0);
                 let cloud = fbm(u * 6.0, v * 14.0, seed + 7, 4).powi(3) * 0.8;
                 [
                     lerp(40.0, 245.0, t) + 200.0 * glow.powi(3) + 120.0 * cloud,
@@ -378,7 +390,11 @@ mod photos {
                 ]
             } else if v < sea + 0.03 {
                 let bolts = fbm(u * 200.0, v * 10.0, seed + 5, 2);
-                [90.0 + 60.0 * bolts, 88.0 + 50.0 * bolts, 84.0 + 40.0 * bolts]
+                [
+                    90.0 + 60.0 * bolts,
+                    88.0 + 50.0 * bolts,
+                    84.0 + 40.0 * bolts,
+                ]
             } else {
                 let ripple = fbm(u * 8.0, v * 90.0, seed + 11, 4);
                 let light = (1.0 - (u - sun.0).abs() * 5.0).max(0.0) * ripple;
