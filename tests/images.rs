@@ -157,7 +157,9 @@ fn pages_get_picture_elements_with_sizes_and_relative_links() {
     let page = std::fs::read_to_string(out.join("actors/ukraine/index.html")).unwrap();
     assert_eq!(page.matches("<picture>").count(), 3, "{page}");
     assert!(page.contains(r#"<source type="image/webp" srcset="../../images/"#));
-    assert!(page.contains(r#"sizes="(min-width: 48rem) 48rem, 100vw""#));
+    // The lead picture spans the page; body pictures the text column.
+    assert!(page.contains(r#"sizes="(min-width: 72rem) 69.5rem, calc(100vw - 2.5rem)""#));
+    assert!(page.contains(r#"sizes="(min-width: 46.5rem) 44rem, calc(100vw - 2.5rem)""#));
     assert!(page.contains(r#"width="1440" height="900" loading="eager" decoding="async""#));
     assert!(page.contains(r#"width="1000" height="600" loading="lazy" decoding="async""#));
     assert!(page.contains(r#"alt="Delegations at a long table""#));

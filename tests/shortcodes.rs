@@ -261,6 +261,87 @@ proptest::proptest! {
     }
 }
 
+// ------------------------------------------- inside lists and quotes
+
+/// The elements under `element` as `name.class[children]`, without text,
+/// stopping at a callout or figure (their inside is the template's).
+fn outline(element: scraper::ElementRef<'_>) -> String {
+    let v = element.value();
+    let mut out = v.name().to_owned();
+    if let Some(class) = v.classes().next() {
+        out = format!("{out}.{class}");
+    }
+    if out.starts_with("figure") || out.starts_with("div.callout") {
+        return out;
+    }
+    let children: Vec<String> = element
+        .children()
+        .filter_map(scraper::ElementRef::wrap)
+        .map(outline)
+        .collect();
+    if !children.is_empty() {
+        out = format!("{out}[{}]", children.join(" "));
+    }
+    out
+}
+
+/// The outline of the first `css` element of the page holding `text`.
+fn outline_of(html: &Html, css: &str, text: &str) -> String {
+    let found = select(html, css)
+        .into_iter()
+        .find(|e| e.text().collect::<String>().contains(text));
+    outline(found.unwrap_or_else(|| panic!("no {css} holding {text:?}")))
+}
+
+#[test]
+fn a_callout_opening_a_list_item_stays_in_it() {
+    let (_dir, html, _) = built_page("shortcodes/nested");
+    assert_eq!(
+        outline_of(&html, "main ul", "First step"),
+        "ul[li[p] li[div.callout] li[p]]"
+    );
+    let body = select(&html, "main ul > li > .callout > p:not(.callout-label)");
+    assert_eq!(
+        body[0].inner_html(),
+        "A note <strong>inside</strong> the second step."
+    );
+}
+
+#[test]
+fn a_figure_under_a_numbered_step_stays_in_it() {
+    let (_dir, html, _) = built_page("shortcodes/nested");
+    assert_eq!(
+        outline_of(&html, "main ol", "A numbered step"),
+        "ol[li[p figure.picture] li[p]]"
+    );
+    assert_eq!(
+        attr(&html, "main ol > li > figure img", "alt"),
+        "A chart in a numbered step"
+    );
+}
+
+#[test]
+fn a_callout_and_a_figure_in_a_quote_stay_in_it() {
+    let (_dir, html, _) = built_page("shortcodes/nested");
+    assert_eq!(
+        outline_of(&html, "main blockquote", "Quoted words"),
+        "blockquote[p div.callout figure.picture]"
+    );
+    assert_eq!(
+        attr(&html, "main blockquote > .callout a", "href"),
+        "../../pages/embeds/index.html"
+    );
+    assert_eq!(
+        attr(&html, "main blockquote > figure img", "alt"),
+        "A chart in a quote"
+    );
+    // The quote ends where the writer ended it.
+    let after = select(&html, "main blockquote + p")[0]
+        .text()
+        .collect::<String>();
+    assert_eq!(after, "After the quote.");
+}
+
 // ------------------------------------------------------------- errors
 
 /// `check` on an error fixture: its stderr, after asserting the exit code
@@ -399,6 +480,52 @@ fn an_embed_inside_a_sentence_is_an_error() {
             "5 | Text with {{ youtube(id=\"M7lc1UVf-VE\", title=\"Talks\") }} inside.",
             "  |           ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^",
             "  = hint: put a blank line before and after it",
+        ],
+    );
+}
+
+#[test]
+fn a_misused_embed_in_a_list_item_is_an_error_at_the_call() {
+    assert_error(
+        "shortcode-in-list",
+        &[
+            "error: shortcode `datawrapper` needs the argument `title` [shortcode-argument]",
+            "  --> content/pages/embeds.md:8:3",
+            "  |",
+            "8 | - {{ datawrapper(id=\"dA1b2\") }}",
+            "  |   ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^",
+            "  = hint: add title=\"…\"",
+        ],
+    );
+}
+
+#[test]
+fn a_broken_ref_in_a_callout_in_a_quote_is_an_error_where_it_is_written() {
+    let stderr = check("shortcode-ref-in-quote", "1 error, 0 warnings");
+    let wanted = [
+        "  --> content/pages/embeds.md:8:14",
+        "  |",
+        "8 | > Talks with [[stev-witkoff]].",
+        "  |              ^^^^^^^^^^^^^^^^",
+    ]
+    .join("\n");
+    assert!(
+        stderr.contains(&wanted),
+        "expected:\n{wanted}\n\nexplainer printed:\n{stderr}"
+    );
+}
+
+#[test]
+fn a_body_that_ends_in_another_list_item_is_an_error_at_its_opening() {
+    assert_error(
+        "shortcode-ends-elsewhere",
+        &[
+            "error: shortcode `callout` ends outside the list item or quote it starts in [shortcode-end]",
+            "  --> content/pages/embeds.md:6:3",
+            "  |",
+            "6 | - {% callout(kind=\"note\") %}",
+            "  |   ^^^^^^^^^^^^^^^^^^^^^^^^^^",
+            "  = hint: write its {% end %} in the same list item or quote, with the same `>` or indentation",
         ],
     );
 }

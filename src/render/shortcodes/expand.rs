@@ -120,6 +120,12 @@ impl Expansion {
                 continue;
             };
             let open = expand_to_paragraph(&html, open_at, &open_token);
+            if !stays_in_its_blocks(&html[open.end..end.start]) {
+                host.report(ends_elsewhere(&self.slots[n].call));
+                html.replace_range(end, "");
+                html.replace_range(open, "");
+                continue;
+            }
             let body = html[open.end..end.start].trim().to_owned();
             let out = self.output(n, Some(body), shortcodes, host);
             html.replace_range(open.start..end.end, &format!("{out}\n"));
@@ -159,6 +165,33 @@ impl Expansion {
             }
         }
     }
+}
+
+/// The blocks a body can open and close: Markdown's lists and quotes.
+const CONTAINERS: [&str; 4] = ["li", "ul", "ol", "blockquote"];
+
+/// Whether `html` closes no list, item or quote it did not open (and
+/// leaves none open): then the call's output around it nests properly.
+fn stays_in_its_blocks(html: &str) -> bool {
+    let mut depth = [0i32; CONTAINERS.len()];
+    for (at, _) in html.match_indices('<') {
+        let tag = &html[at + 1..];
+        let (closing, tag) = match tag.strip_prefix('/') {
+            Some(t) => (true, t),
+            None => (false, tag),
+        };
+        let name_len = tag
+            .find(|c: char| !c.is_ascii_alphanumeric())
+            .unwrap_or(tag.len());
+        let Some(i) = CONTAINERS.iter().position(|c| *c == &tag[..name_len]) else {
+            continue;
+        };
+        depth[i] += if closing { -1 } else { 1 };
+        if depth[i] < 0 {
+            return false;
+        }
+    }
+    depth.iter().all(|d| *d == 0)
 }
 
 fn token(kind: char, n: usize) -> String {
@@ -262,12 +295,97 @@ fn check_one(source: &str, call: &Call, shortcodes: &Shortcodes, host: &mut dyn 
     valid
 }
 
+/// Whether nothing but list markers, quote markers and spaces stands
+/// before the call on its line, and nothing but spaces after it.
 fn alone_on_its_lines(source: &str, span: Span) -> bool {
-    let line_start = source[..span.start].rfind('\n').map_or(0, |i| i + 1);
     let line_end = source[span.end..]
         .find('\n')
         .map_or(source.len(), |i| span.end + i);
-    source[line_start..span.start].trim().is_empty() && source[span.end..line_end].trim().is_empty()
+    let head = line_head(source, span.start);
+    Containers::of(head).rest.is_empty() && source[span.end..line_end].trim().is_empty()
+}
+
+/// The text of the line before `at`.
+fn line_head(source: &str, at: usize) -> &str {
+    let line_start = source[..at].rfind('\n').map_or(0, |i| i + 1);
+    &source[line_start..at]
+}
+
+/// The blocks a line's text sits in, read from the markers that open it
+/// (`> ` for a quote, `- `, `* `, `+ `, `1. `, `1) ` for a list item).
+#[derive(Debug, PartialEq, Eq)]
+struct Containers<'a> {
+    /// What the next lines must start with to stay in the same blocks:
+    /// quote markers as written, list markers as spaces of their width.
+    continuation: String,
+    /// Whether the head ends with a list marker: the call opens the item.
+    opens_item: bool,
+    /// The head after the markers (text before the call on its line).
+    rest: &'a str,
+}
+
+impl<'a> Containers<'a> {
+    fn of(head: &'a str) -> Self {
+        let mut continuation = String::new();
+        let mut opens_item = false;
+        let mut rest = head;
+        loop {
+            let text = rest.trim_start_matches([' ', '\t']);
+            if text.len() < rest.len() {
+                continuation.push_str(&rest[..rest.len() - text.len()]);
+                rest = text;
+            }
+            if let Some(after) = rest.strip_prefix('>') {
+                continuation.push('>');
+                rest = after;
+                opens_item = false;
+            } else if let Some(len) = list_marker_len(rest) {
+                continuation.extend(std::iter::repeat_n(' ', len));
+                rest = &rest[len..];
+                opens_item = true;
+            } else {
+                break;
+            }
+        }
+        Containers {
+            continuation,
+            opens_item: opens_item && rest.is_empty(),
+            rest,
+        }
+    }
+
+    /// Markdown that puts `token` in a paragraph of its own inside the
+    /// same blocks as the call it replaces: blank lines around it that
+    /// keep the quote markers and the list item's indentation, so the
+    /// quote or item goes on after it. (A list item cannot begin with a
+    /// blank line and go on, so a token that opens an item has none
+    /// before it.) At the top level this is `\n\n{token}\n\n`.
+    fn block(&self, token: &str) -> String {
+        let c = self.continuation.trim_end_matches([' ', '\t']);
+        let indent = &self.continuation;
+        let before = if self.opens_item {
+            String::new()
+        } else {
+            format!("\n{c}\n{indent}")
+        };
+        format!("{before}{token}\n{c}\n{indent}")
+    }
+}
+
+/// The length of the list marker `text` starts with, with the space after
+/// it: `- `, `* `, `+ `, or up to nine digits and `.` or `)` and a space.
+fn list_marker_len(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let digits = bytes.iter().take_while(|b| b.is_ascii_digit()).count();
+    let marker = match (digits, bytes.get(digits)) {
+        (0, Some(b'-' | b'*' | b'+')) => 1,
+        (1..=9, Some(b'.' | b')')) => digits + 1,
+        _ => return None,
+    };
+    match bytes.get(marker) {
+        Some(b' ' | b'\t') => Some(marker + 1),
+        _ => None,
+    }
 }
 
 fn unknown(call: &Call, shortcodes: &Shortcodes) -> Misuse {
@@ -315,6 +433,20 @@ fn stray_end(call: &Call) -> Misuse {
     }
 }
 
+fn ends_elsewhere(call: &Call) -> Misuse {
+    Misuse {
+        code: "shortcode-end",
+        message: format!(
+            "shortcode `{}` ends outside the list item or quote it starts in",
+            call.name
+        ),
+        hint:
+            "write its {% end %} in the same list item or quote, with the same `>` or indentation"
+                .into(),
+        span: call.span,
+    }
+}
+
 fn unclosed_body(call: &Call) -> Misuse {
     Misuse {
         code: "shortcode-end",
@@ -324,7 +456,16 @@ fn unclosed_body(call: &Call) -> Misuse {
     }
 }
 
-/// The source with each call replaced by its placeholder.
+/// Whether a call is one of the built-in embeds, which stand on lines of
+/// their own (checked in [`check_one`]) and render as blocks. A site's
+/// own shortcodes may sit inside a sentence, and keep their place there.
+fn stands_alone(call: &Call) -> bool {
+    builtin::spec(&call.name).is_some_and(|spec| !spec.body)
+}
+
+/// The source with each call replaced by its placeholder: a call with a
+/// body, its end and a built-in embed each become a paragraph of their
+/// own, inside the list item or quote the call was written in.
 fn rewrite(source: &str, slots: Vec<Slot>) -> Expansion {
     let mut text = String::with_capacity(source.len() + slots.len() * 8);
     let mut edits = Vec::with_capacity(slots.len());
@@ -332,11 +473,15 @@ fn rewrite(source: &str, slots: Vec<Slot>) -> Expansion {
     for (n, slot) in slots.iter().enumerate() {
         let span = slot.call.span;
         text.push_str(&source[copied..span.start]);
+        let containers = Containers::of(line_head(source, span.start));
         let placeholder = match slot.call.form {
+            Form::Inline if slot.valid && stands_alone(&slot.call) => {
+                containers.block(&token(INLINE, n))
+            }
             Form::Inline => token(INLINE, n),
-            Form::Open => format!("\n\n{}\n\n", token(OPEN, n)),
+            Form::Open => containers.block(&token(OPEN, n)),
             Form::End => match slot.closes {
-                Some(o) => format!("\n\n{}\n\n", token(END, o)),
+                Some(o) => containers.block(&token(END, o)),
                 None => String::new(),
             },
         };
@@ -383,6 +528,113 @@ mod tests {
         assert_eq!(e.original(cd), src.find("cd").unwrap());
         assert_eq!(e.original(1), 1);
         assert_eq!(e.original(4), 3);
+    }
+
+    #[test]
+    fn a_lines_markers_give_the_prefix_that_keeps_later_lines_in_its_blocks() {
+        let of = |head| {
+            let c = Containers::of(head);
+            (c.continuation, c.opens_item, c.rest)
+        };
+        assert_eq!(of(""), ("".into(), false, ""));
+        assert_eq!(of("- "), ("  ".into(), true, ""));
+        assert_eq!(of("10. "), ("    ".into(), true, ""));
+        assert_eq!(of("> "), ("> ".into(), false, ""));
+        assert_eq!(of(">"), (">".into(), false, ""));
+        assert_eq!(of("> 1) "), (">    ".into(), true, ""));
+        assert_eq!(of("- > "), ("  > ".into(), false, ""));
+        assert_eq!(of("  "), ("  ".into(), false, ""));
+        assert_eq!(of("- Text "), ("  ".into(), false, "Text "));
+        assert_eq!(of("-text "), ("".into(), false, "-text "));
+        assert_eq!(of("2019 was "), ("".into(), false, "2019 was "));
+    }
+
+    #[test]
+    fn a_block_placeholder_is_a_paragraph_inside_the_same_blocks() {
+        let block = |head| Containers::of(head).block("T");
+        assert_eq!(block(""), "\n\nT\n\n");
+        assert_eq!(block("- "), "T\n\n  ");
+        assert_eq!(block("  "), "\n\n  T\n\n  ");
+        assert_eq!(block("> "), "\n>\n> T\n>\n> ");
+        assert_eq!(block("> - "), "T\n>\n>   ");
+    }
+
+    /// `source` with its calls replaced, rendered by Markdown, with each
+    /// placeholder shown as `[open 0]`, `[end 0]` or `[call 0]`.
+    fn markdown_of(source: &str) -> String {
+        let mut host = Collect(Vec::new());
+        let expansion = Expansion::new(source, &Shortcodes::default(), &mut host).unwrap();
+        assert_eq!(host.0, Vec::<String>::new());
+        let mut html = String::new();
+        pulldown_cmark::html::push_html(&mut html, pulldown_cmark::Parser::new(&expansion.text));
+        for (n, _) in expansion.slots.iter().enumerate() {
+            html = html
+                .replace(&token(OPEN, n), &format!("[open {n}]"))
+                .replace(&token(END, n), &format!("[end {n}]"))
+                .replace(&token(INLINE, n), &format!("[call {n}]"));
+        }
+        html
+    }
+
+    #[test]
+    fn a_body_call_opening_a_list_item_stays_in_it() {
+        let src = "- One.\n- {% callout(kind=\"note\") %}\n  Two.\n  {% end %}\n- Three.\n";
+        assert_eq!(
+            markdown_of(src),
+            "<ul>\n<li>\n<p>One.</p>\n</li>\n\
+             <li>\n<p>[open 0]</p>\n<p>Two.</p>\n<p>[end 0]</p>\n</li>\n\
+             <li>\n<p>Three.</p>\n</li>\n</ul>\n"
+        );
+    }
+
+    #[test]
+    fn a_body_call_after_text_in_a_list_item_stays_in_it() {
+        let src = "1. One.\n   {% callout(kind=\"note\") %}\n   Two.\n   {% end %}\n2. Three.\n";
+        assert_eq!(
+            markdown_of(src),
+            "<ol>\n<li>\n<p>One.</p>\n<p>[open 0]</p>\n<p>Two.</p>\n<p>[end 0]</p>\n</li>\n\
+             <li>\n<p>Three.</p>\n</li>\n</ol>\n"
+        );
+    }
+
+    #[test]
+    fn calls_in_a_quote_stay_in_it() {
+        let src = "> Said.\n>\n> {% callout(kind=\"note\") %}\n> Body.\n> {% end %}\n>\n\
+                   > {{ figure(src=\"a.png\", alt=\"A\") }}\n> After.\n";
+        assert_eq!(
+            markdown_of(src),
+            "<blockquote>\n<p>Said.</p>\n<p>[open 0]</p>\n<p>Body.</p>\n<p>[end 0]</p>\n\
+             <p>[call 2]</p>\n<p>After.</p>\n</blockquote>\n"
+        );
+    }
+
+    #[test]
+    fn an_embed_opening_a_list_item_in_a_quote_stays_in_both() {
+        let src = "> - {{ figure(src=\"a.png\", alt=\"A\") }}\n> - Two.\n\nOut.\n";
+        assert_eq!(
+            markdown_of(src),
+            "<blockquote>\n<ul>\n<li>\n<p>[call 0]</p>\n</li>\n<li>\n<p>Two.</p>\n</li>\n</ul>\n\
+             </blockquote>\n<p>Out.</p>\n"
+        );
+    }
+
+    #[test]
+    fn an_embed_right_under_text_gets_a_paragraph_of_its_own() {
+        let src = "Text.\n{{ figure(src=\"a.png\", alt=\"A\") }}\nMore.\n";
+        assert_eq!(
+            markdown_of(src),
+            "<p>Text.</p>\n<p>[call 0]</p>\n<p>More.</p>\n"
+        );
+    }
+
+    #[test]
+    fn only_lists_and_quotes_that_close_where_they_open_keep_a_body() {
+        assert!(stays_in_its_blocks("<p>a</p><ul><li>b</li></ul>"));
+        assert!(stays_in_its_blocks("<blockquote><p>a</p></blockquote>"));
+        assert!(!stays_in_its_blocks("<p>a</p></li><li><p>b</p>"));
+        assert!(!stays_in_its_blocks("<p>a</p></blockquote>"));
+        assert!(!stays_in_its_blocks("<ul><li>a"));
+        assert!(stays_in_its_blocks("<p>a <link> <lie></p>"));
     }
 
     #[test]
