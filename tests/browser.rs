@@ -138,40 +138,8 @@ fn every_page_passes_the_nu_html_checker() {
 
 #[test]
 fn pages_work_in_a_real_browser() {
-    ensure_tools();
-    if !runs("node", "--version") {
-        missing("Node.js", "`apt-get install nodejs npm`");
-    }
-    let browser_dir = manifest_dir().join("tests/browser");
-    for package in ["playwright-core", "axe-core"] {
-        if !browser_dir.join("node_modules").join(package).is_dir() {
-            missing(package, "`npm ci` in tests/browser");
-        }
-    }
-    let chromium = chromium();
-    let (_dir, out) = build_example();
-    let child = Command::new("node")
-        .arg(browser_dir.join("run.mjs"))
-        .arg(&out)
-        .env("CHROMIUM_PATH", &chromium)
-        .env(
-            "SCREENSHOT_DIR",
-            manifest_dir().join("target").join("screenshots"),
-        )
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("node starts");
-    let output = wait_with_limit(child, BROWSER_TIME_LIMIT);
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    let summary = stdout.lines().last().unwrap_or("");
-    assert!(
-        output.status.success()
-            && summary.ends_with(" passed, 0 failed")
-            && !stdout.contains("not ok"),
-        "browser checks failed ({summary}):\n{stdout}\n{stderr}"
-    );
+    let stdout = node_check_passes("run.mjs", &["playwright-core", "axe-core"]);
+    assert!(!stdout.contains("not ok"), "{stdout}");
     assert!(
         stdout.contains("# axe: ") && stdout.contains(" 0 violating nodes"),
         "{stdout}"
@@ -182,6 +150,14 @@ fn pages_work_in_a_real_browser() {
 /// Runs `tests/browser/SCRIPT OUT` with the example site built into OUT,
 /// and asserts that it passed (its last line `N passed, 0 failed`).
 fn node_check_passes(script: &str, needs: &[&str]) -> String {
+    ensure_node(needs);
+    let (_dir, out) = build_example();
+    run_node(script, &[out.as_os_str()])
+}
+
+/// Fails, naming how to install it, when Node.js or one of the npm
+/// packages `needs` is missing.
+fn ensure_node(needs: &[&str]) {
     ensure_tools();
     if !runs("node", "--version") {
         missing("Node.js", "`apt-get install nodejs npm`");
@@ -192,12 +168,20 @@ fn node_check_passes(script: &str, needs: &[&str]) -> String {
             missing(package, "`npm ci` in tests/browser");
         }
     }
-    let chromium = chromium();
-    let (_dir, out) = build_example();
+}
+
+/// Runs `node tests/browser/SCRIPT ARGS…` against Debian's Chromium, with
+/// screenshots going to `target/screenshots`, and asserts that it passed
+/// (its last line `N passed, 0 failed`); its output.
+fn run_node(script: &str, args: &[&std::ffi::OsStr]) -> String {
     let child = Command::new("node")
-        .arg(browser_dir.join(script))
-        .arg(&out)
-        .env("CHROMIUM_PATH", &chromium)
+        .arg(manifest_dir().join("tests/browser").join(script))
+        .args(args)
+        .env("CHROMIUM_PATH", chromium())
+        .env(
+            "SCREENSHOT_DIR",
+            manifest_dir().join("target").join("screenshots"),
+        )
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -244,25 +228,16 @@ fn lighthouse_scores_the_main_pages_at_the_top() {
 /// the Nu checker finds no error in it.
 #[test]
 fn a_page_of_photographs_passes_lighthouse_image_audits_axe_and_the_nu_checker() {
-    ensure_tools();
-    if !runs("node", "--version") {
-        missing("Node.js", "`apt-get install nodejs npm`");
-    }
-    if !runs("java", "-version") {
-        missing("Java", "`apt-get install default-jre-headless`");
-    }
-    let browser_dir = manifest_dir().join("tests/browser");
-    for package in [
+    ensure_node(&[
         "lighthouse",
         "chrome-launcher",
         "playwright-core",
         "axe-core",
-    ] {
-        if !browser_dir.join("node_modules").join(package).is_dir() {
-            missing(package, "`npm ci` in tests/browser");
-        }
+    ]);
+    if !runs("java", "-version") {
+        missing("Java", "`apt-get install default-jre-headless`");
     }
-    let (chromium, jar) = (chromium(), vnu_jar());
+    let jar = vnu_jar();
     let dir = tempfile::tempdir().expect("temp dir");
     let root = dir.path().join("site");
     common::copy_tree(&manifest_dir().join("tests/sites/photos-lighthouse"), &root);
@@ -275,27 +250,7 @@ fn a_page_of_photographs_passes_lighthouse_image_audits_axe_and_the_nu_checker()
     let errors = nu_errors(&jar, &[out.join(page).join("index.html")]);
     assert!(errors.is_empty(), "vnu:\n{}", errors.join("\n"));
 
-    let child = Command::new("node")
-        .arg(browser_dir.join("photos.mjs"))
-        .arg(&out)
-        .arg(page)
-        .env("CHROMIUM_PATH", &chromium)
-        .env(
-            "SCREENSHOT_DIR",
-            manifest_dir().join("target").join("screenshots"),
-        )
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("node starts");
-    let output = wait_with_limit(child, BROWSER_TIME_LIMIT);
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    let summary = stdout.lines().last().unwrap_or("");
-    assert!(
-        output.status.success() && summary.ends_with(" passed, 0 failed"),
-        "photos.mjs failed ({summary}):\n{stdout}\n{stderr}"
-    );
+    let stdout = run_node("photos.mjs", &[out.as_os_str(), page.as_ref()]);
     for audit in [
         "uses-responsive-images",
         "modern-image-formats",
