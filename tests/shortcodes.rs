@@ -234,6 +234,11 @@ impl explainer::render::shortcodes::expand::Host for Quiet {
     fn report(&mut self, _: explainer::render::shortcodes::builtin::Misuse) {
         self.0 += 1;
     }
+    fn date_words(&self) -> &explainer::i18n::DateWords {
+        static ENGLISH: std::sync::OnceLock<std::sync::Arc<explainer::i18n::Catalog>> =
+            std::sync::OnceLock::new();
+        &ENGLISH.get_or_init(explainer::i18n::Catalog::english).dates
+    }
 }
 
 proptest::proptest! {

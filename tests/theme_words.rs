@@ -32,6 +32,7 @@ const ENGLISH: &[&str] = &[
     "on Flourish\"",
     ">Analysis<",
     " on X",
+    " March ",
 ];
 
 #[track_caller]
@@ -97,6 +98,7 @@ fn the_embed_card_and_the_shortcodes_speak_the_site_language() {
         "Відкрити діаграму «Війська за регіонами» на Datawrapper",
         "Відкрити «Хто з ким зустрічався» на Flourish",
         "@envoy у X",
+        "1 березня 2025",
     ] {
         assert!(page.contains(words), "{words:?} missing:\n{page}");
     }

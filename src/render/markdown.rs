@@ -560,6 +560,10 @@ impl shortcodes::expand::Host for BodyHost<'_, '_> {
                 .hint(problem.hint),
         );
     }
+
+    fn date_words(&self) -> &crate::i18n::DateWords {
+        self.page.site.shortcodes.date_words()
+    }
 }
 
 /// Where a piece of Markdown comes from, which decides what it may do.

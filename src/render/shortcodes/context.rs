@@ -95,7 +95,11 @@ pub fn of(call: &Call, nth: usize, body: Option<&str>, host: &mut dyn Host) -> O
         }
         "post" => {
             let date = text("date").and_then(crate::content::model::Date::parse);
-            ctx.insert("date_text", &date.map(|d| d.long()));
+            let words = host.date_words();
+            ctx.insert(
+                "date_text",
+                &date.map(|d| crate::render::dates::day(words, &d)),
+            );
         }
         _ => {}
     }

@@ -26,6 +26,8 @@ pub trait Host {
     fn picture(&mut self, ask: &Ask<'_>, span: Span) -> Option<FigureView>;
     /// Reports a problem; `span` is in the body's own text.
     fn report(&mut self, problem: Misuse);
+    /// The site language's words for dates (a `post`'s date).
+    fn date_words(&self) -> &crate::i18n::DateWords;
 }
 
 /// One replaced stretch: `new_len` bytes at `new_at` of the rewritten text
@@ -510,6 +512,11 @@ mod tests {
         }
         fn report(&mut self, p: Misuse) {
             self.0.push(format!("{} @{}", p.message, p.span.start));
+        }
+        fn date_words(&self) -> &crate::i18n::DateWords {
+            static ENGLISH: std::sync::OnceLock<std::sync::Arc<crate::i18n::Catalog>> =
+                std::sync::OnceLock::new();
+            &ENGLISH.get_or_init(crate::i18n::Catalog::english).dates
         }
     }
 

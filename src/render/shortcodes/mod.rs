@@ -35,6 +35,9 @@ pub struct Shortcodes {
     /// Each shortcode's name and a print of its template's text, so that a
     /// change to one template renders again only the pages that call it.
     prints: BTreeMap<String, u64>,
+    /// The site language's words, for what calls format here (a `post`'s
+    /// date).
+    strings: crate::i18n::Strings,
 }
 
 impl Shortcodes {
@@ -63,7 +66,13 @@ impl Shortcodes {
         Shortcodes {
             compiled: templates::compile(layers, config.strings.clone()).ok(),
             prints,
+            strings: config.strings.clone(),
         }
+    }
+
+    /// The site language's words for dates.
+    pub fn date_words(&self) -> &crate::i18n::DateWords {
+        &self.strings.0.dates
     }
 
     /// Whether a template for `name` exists.
