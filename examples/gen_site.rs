@@ -225,51 +225,15 @@ impl Rng {
 // ---------------------------------------------------------------------------
 // Calendar dates
 
-#[derive(Clone, Copy)]
-struct Date {
-    y: i64,
-    m: u32,
-    d: u32,
-}
+/// The library's calendar date: days since 1970 convert both ways there.
+use explainer::content::model::Date;
 
 /// Days from 1970-01-01 of the first and last day content is dated in.
 const FIRST_DAY: i64 = 17_897; // 2019-01-01
 const LAST_DAY: i64 = 20_453; // 2025-12-31
 
-impl Date {
-    /// Civil date of a day count since 1970-01-01 (H. Hinnant's algorithm).
-    fn from_days(days: i64) -> Date {
-        let z = days + 719_468;
-        let era = z.div_euclid(146_097);
-        let doe = z - era * 146_097;
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        let mp = (5 * doy + 2) / 153;
-        let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-        let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-        let y = yoe + era * 400 + i64::from(m <= 2);
-        Date { y, m, d }
-    }
-
-    fn to_days(self) -> i64 {
-        let y = self.y - i64::from(self.m <= 2);
-        let era = y.div_euclid(400);
-        let yoe = y - era * 400;
-        let mp = i64::from((self.m + 9) % 12);
-        let doy = (153 * mp + 2) / 5 + i64::from(self.d) - 1;
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-        era * 146_097 + doe - 719_468
-    }
-
-    fn plus_days(self, n: i64) -> Date {
-        Date::from_days(self.to_days() + n)
-    }
-}
-
-impl std::fmt::Display for Date {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{:04}-{:02}-{:02}", self.y, self.m, self.d)
-    }
+fn plus_days(date: Date, n: i64) -> Date {
+    Date::from_days_since_epoch(date.days_since_epoch() + n)
 }
 
 // ---------------------------------------------------------------------------
@@ -802,15 +766,17 @@ impl Corpus {
     }
 
     fn date(&mut self, first_day: i64) -> Date {
-        Date::from_days(first_day + self.rng.below((LAST_DAY - first_day + 1) as usize) as i64)
+        Date::from_days_since_epoch(
+            first_day + self.rng.below((LAST_DAY - first_day + 1) as usize) as i64,
+        )
     }
 
     fn birthday(&mut self, years: Range<usize>) -> Date {
-        let y = self.rng.range(years.start, years.end - 1) as i64;
+        let y = self.rng.range(years.start, years.end - 1) as i32;
         Date {
-            y,
-            m: self.rng.range(1, 12) as u32,
-            d: self.rng.range(1, 28) as u32,
+            year: y,
+            month: self.rng.range(1, 12) as u8,
+            day: self.rng.range(1, 28) as u8,
         }
     }
 
@@ -845,7 +811,7 @@ impl Corpus {
             sources: Vec::new(),
             facts: Vec::new(),
             questions: Vec::new(),
-            updated: Date::from_days(LAST_DAY),
+            updated: Date::from_days_since_epoch(LAST_DAY),
             related: Vec::new(),
             typed,
         });
@@ -1107,7 +1073,7 @@ impl Corpus {
         let end_date = self
             .rng
             .percent(20)
-            .then(|| date.plus_days(self.rng.range(1, 2) as i64));
+            .then(|| plus_days(date, self.rng.range(1, 2) as i64));
         let location = format!("{}, {}", self.rng.pick(&CITIES), self.country());
         let format = self.rng.weighted(MEETING_FORMATS);
         let host = self.random_body();
@@ -1165,8 +1131,8 @@ impl Corpus {
         let url = format!(
             "https://{}.example/{}/{:02}/{path}",
             slugify(publisher, 60),
-            date.y,
-            date.m
+            date.year,
+            date.month
         );
         let author = matches!(kind, "article" | "interview")
             .then(|| format!("{} {}", self.rng.pick(&FIRST), self.rng.pick(&LAST)));
