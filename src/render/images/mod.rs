@@ -7,6 +7,7 @@
 
 pub mod config;
 pub mod process;
+mod stamps;
 
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
