@@ -2,8 +2,8 @@
 //! the relation map, the connections figure, the timeline's quiet spells,
 //! the embed card and the shortcodes. The fixture
 //! `tests/fixtures/theme_words/ukrainian/` is a Ukrainian site with a
-//! meeting dated to the year only, a gap of months between meetings and
-//! every shortcode that has words of its own.
+//! meeting dated to the year only, one dated to the month, a gap of months
+//! between meetings and every shortcode that has words of its own.
 
 mod common;
 
@@ -71,9 +71,17 @@ fn figures_speak_the_site_language() {
 fn a_long_gap_on_the_timeline_takes_the_plural_form_of_the_language() {
     let built = common::build_ok("theme_words/ukrainian", &[]);
     let timeline = built.main("timeline/index.html");
-    // ~2025 (read as January 2025) to 6 January 2026: 12 months, "many".
+    // March 2024 ends on the 31st; ~2025 begins on 1 January 2025: nine
+    // months, "many".
     assert!(
-        timeline.contains("12 місяців без зустрічей і пропозицій"),
+        timeline.contains("9 місяців без зустрічей і пропозицій"),
+        "{timeline}"
+    );
+    // ~2025 may have been December: no quiet spell is counted from its
+    // first day to 6 January 2026.
+    assert_eq!(
+        timeline.matches("без зустрічей і пропозицій").count(),
+        1,
         "{timeline}"
     );
     assert_no_english("timeline/index.html", &timeline);

@@ -765,10 +765,14 @@ impl Pages<'_> {
         let mut last_day: Option<i64> = None;
         for i in dated {
             let Some(when) = e[i].when() else { continue };
-            let day = when.first.days_since_epoch();
+            // A quiet spell runs from the latest day the earlier events can
+            // have fallen on: "c. 2025" may be December, so it is no gap
+            // before January 2026.
             let strings = &self.data.config.strings;
-            let gap_before = last_day.and_then(|last| quiet_spell(strings, day - last));
-            last_day = Some(day);
+            let gap_before = last_day
+                .and_then(|last| quiet_spell(strings, when.first.days_since_epoch() - last));
+            let ends = when.last().days_since_epoch();
+            last_day = Some(last_day.map_or(ends, |last| last.max(ends)));
             // A date known to the year only goes under the year, not January.
             let (id, label) = match when.precision {
                 Precision::Year => (when.iso(), when.first.year.to_string()),
