@@ -133,7 +133,9 @@ stop_proxy >/dev/null
 
 # Build B, after a one-sentence body edit of one meeting, as a desk
 # publishes a correction: a later build than what the bucket holds.
-MEETING=$(find "$SITE/content/meetings" -name '*.md' | sort | head -n 1)
+# `sed -n 1p`, not `head`: head would close the pipe early and, with
+# pipefail, sort's SIGPIPE would end the script at 10,000 entities.
+MEETING=$(find "$SITE/content/meetings" -name '*.md' | sort | sed -n 1p)
 cp "$MEETING" "$DIR/meeting.orig"
 printf '\nCorrection: an earlier version of this page misstated the date.\n' >> "$MEETING"
 "$EXPLAINER" build --quiet --root "$SITE" --output "$DIR/out-b"
