@@ -136,7 +136,12 @@ impl Pages<'_> {
         for tag in self.data.tags.slugs() {
             jobs.extend(self.pages_of(&Listing::Tag(tag.clone())));
         }
-        jobs.extend([Job::Atom, Job::Sitemap, Job::Robots, Job::SearchIndex]);
+        jobs.push(Job::Atom);
+        // One sitemap and one robots.txt, at the root, list every language.
+        if self.data.config.view.is_first() {
+            jobs.extend([Job::Sitemap, Job::Robots]);
+        }
+        jobs.push(Job::SearchIndex);
         jobs.extend([Job::DataEntities, Job::DataTimeline]);
         jobs.push(Job::Card(None));
         jobs.extend((0..self.data.entities.len()).map(|i| Job::Card(Some(i))));
