@@ -150,7 +150,10 @@ impl Args {
                 }
                 "--translate-half" => {
                     let lang = it.next().ok_or("--translate-half needs a language code")?;
-                    if lang.is_empty() || lang == "en" || !lang.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+                    if lang.is_empty()
+                        || lang == "en"
+                        || !lang.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                    {
                         return Err(format!("bad language code {lang:?}"));
                     }
                     translate = Some(lang);
@@ -1738,7 +1741,11 @@ impl SpecWriter {
         let mut fm = String::with_capacity(body.len() + 256);
         fm.push_str("---\n");
         line(&mut fm, "title", &quote(&format!("{} ({lang})", e.title)));
-        line(&mut fm, "summary", &quote(&format!("{} ({lang})", e.summary)));
+        line(
+            &mut fm,
+            "summary",
+            &quote(&format!("{} ({lang})", e.summary)),
+        );
         fm.push_str("---\n\n");
         fm.push_str(body);
         let path = self

@@ -51,7 +51,7 @@ impl Content {
             .iter()
             .find(|(l, _)| l == view)
             .and_then(|(_, rel)| self.translations.get(rel))
-            .and_then(|t| read_front(t));
+            .and_then(read_front);
         match front {
             Some(front) => crate::content::overlay::overlay(e, &front),
             None => e.lang.fallback_from = self.languages.first().cloned(),
