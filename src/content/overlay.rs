@@ -111,7 +111,7 @@ mod tests {
     #[test]
     fn texts_are_laid_over_typed_data_kept() {
         let mut e = parsed(
-            "actors/x.md",
+            "content/actors/x.md",
             "---\ntitle: Volodymyr\nrole: President\ntags: [war]\nkey_facts:\n  - {label: Born, value: '1978'}\n---\nBody.\n",
         );
         let t = "---\ntitle: Володимир\nrole: Президент\nkey_facts:\n  - {label: Народився, value: '1978'}\n---\nТекст.\n";
