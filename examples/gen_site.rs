@@ -2,6 +2,7 @@
 //!
 //! ```text
 //! cargo run --release --example gen_site -- N DIR [--hugo] [--autolink] [--seed S] [--force]
+//!     [--translate-half LANG]
 //! ```
 //!
 //! Writes `DIR/site.yaml` and `DIR/content/` in the format of the content
@@ -21,7 +22,12 @@
 //! questions; about 50 tags. Every ref resolves: slugs are unique across
 //! kinds, so bare slugs are never ambiguous.
 //!
-//! Output depends only on N, `--seed` and `--autolink`: one splitmix64
+//! With `--translate-half uk`, `site.yaml` lists `languages: [en, uk]` and
+//! every second entity gets a translation file (`x.uk.md`: title, summary
+//! and a body as long as the original's), for the two-language benchmark
+//! (`scripts/lang_bench.sh`).
+//!
+//! Output depends only on N, `--seed`, `--autolink` and `--translate-half`: one splitmix64
 //! generator, no clock, and no hash-map iteration (maps are only looked up).
 
 use std::collections::HashMap;
@@ -32,13 +38,15 @@ use std::sync::LazyLock;
 use std::{env, fs, process};
 
 const DEFAULT_SEED: u64 = 20_250_121;
-const USAGE: &str = "usage: gen_site N DIR [--hugo] [--autolink] [--seed S] [--force]\n\
+const USAGE: &str = "usage: gen_site N DIR [--hugo] [--autolink] [--seed S] [--force] [--translate-half LANG]\n\
      \n  N           number of entity pages (at least 20)\
      \n  DIR         output folder; DIR-hugo too with --hugo\
      \n  --hugo      also write the same corpus as a Hugo site to DIR-hugo\
      \n  --autolink  set `autolink: true` in site.yaml (Hugo has no equivalent)\
      \n  --seed S    another corpus of the same shape\
-     \n  --force     replace DIR (and DIR-hugo) if they exist";
+     \n  --force     replace DIR (and DIR-hugo) if they exist\
+     \n  --translate-half LANG\
+     \n              a second language: a translation of every second entity";
 
 fn main() {
     let args = match Args::parse(env::args().skip(1)) {
@@ -68,6 +76,7 @@ fn run(args: &Args) -> Result<(), String> {
     let spec = SpecWriter {
         root: args.dir.clone(),
         autolink: args.autolink,
+        translate: args.translate.clone(),
     };
     let hugo = args.hugo.then_some(HugoWriter { root: hugo_dir });
     spec.write_site(&corpus).map_err(io_err)?;
@@ -121,12 +130,15 @@ struct Args {
     autolink: bool,
     force: bool,
     seed: u64,
+    /// `--translate-half LANG`.
+    translate: Option<String>,
 }
 
 impl Args {
     fn parse(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
         let mut positional = Vec::new();
         let (mut hugo, mut autolink, mut force, mut seed) = (false, false, false, DEFAULT_SEED);
+        let mut translate = None;
         while let Some(a) = it.next() {
             match a.as_str() {
                 "--hugo" => hugo = true,
@@ -135,6 +147,16 @@ impl Args {
                 "--seed" => {
                     let s = it.next().ok_or("--seed needs a number")?;
                     seed = s.parse().map_err(|_| format!("bad seed {s:?}"))?;
+                }
+                "--translate-half" => {
+                    let lang = it.next().ok_or("--translate-half needs a language code")?;
+                    if lang.is_empty()
+                        || lang == "en"
+                        || !lang.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                    {
+                        return Err(format!("bad language code {lang:?}"));
+                    }
+                    translate = Some(lang);
                 }
                 "-h" | "--help" => return Err("help".into()),
                 _ if a.starts_with('-') => return Err(format!("unknown option {a}")),
@@ -156,6 +178,7 @@ impl Args {
             autolink,
             force,
             seed,
+            translate,
         })
     }
 }
@@ -1629,6 +1652,8 @@ fn write_file(path: &Path, text: &str) -> std::io::Result<()> {
 struct SpecWriter {
     root: PathBuf,
     autolink: bool,
+    /// A second language, with a translation of every second entity.
+    translate: Option<String>,
 }
 
 impl SpecWriter {
@@ -1638,7 +1663,7 @@ impl SpecWriter {
             "title: {}\n\
              description: \"Synthetic news explainer used for build benchmarks.\"\n\
              base_url: \"https://bench.example.org\"\n\
-             language: en\n\
+             {}\
              theme: default\n\
              autolink: {}\n\
              output_dir: public\n\
@@ -1646,6 +1671,12 @@ impl SpecWriter {
              menu:\n{}\
              extra:\n  generator: examples/gen_site.rs\n",
             quote(&format!("Bench explainer ({n} pages)")),
+            match &self.translate {
+                Some(lang) => format!(
+                    "languages:\n  - {{code: en, name: English}}\n  - {{code: {lang}, name: {lang}}}\n"
+                ),
+                None => "language: en\n".to_owned(),
+            },
             self.autolink,
             Kind::ALL
                 .iter()
@@ -1696,6 +1727,32 @@ impl SpecWriter {
             .join("content")
             .join(e.kind.folder())
             .join(format!("{}.md", e.slug));
+        write_file(&path, &fm)?;
+        match &self.translate {
+            Some(lang) if i % 2 == 1 => self.write_translation(c, i, body, lang),
+            _ => Ok(()),
+        }
+    }
+
+    /// `<slug>.<lang>.md`: the texts of entity `i` "in" `lang` (marked,
+    /// not translated), the body as long as the original's.
+    fn write_translation(&self, c: &Corpus, i: Id, body: &str, lang: &str) -> std::io::Result<()> {
+        let e = &c.ents[i];
+        let mut fm = String::with_capacity(body.len() + 256);
+        fm.push_str("---\n");
+        line(&mut fm, "title", &quote(&format!("{} ({lang})", e.title)));
+        line(
+            &mut fm,
+            "summary",
+            &quote(&format!("{} ({lang})", e.summary)),
+        );
+        fm.push_str("---\n\n");
+        fm.push_str(body);
+        let path = self
+            .root
+            .join("content")
+            .join(e.kind.folder())
+            .join(format!("{}.{lang}.md", e.slug));
         write_file(&path, &fm)
     }
 }

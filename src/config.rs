@@ -82,6 +82,9 @@ pub struct Config {
     /// the configuration, since `language` and `theme` choose them.
     #[serde(skip)]
     pub strings: crate::i18n::Strings,
+    /// Which of `languages` this configuration builds (`crate::i18n::view`).
+    #[serde(skip)]
+    pub view: crate::i18n::view::View,
 }
 
 /// `deploy:` in `site.yaml`, as written (the target URLs are parsed by
@@ -132,6 +135,7 @@ impl Default for Config {
             git_dates: None,
             languages: Vec::new(),
             strings: Default::default(),
+            view: Default::default(),
         }
     }
 }
@@ -144,7 +148,12 @@ impl Config {
 
     /// Which way the site's language is written.
     pub fn dir(&self) -> crate::i18n::languages::Dir {
-        self.languages.first().map(|l| l.dir).unwrap_or_default()
+        self.languages
+            .iter()
+            .find(|l| l.code == self.language)
+            .or(self.languages.first())
+            .map(|l| l.dir)
+            .unwrap_or_default()
     }
 
     pub fn set_base_url(&mut self, url: &str) {
@@ -161,6 +170,7 @@ pub fn load(root: &Path, diags: &mut Diagnostics) -> Config {
     config.images.site_root = root.to_path_buf();
     let catalog = crate::i18n::load(root, &config.theme, &config.language, diags);
     config.strings = crate::i18n::Strings(std::sync::Arc::new(catalog));
+    crate::i18n::view::first(&mut config);
     config
 }
 

@@ -86,6 +86,31 @@ pub struct StaticSources {
     /// Copy the default theme's built-in static files first.
     pub builtin_theme: bool,
     pub dirs: Vec<PathBuf>,
+    /// The folders of the site's other languages (`uk`): each is a whole
+    /// site, with the static files its pages link beside them.
+    pub folders: Vec<PathBuf>,
+}
+
+impl StaticSources {
+    /// The static files of the site at `root` in `theme`, at the root and
+    /// in the folder of every other language of `config`.
+    pub fn of(root: &Path, config: &crate::config::Config) -> Self {
+        let theme = &config.theme;
+        StaticSources {
+            builtin_theme: theme == "default",
+            dirs: vec![
+                root.join("themes").join(theme).join("static"),
+                root.join("static"),
+            ],
+            folders: config
+                .view
+                .languages
+                .iter()
+                .skip(1)
+                .map(|l| PathBuf::from(l.prefix.trim_end_matches('/')))
+                .collect(),
+        }
+    }
 }
 
 /// Checks that `out` may be replaced by a build of the site at `root`.
@@ -409,7 +434,16 @@ fn gather_statics(statics: &StaticSources) -> Result<Vec<Pending<'static>>, Writ
             all.insert(rel, Cow::Owned(bytes));
         }
     }
-    Ok(all.into_iter().map(published).collect())
+    let published: Vec<Pending<'static>> = all.into_iter().map(published).collect();
+    let mut copies = Vec::new();
+    for folder in &statics.folders {
+        copies.extend(
+            published
+                .iter()
+                .map(|(rel, bytes)| (folder.join(rel), bytes.clone())),
+        );
+    }
+    Ok(published.into_iter().chain(copies).collect())
 }
 
 /// One static file under its published name, with its published bytes.

@@ -296,17 +296,13 @@ fn a_language_needs_a_name() {
 }
 
 #[test]
-fn the_first_language_is_built_and_the_others_are_said_not_to_be() {
+fn the_first_language_is_built_at_the_root_and_the_others_under_their_code() {
     let (code, stderr) = check_stderr("languages-two");
     assert_eq!(code, Some(0), "{stderr}");
-    assert_block(
-        &stderr,
-        &[
-            "warning: only the first language, `uk`, is built: pages in the others are not built yet [languages-not-built]",
-            "  --> site.yaml:4:5",
-        ],
-    );
+    assert!(!stderr.contains("[languages-not-built]"), "{stderr}");
     let built = common::build_ok("i18n/languages-two", &[]);
     assert!(built.read("index.html").contains("<html lang=\"uk\">"));
     assert!(built.read("index.html").contains(">Перейти до змісту</a>"));
+    assert!(built.read("en/index.html").contains("<html lang=\"en\">"));
+    assert!(built.read("en/index.html").contains(">Skip to content</a>"));
 }

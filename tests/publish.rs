@@ -50,16 +50,29 @@ impl Example {
         std::fs::read_to_string(self.out().join(rel)).unwrap()
     }
 
-    /// Every page of the site: HTML files but the embeddable fact cards
-    /// under `embed/`, which are parts of other sites' pages (no frame,
-    /// `noindex`, not in the sitemap; tests/embeds.rs checks them).
+    /// Every page of the site, in both its languages: HTML files but the
+    /// embeddable fact cards under `embed/`, which are parts of other
+    /// sites' pages (no frame, `noindex`, not in the sitemap;
+    /// tests/embeds.rs checks them).
     fn pages(&self) -> Vec<PathBuf> {
         files(&self.out())
             .into_iter()
             .filter(|f| f.extension().is_some_and(|e| e == "html"))
-            .filter(|f| !f.starts_with("embed"))
+            .filter(|f| !f.starts_with("embed") && !f.starts_with("uk/embed"))
             .collect()
     }
+
+    /// Whether a page shows the original's text in another language (its
+    /// canonical URL is the original's; it is not in the sitemap).
+    fn is_fallback(&self, page: &Path) -> bool {
+        self.read(page.to_str().unwrap())
+            .contains("class=\"draft-banner untranslated\"")
+    }
+}
+
+/// The page in the site's first language: `uk/x/index.html` → `x/index.html`.
+fn original(page: &Path) -> &Path {
+    page.strip_prefix("uk").unwrap_or(page)
 }
 
 fn select<'a>(html: &'a Html, css: &str) -> Vec<scraper::ElementRef<'a>> {
@@ -78,13 +91,18 @@ fn every_page_has_title_description_canonical_open_graph_and_lang() {
     for page in site.pages() {
         let html = Html::parse_document(&site.read(page.to_str().unwrap()));
         let at = page.display();
-        assert_eq!(attr(&html, "html", "lang").as_deref(), Some("en"), "{at}");
+        let lang = if page.starts_with("uk") { "uk" } else { "en" };
+        assert_eq!(attr(&html, "html", "lang").as_deref(), Some(lang), "{at}");
         let title = select(&html, "head > title")[0].text().collect::<String>();
         assert!(!title.trim().is_empty(), "{at}: empty <title>");
         let description = attr(&html, "meta[name=description]", "content").unwrap_or_default();
         assert!(!description.trim().is_empty(), "{at}: no meta description");
         let canonical = attr(&html, "link[rel=canonical]", "href").unwrap();
-        assert_eq!(canonical, url_of(&page), "{at}: canonical");
+        let own = match site.is_fallback(&page) {
+            true => original(&page),
+            false => &page,
+        };
+        assert_eq!(canonical, url_of(own), "{at}: canonical");
         assert_eq!(
             attr(&html, "meta[property='og:url']", "content").as_deref(),
             Some(canonical.as_str()),
@@ -150,7 +168,8 @@ fn types(value: &Value) -> Vec<&str> {
 /// What a page's JSON-LD must contain, from where the page is.
 fn expected_type(site: &Example, page: &Path) -> Vec<&'static str> {
     let rel = page.to_string_lossy().replace('\\', "/");
-    let parts: Vec<&str> = rel.split('/').collect();
+    let first = original(page).to_string_lossy().replace('\\', "/");
+    let parts: Vec<&str> = first.split('/').collect();
     match parts.as_slice() {
         ["index.html"] => vec!["WebSite"],
         ["404.html"] => vec!["WebPage"],
@@ -364,7 +383,8 @@ fn sitemap_lists_every_page_once_with_an_absolute_url_and_lastmod() {
                 "{lastmod}"
             ),
             None => assert!(
-                loc.starts_with(&format!("{BASE}pages/")),
+                loc.starts_with(&format!("{BASE}pages/"))
+                    || loc.starts_with(&format!("{BASE}uk/pages/")),
                 "{loc} has no lastmod"
             ),
         }
@@ -373,7 +393,8 @@ fn sitemap_lists_every_page_once_with_an_absolute_url_and_lastmod() {
     let mut pages: Vec<String> = site
         .pages()
         .iter()
-        .filter(|p| p.as_path() != Path::new("404.html"))
+        .filter(|p| p.file_name().is_some_and(|n| n != "404.html"))
+        .filter(|p| !site.is_fallback(p))
         .map(|p| url_of(p))
         .collect();
     pages.sort();

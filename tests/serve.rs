@@ -36,10 +36,14 @@ fn free_port() -> u16 {
 }
 
 fn start() -> Server {
+    start_site(&common::fixture("build/basic"))
+}
+
+/// `serve` on a copy of the site at `from`.
+fn start_site(from: &Path) -> Server {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("site");
-    let from = common::fixture("build/basic");
-    common::copy_tree(&from, &root);
+    common::copy_tree(from, &root);
     let port = free_port();
     let child = Command::new(env!("CARGO_BIN_EXE_explainer"))
         .args([
@@ -421,5 +425,42 @@ fn a_changes_entry_and_a_date_edited_while_serving_show_on_the_page_the_changes_
     wait_for(&server, "/timeline/", |_, body| {
         body.contains("<h2 id=\"m-2026-02\">February 2026</h2>")
             && body.contains("<time datetime=\"2026-02\">c. February 2026</time>")
+    });
+}
+
+#[test]
+fn a_second_language_follows_new_translations_and_edits_to_either_file() {
+    let site = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sites/lang-two");
+    let server = start_site(&site);
+    let macron = "/uk/actors/emmanuel-macron/";
+    wait_for(&server, macron, |s, b| {
+        s == 200 && b.contains("untranslated")
+    });
+    // A new translation file: the fallback becomes the translation, and
+    // the original gains its alternate.
+    std::fs::write(
+        server.root.join("content/actors/emmanuel-macron.uk.md"),
+        "---\ntitle: \"Емманюель Макрон\"\n---\nМакрон.\n",
+    )
+    .unwrap();
+    wait_for(&server, macron, |_, b| {
+        b.contains("Емманюель Макрон") && !b.contains("untranslated")
+    });
+    wait_for(&server, "/actors/emmanuel-macron/", |_, b| {
+        b.contains("hreflang=\"uk\"")
+    });
+    // An edit to an original reaches its translation's page.
+    edit(&server.root, "content/meetings/paris-summit.md", |t| {
+        t.replace("2026-01-06", "2026-01-08")
+    });
+    wait_for(&server, "/uk/meetings/paris-summit/", |_, b| {
+        b.contains("2026-01-08")
+    });
+    // An edit to a translation.
+    edit(&server.root, "content/meetings/paris-summit.uk.md", |t| {
+        t.replace("Паризький саміт", "Саміт у Парижі")
+    });
+    wait_for(&server, "/uk/meetings/paris-summit/", |_, b| {
+        b.contains("Саміт у Парижі")
     });
 }

@@ -102,14 +102,7 @@ pub fn run(args: &BuildArgs, global: &GlobalArgs) -> Result<Outcome, Failure> {
     if let Some(e) = write_error {
         return Err(Failure(e.to_string()));
     }
-    let theme = &compiled.config.theme;
-    let statics = StaticSources {
-        builtin_theme: theme == "default",
-        dirs: vec![
-            root.join("themes").join(theme).join("static"),
-            root.join("static"),
-        ],
-    };
+    let statics = StaticSources::of(root, &compiled.config);
     let writing = Instant::now();
     writer
         .finish(&statics)

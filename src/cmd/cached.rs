@@ -41,59 +41,113 @@ pub fn run(
 ) -> Result<(Outcome, Option<Built>), Failure> {
     let root = &args.site.root;
     let dir = cache_dir(root, args.cache_dir.as_deref());
-    let store = Store::in_dir(&dir);
     let mut trace = crate::engine::Trace::start();
+    let configs = crate::engine::build::load_configs(root, options);
+    let stores: Vec<Store> = configs.iter().map(|(c, _)| store_of(&dir, c)).collect();
     let stamp = Stamp::of(root, options, out);
-    let mut previous = usable(&store, stamp, out, global);
+    let mut previous: Vec<Option<Record>> = stores
+        .iter()
+        .map(|store| usable(store, stamp, out, global))
+        .collect();
     trace.lap("cache");
-    let known = previous.as_ref().map_or(&[][..], |r| r.inputs.as_slice());
-    let inputs = cache::inputs(root, out, &dir, known);
-    if previous
+    let known = previous[0]
         .as_ref()
-        .is_some_and(|r| !cache::same_inputs(&r.inputs, &inputs))
-    {
-        previous = None;
+        .map_or(&[][..], |r| r.inputs.as_slice());
+    let inputs = cache::inputs(root, out, &dir, known);
+    // The languages are built from one cache or none: they share the
+    // output folder.
+    let whole = previous.iter().all(|r| {
+        r.as_ref()
+            .is_some_and(|r| cache::same_inputs(&r.inputs, &inputs))
+    });
+    if !whole {
+        previous.iter_mut().for_each(|r| *r = None);
     }
     trace.lap("inputs");
     let observer = |stage| progress.stage(stage);
     let mut clock = StageClock::start(&observer);
-    let patching = previous.is_some();
-    let mut build = Recorded::load(root, options.clone(), previous.as_ref());
+    let patching = whole;
+    let mut views = Views {
+        root,
+        options,
+        pending: configs.into_iter().zip(previous).collect(),
+    };
+    let (mut build, previous) = views.next_view();
     trace.lap("load+derive");
     clock.next(Stage::Render);
     let jobs = build.stale(previous);
     trace.lap("stale");
-    let html_pages = build
-        .outputs()
-        .filter(|p| p.extension().is_some_and(|e| e == "html"))
-        .count();
-    let (done, from_cache) = if patching && jobs.len() <= PATCH_LIMIT {
-        let rendered = jobs.len();
-        match patch(build, &jobs, out, &store, &mut clock, args, global)? {
-            Some((done, written)) => (done, Some((rendered, written))),
-            None => return Ok((Outcome::ContentErrors, None)),
-        }
+    let outcome = if patching && jobs.len() <= PATCH_LIMIT {
+        patch(build, &jobs, views, out, &stores, &mut clock, args, global)?
     } else {
-        match full(build, jobs, out, &mut clock, args, global)? {
-            Some(done) => (done, None),
-            None => return Ok((Outcome::ContentErrors, None)),
-        }
+        full(build, jobs, views, out, &mut clock, args, global)?
     };
-    let timings = clock.finish();
+    let Some((done, mut built)) = outcome else {
+        return Ok((Outcome::ContentErrors, None));
+    };
+    built.timings = clock.finish();
     trace.lap("render+write");
-    let mut record = done.record;
-    record.inputs = inputs;
-    save(&store, stamp, record, out);
+    for (store, done) in stores.iter().zip(done) {
+        let mut record = done.record;
+        record.inputs = inputs.clone();
+        save(store, stamp, record, out);
+    }
     trace.lap("save");
-    Ok((
-        Outcome::Clean,
-        Some(Built {
-            html_pages,
-            pages: done.pages,
-            from_cache,
-            timings,
-        }),
-    ))
+    Ok((Outcome::Clean, Some(built)))
+}
+
+/// The languages of the site still to build, each with its last record:
+/// loaded one at a time, so only one language's site is in memory.
+struct Views<'a> {
+    root: &'a Path,
+    options: &'a CompileOptions,
+    pending: std::collections::VecDeque<(
+        (crate::config::Config, crate::diag::Diagnostics),
+        Option<Record>,
+    )>,
+}
+
+impl Views<'_> {
+    /// Loads and derives the next language's site.
+    fn next_view(&mut self) -> (Recorded, Option<Record>) {
+        let (config, previous) = self
+            .pending
+            .pop_front()
+            .unwrap_or_else(|| ((Default::default(), Default::default()), None));
+        let build = Recorded::load(self.root, self.options.clone(), previous.as_ref(), config);
+        (build, previous)
+    }
+
+    fn is_empty(&self) -> bool {
+        self.pending.is_empty()
+    }
+}
+
+/// Where a language's record is kept: the first's in the cache folder,
+/// each other's in a folder of its own there.
+fn store_of(dir: &Path, config: &crate::config::Config) -> Store {
+    match config.view.current().filter(|_| !config.view.is_first()) {
+        Some(lang) => Store::in_dir(&dir.join(&lang.code)),
+        None => Store::in_dir(dir),
+    }
+}
+
+/// The `.html` files among `outputs`, for the summary line.
+fn html_count(outputs: impl Iterator<Item = PathBuf>) -> usize {
+    outputs
+        .filter(|p| p.extension().is_some_and(|e| e == "html"))
+        .count()
+}
+
+/// Merges the diagnostics of the other languages (their template errors)
+/// into the first's.
+fn merge_diagnostics(done: &mut [Done]) {
+    let (first, others) = done.split_at_mut(1);
+    for d in others {
+        first[0]
+            .diagnostics
+            .extend(std::mem::take(&mut d.diagnostics).items().iter().cloned());
+    }
 }
 
 /// The cache folder: `--cache-dir`, or `.explainer-cache` in the site.
@@ -131,30 +185,46 @@ fn output_as_left(out: &Path, files: &[(PathBuf, u64, i128)]) -> bool {
         })
 }
 
-/// Renders the stale outputs, then, if the site has no errors, writes the
-/// ones whose bytes changed into the output in place and removes the ones
-/// the site no longer has. `None` when the site has errors (nothing is
-/// written, and the cache stays as it was).
+/// Renders the stale outputs of every language, then, if the site has no
+/// errors, writes the ones whose bytes changed into the output in place
+/// and removes the ones the site no longer has. `None` when the site has
+/// errors (nothing is written, and the cache stays as it was).
+#[allow(clippy::too_many_arguments)]
 fn patch(
     mut build: Recorded,
     jobs: &[Job],
+    mut views: Views<'_>,
     out: &Path,
-    store: &Store,
+    stores: &[Store],
     clock: &mut StageClock<'_>,
     args: &BuildArgs,
     global: &GlobalArgs,
-) -> Result<Option<(Done, usize)>, Failure> {
-    let files = build.render(jobs);
-    let live: HashSet<PathBuf> = build.outputs().cloned().chain(build.statics()).collect();
-    let mut done = build.finish();
-    if failed(&mut done, out, args, global) {
+) -> Result<Option<(Vec<Done>, Built)>, Failure> {
+    let mut rendered = jobs.len();
+    let mut files = build.render(jobs);
+    let mut live: HashSet<PathBuf> = build.outputs().chain(build.statics()).collect();
+    let mut html_pages = html_count(build.outputs());
+    let mut done = vec![build.finish()];
+    while !views.is_empty() {
+        let (mut build, previous) = views.next_view();
+        let jobs = build.stale(previous);
+        rendered += jobs.len();
+        files.extend(build.render(&jobs));
+        live.extend(build.outputs().chain(build.statics()));
+        html_pages += html_count(build.outputs());
+        done.push(build.finish());
+    }
+    merge_diagnostics(&mut done);
+    if failed(&mut done[0], out, args, global) {
         return Ok(None);
     }
     clock.next(Stage::Write);
     let fail = |e: output::WriteError| Failure(e.to_string());
-    store
-        .forget()
-        .map_err(|e| Failure(format!("cannot update the build cache: {e}")))?;
+    for store in stores {
+        store
+            .forget()
+            .map_err(|e| Failure(format!("cannot update the build cache: {e}")))?;
+    }
     let mut patch = output::Patch::begin(out).map_err(fail)?;
     for file in &files {
         patch.put(&file.path, &file.bytes).map_err(fail)?;
@@ -168,21 +238,31 @@ fn patch(
         patch.remove(&rel).map_err(fail)?;
     }
     let (written, _) = patch.finish().map_err(fail)?;
-    Ok(Some((done, written)))
+    let built = Built {
+        html_pages,
+        pages: done[0].pages,
+        from_cache: Some((rendered, written)),
+        timings: Default::default(),
+    };
+    Ok(Some((done, built)))
 }
 
-/// Renders every stale output in chunks, writing them into a new folder
-/// as they come, and swaps it in. `None` when the site has errors.
+/// Renders every stale output of every language in chunks, writing them
+/// into a new folder as they come, and swaps it in. `None` when the site
+/// has errors.
 fn full(
-    mut build: Recorded,
+    build: Recorded,
     jobs: Vec<Job>,
+    mut views: Views<'_>,
     out: &Path,
     clock: &mut StageClock<'_>,
     args: &BuildArgs,
     global: &GlobalArgs,
-) -> Result<Option<Done>, Failure> {
+) -> Result<Option<(Vec<Done>, Built)>, Failure> {
     let fail = |e: output::WriteError| Failure(e.to_string());
     let writer = output::Writer::begin(out).map_err(fail)?;
+    let mut done = Vec::new();
+    let mut html_pages = 0;
     let write_error = std::thread::scope(|scope| {
         let (batches, received) = std::sync::mpsc::sync_channel::<Vec<OutFile>>(1);
         let writing = scope.spawn(|| {
@@ -191,9 +271,19 @@ fn full(
             }
             Ok::<(), output::WriteError>(())
         });
-        for chunk in jobs.chunks(CHUNK) {
-            if batches.send(build.render(chunk)).is_err() {
-                break;
+        let mut next = Some((build, jobs));
+        while let Some((mut build, jobs)) = next.take() {
+            html_pages += html_count(build.outputs());
+            for chunk in jobs.chunks(CHUNK) {
+                if batches.send(build.render(chunk)).is_err() {
+                    break;
+                }
+            }
+            done.push(build.finish());
+            if !views.is_empty() {
+                let (mut build, _) = views.next_view();
+                let jobs = build.stale(None);
+                next = Some((build, jobs));
             }
         }
         drop(batches);
@@ -201,22 +291,22 @@ fn full(
             .join()
             .unwrap_or_else(|_| Err(output::WriteError::Refused("the writer panicked".into())))
     });
-    let mut done = build.finish();
-    if failed(&mut done, out, args, global) {
+    merge_diagnostics(&mut done);
+    if failed(&mut done[0], out, args, global) {
         return Ok(None);
     }
     write_error.map_err(fail)?;
     clock.next(Stage::Write);
     let root = &args.site.root;
-    let statics = StaticSources {
-        builtin_theme: done.config.theme == "default",
-        dirs: vec![
-            root.join("themes").join(&done.config.theme).join("static"),
-            root.join("static"),
-        ],
-    };
+    let statics = StaticSources::of(root, &done[0].config);
     writer.finish(&statics).map_err(fail)?;
-    Ok(Some(done))
+    let built = Built {
+        html_pages,
+        pages: done[0].pages,
+        from_cache: None,
+        timings: Default::default(),
+    };
+    Ok(Some((done, built)))
 }
 
 /// Prints the diagnostics; whether the site has errors (then the output

@@ -7,6 +7,7 @@ pub mod drift;
 pub mod front_matter;
 pub mod git_dates;
 pub mod model;
+pub mod overlay;
 pub mod parse;
 pub mod translation;
 pub mod yaml;

@@ -511,6 +511,20 @@ pub struct Entity {
     pub data: KindData,
     /// Keys the format does not know, handed to templates as `page.extra`.
     pub extra: BTreeMap<String, serde_json::Value>,
+    /// Which languages the page exists in, on a multilingual site.
+    pub lang: EntityLang,
+}
+
+/// Where a page stands among the site's languages: set by the language
+/// view the entity belongs to (`crate::content::overlay`), read by the
+/// pages (`hreflang`, the switcher, the "not yet translated" notice).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct EntityLang {
+    /// The other languages it has a translation file in, in site order.
+    pub translated_into: Vec<String>,
+    /// In a language it is not translated into, the language its texts
+    /// are shown in (the original's): the page is a fallback.
+    pub fallback_from: Option<String>,
 }
 
 /// `image: {src, alt, credit, licence, caption, decorative}` as written;

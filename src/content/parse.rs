@@ -733,6 +733,7 @@ impl Reader<'_, '_> {
             body,
             data,
             extra,
+            lang: Default::default(),
         }
     }
 

@@ -22,7 +22,18 @@ pub fn load_config(root: &Path, options: &CompileOptions) -> (Config, Diagnostic
         config.set_base_url(url);
     }
     config.today = options.today;
+    crate::i18n::view::first(&mut config);
     (config, diags)
+}
+
+/// The configuration of every language of the site, the first's first,
+/// each with its diagnostics (the others' words go to the first's).
+pub fn load_configs(root: &Path, options: &CompileOptions) -> Vec<(Config, Diagnostics)> {
+    let (first, mut diags) = load_config(root, options);
+    let others = crate::i18n::view::others(root, &first, &mut diags);
+    std::iter::once((first, diags))
+        .chain(others.into_iter().map(|c| (c, Diagnostics::default())))
+        .collect()
 }
 
 /// Runs load → resolve → render once, handing rendered files to `emit` in
@@ -36,7 +47,9 @@ pub fn run_once(
 ) -> Result<Compiled, Failure> {
     crate::cmd::ensure_site(root)?;
     let mut clock = StageClock::start(observer);
-    let (config, mut config_diags) = load_config(root, options);
+    let mut configs = load_configs(root, options);
+    let others = configs.split_off(1);
+    let (config, mut config_diags) = configs.remove(0);
     let content = Content::load(root, &config, options.drafts, &mut config_diags);
     clock.next(Stage::Resolve);
     let templates = TemplateState::load(root, &config);
@@ -61,7 +74,7 @@ pub fn run_once(
         }
         job_errors = render_all(&mut state, compiled, options, emit);
     }
-    let diagnostics = super::diagnostics::gather(super::diagnostics::Parts {
+    let mut diagnostics = super::diagnostics::gather(super::diagnostics::Parts {
         root,
         state: &state,
         config_diags: &config_diags,
@@ -70,13 +83,60 @@ pub fn run_once(
         checks,
         texts: &mut Default::default(),
     });
+    // Each other language is built after the first is done with, so one
+    // language's site is in memory at a time.
+    let pages = state.content.entities.len();
+    let config = std::mem::take(&mut state.config);
+    drop(state);
+    for (other, _) in others {
+        diagnostics.extend(run_view(root, options, other, emit));
+    }
     Ok(Compiled {
-        pages: state.content.entities.len(),
-        config: state.config,
+        pages,
+        config,
         files: Vec::new(),
         diagnostics,
         timings: clock.finish(),
     })
+}
+
+/// Renders the whole site in another language, its files under its
+/// folder; returns its template errors (its content's problems are the
+/// first language's to report).
+fn run_view(
+    root: &Path,
+    options: &CompileOptions,
+    config: Config,
+    emit: &mut (dyn FnMut(Vec<OutFile>) + Send),
+) -> Vec<crate::diag::Diagnostic> {
+    let Some(lang) = config.view.current().cloned() else {
+        return Vec::new();
+    };
+    let templates = TemplateState::load(root, &config);
+    let Some(compiled) = &templates.compiled else {
+        return Vec::new();
+    };
+    let mut quiet = Diagnostics::default();
+    let content = Content::load(root, &config, options.drafts, &mut quiet);
+    let free_sources = !config.autolink;
+    let mut state = State::derive(
+        config,
+        content,
+        &mut Interner::default(),
+        free_sources,
+        false,
+    );
+    state.statics = super::statics::Statics::load(root, &state.config);
+    for e in &mut state.content.entities {
+        e.body = Default::default();
+    }
+    let mut placed = |mut files: Vec<OutFile>| {
+        for f in &mut files {
+            f.path = crate::i18n::view::in_view(&lang, &f.path);
+        }
+        emit(files);
+    };
+    render_all(&mut state, compiled, options, &mut placed)
 }
 
 /// Renders every page, moving each entity's rendered body into its page.

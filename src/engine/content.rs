@@ -15,6 +15,7 @@ use crate::content::model::Entity;
 use crate::content::translation::Translation;
 use crate::content::{self, HOME_ID, Parsed};
 
+mod dress;
 mod translations;
 use crate::diag::{Diagnostic, Diagnostics};
 use translations::language_codes;
@@ -54,6 +55,11 @@ pub struct Content {
     translation_diags: BTreeMap<PathBuf, Vec<Diagnostic>>,
     /// The codes of `languages:` (or of `language`), the first the site's.
     languages: Vec<String>,
+    /// The language of this view when it is not the first: its entities
+    /// carry their translation's texts (`dress`).
+    view: Option<String>,
+    /// The translation files of each original, by its id.
+    translated: dress::ByOriginal,
 }
 
 /// What [`Content::apply`] changed.
@@ -83,6 +89,11 @@ impl Content {
             drafts,
             git_dates: git_dates::for_site(root, config, config_diags),
             languages: language_codes(config),
+            view: config
+                .view
+                .current()
+                .filter(|_| !config.view.is_first())
+                .map(|l| l.code.clone()),
             ..Content::default()
         };
         let loaded = content::load_parsed(root);
@@ -92,6 +103,10 @@ impl Content {
             if let Some(e) = content.keep(parsed) {
                 pool.push(e);
             }
+        }
+        content.index_translations();
+        for e in &mut pool {
+            content.dress(e);
         }
         content.assemble(pool);
         content.check_translations(root, None);
@@ -104,6 +119,7 @@ impl Content {
         if changed.is_empty() {
             return Applied::Nothing;
         }
+        let changed = &self.with_originals(root, changed);
         if let Some(in_place) = self.try_in_place(root, changed) {
             self.check_translations(root, Some(changed));
             return Applied::InPlace(in_place);
@@ -146,9 +162,13 @@ impl Content {
                 _ => return None,
             }
         }
+        self.index_translations();
         let mut indices = Vec::new();
         for (i, parsed) in fresh {
-            let entity = self.keep(parsed);
+            let entity = self.keep(parsed).map(|mut e| {
+                self.dress(&mut e);
+                e
+            });
             match entity {
                 Some(e) if i == usize::MAX => self.home = Some(e),
                 Some(e) => {
@@ -192,6 +212,13 @@ impl Content {
                 if let Some(e) = self.keep(parsed) {
                     pool.insert(f.rel.clone(), e);
                 }
+            }
+        }
+        self.index_translations();
+        for rel in &read {
+            if let Some(mut e) = pool.remove(rel) {
+                self.dress(&mut e);
+                pool.insert(rel.clone(), e);
             }
         }
         self.assemble(pool.into_values().collect());

@@ -21,6 +21,7 @@ pub mod prints;
 pub mod state;
 mod statics;
 mod templates;
+mod views;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -111,6 +112,9 @@ pub struct Engine {
     diagnostics: Diagnostics,
     /// Texts of files diagnostics point into, until the file changes.
     texts: std::collections::HashMap<PathBuf, String>,
+    /// The engines of the site's other languages, whose outputs this
+    /// one's output holds under their folders ([`views`]).
+    views: Vec<Engine>,
 }
 
 /// The site as pages read it, through `reads`.
@@ -145,17 +149,26 @@ fn can_wait(job: &Job) -> bool {
 impl Engine {
     /// Loads, derives and renders the whole site, recording every read.
     pub fn new(root: &Path, options: CompileOptions) -> Self {
-        let mut engine = Engine::load(root, options, Interner::default());
+        let mut configs = build::load_configs(root, &options);
+        let others = configs.split_off(1);
+        let (config, diags) = configs.remove(0);
+        let mut engine = Engine::load(root, options, Interner::default(), config, diags);
+        engine.views = engine.load_views(others);
         let mut outcome = Outcome::default();
         engine.render_everything(&mut outcome);
         engine
     }
 
-    /// Loads and derives the site, rendering nothing; entities keep the
-    /// numbers `ids` already gave them.
-    fn load(root: &Path, options: CompileOptions, mut ids: Interner) -> Self {
+    /// Loads and derives the site in the language of `config`, rendering
+    /// nothing; entities keep the numbers `ids` already gave them.
+    fn load(
+        root: &Path,
+        options: CompileOptions,
+        mut ids: Interner,
+        config: Config,
+        mut config_diags: Diagnostics,
+    ) -> Self {
         let mut clock = Trace::start();
-        let (config, mut config_diags) = build::load_config(root, &options);
         let content = Content::load(root, &config, options.drafts, &mut config_diags);
         clock.lap("content");
         let state = State::derive(config, content, &mut ids, false, true);
@@ -178,6 +191,7 @@ impl Engine {
             job_index: Default::default(),
             diagnostics: Diagnostics::default(),
             texts: Default::default(),
+            views: Vec::new(),
         };
         engine.state.prints.templates = engine.templates.prints();
         // Pages link static files by their published names.
@@ -240,7 +254,7 @@ impl Engine {
     /// site again where they reach, and lists the pages to render again
     /// ([`Engine::pending`]); renders none of them. Static files are
     /// copied, and outputs the site no longer has are removed.
-    pub fn plan(&mut self, changes: &[Change]) -> Outcome {
+    fn plan_own(&mut self, changes: &[Change]) -> Outcome {
         let mut outcome = Outcome::default();
         if changes.contains(&Change::Everything) {
             self.reset();
@@ -318,18 +332,18 @@ impl Engine {
     }
 
     /// Output paths of the pages [`Engine::plan`] left to render.
-    pub fn pending(&self) -> Vec<PathBuf> {
+    fn pending_own(&self) -> Vec<PathBuf> {
         self.pending.iter().map(|(_, p)| p.clone()).collect()
     }
 
-    pub fn has_pending(&self) -> bool {
+    fn has_pending_own(&self) -> bool {
         !self.pending.is_empty()
     }
 
     /// Renders pending pages: those at `first` (output paths a reader is
     /// looking at or asking for), then others, `at_most` in all (at least
     /// the ones at `first`).
-    pub fn render_next(&mut self, first: &[PathBuf], at_most: usize) -> Outcome {
+    fn render_next_own(&mut self, first: &[PathBuf], at_most: usize) -> Outcome {
         let mut clock = Trace::start();
         let wanted: BTreeSet<&PathBuf> = first.iter().collect();
         let (mut now, mut rest): (Vec<_>, Vec<_>) = std::mem::take(&mut self.pending)
@@ -352,25 +366,25 @@ impl Engine {
 
     /// Gathers the diagnostics of the current state: the last step of an
     /// update.
-    pub fn settle(&mut self) {
+    fn settle_own(&mut self) {
         let mut clock = Trace::start();
         self.refresh_diagnostics();
         clock.lap("diagnostics");
     }
 
     /// Whether exports, feeds or the search index wait to be rendered.
-    pub fn has_waiting(&self) -> bool {
+    fn has_waiting_own(&self) -> bool {
         !self.waiting.is_empty()
     }
 
     /// Output paths of the files waiting ([`Engine::finish`]).
-    pub fn waiting(&self) -> Vec<PathBuf> {
+    fn waiting_own(&self) -> Vec<PathBuf> {
         self.waiting.iter().map(|j| self.path_of(j)).collect()
     }
 
     /// Renders one of the files [`Engine::plan`] left waiting, one at
     /// `first` if any: `serve` looks for new edits between two.
-    pub fn finish_one(&mut self, first: &[PathBuf]) -> Outcome {
+    fn finish_one_own(&mut self, first: &[PathBuf]) -> Outcome {
         let at = (0..self.waiting.len())
             .find(|&i| first.contains(&self.path_of(&self.waiting[i])))
             .unwrap_or(self.waiting.len().saturating_sub(1));
@@ -391,7 +405,7 @@ impl Engine {
 
     /// Renders what [`Engine::update`] left waiting (and any page still
     /// pending).
-    pub fn finish(&mut self) -> Outcome {
+    fn finish_own(&mut self) -> Outcome {
         let mut jobs: Vec<Job> = std::mem::take(&mut self.pending)
             .into_iter()
             .map(|(j, _)| j)
@@ -409,7 +423,10 @@ impl Engine {
     /// forgets every recorded read: a configuration change may change any
     /// output.
     fn reset(&mut self) {
-        let (config, mut config_diags) = build::load_config(&self.root, &self.options);
+        let mut configs = build::load_configs(&self.root, &self.options);
+        let others = configs.split_off(1);
+        let (config, mut config_diags) = configs.remove(0);
+        self.views = self.load_views(others);
         let content = Content::load(&self.root, &config, self.options.drafts, &mut config_diags);
         self.config_diags = config_diags;
         self.state = State::derive(config, content, &mut self.ids, false, true);
@@ -440,6 +457,7 @@ impl Engine {
         outcome.rendered = self.render(&jobs, &mut outcome.changed);
         let mut produced: BTreeSet<PathBuf> = jobs.iter().map(|j| self.path_of(j)).collect();
         produced.extend(self.state.statics.table.files().map(PathBuf::from));
+        produced.extend(self.render_views_everything(outcome));
         if self.templates.compiled.is_some() {
             let keep = self.pages_of_unparsed();
             for stale in before.difference(&produced) {
@@ -625,7 +643,10 @@ impl Engine {
             state: &self.state,
             config_diags: &self.config_diags,
             templates: &self.templates,
-            job_errors: self.job_errors.values(),
+            job_errors: self
+                .job_errors
+                .values()
+                .chain(self.views.iter().flat_map(|v| v.job_errors.values())),
             checks: None,
             texts: &mut self.texts,
         });

@@ -28,6 +28,10 @@ pub struct Recorded {
     /// rendered, from the last build's record for the others.
     reads: HashMap<PathBuf, Vec<Key>>,
     errors: Vec<Diagnostic>,
+    /// The folder of the language this build is of, when not the first:
+    /// its files go there, and its diagnostics are its own template
+    /// errors only (the content's are the first language's to report).
+    folder: Option<crate::i18n::view::ViewLang>,
 }
 
 /// What a recorded build found, besides its files.
@@ -44,9 +48,19 @@ pub struct Done {
 impl Recorded {
     /// Loads and derives the site; entities keep the numbers `previous`
     /// gave them, so its keys still name the same entities.
-    pub fn load(root: &Path, options: CompileOptions, previous: Option<&Record>) -> Self {
+    pub fn load(
+        root: &Path,
+        options: CompileOptions,
+        previous: Option<&Record>,
+        (config, diags): (Config, Diagnostics),
+    ) -> Self {
         let ids = previous.map_or_else(Interner::default, |r| Interner::from_ids(&r.ids));
-        let engine = Engine::load(root, options, ids);
+        let folder = config
+            .view
+            .current()
+            .filter(|_| !config.view.is_first())
+            .cloned();
+        let engine = Engine::load(root, options, ids, config, diags);
         let mut clock = super::Trace::start();
         let jobs = engine
             .with_pages(&Reads::off(), |pages| pages.jobs())
@@ -63,12 +77,21 @@ impl Recorded {
             jobs,
             reads: HashMap::new(),
             errors: Vec::new(),
+            folder,
+        }
+    }
+
+    /// Where a file of this build goes in the output folder.
+    fn placed(&self, rel: &Path) -> PathBuf {
+        match &self.folder {
+            Some(lang) => crate::i18n::view::in_view(lang, rel),
+            None => rel.to_path_buf(),
         }
     }
 
     /// The output path of every job of the site.
-    pub fn outputs(&self) -> impl Iterator<Item = &PathBuf> {
-        self.jobs.iter().map(|(_, p)| p)
+    pub fn outputs(&self) -> impl Iterator<Item = PathBuf> + '_ {
+        self.jobs.iter().map(|(_, p)| self.placed(p))
     }
 
     /// The jobs to render: every one without a record; with one, those
@@ -112,7 +135,10 @@ impl Recorded {
         for (path, result, keys) in done {
             self.reads.insert(path, keys);
             match result {
-                Ok(file) => files.push(file),
+                Ok(mut file) => {
+                    file.path = self.placed(&file.path);
+                    files.push(file)
+                }
                 Err(d) => {
                     if !self.errors.iter().any(|e| e.message == d.message) {
                         self.errors.push(d);
@@ -127,22 +153,28 @@ impl Recorded {
     /// (stylesheets and scripts under hashed names).
     pub fn statics(&self) -> std::collections::BTreeSet<PathBuf> {
         let table = &self.engine.state.statics.table;
-        table.files().map(PathBuf::from).collect()
+        table.files().map(|f| self.placed(Path::new(f))).collect()
     }
 
     /// The diagnostics of the whole build and the record for the next.
     pub fn finish(mut self) -> Done {
         let mut clock = super::Trace::start();
         let engine = &mut self.engine;
-        let diagnostics = diagnostics::gather(diagnostics::Parts {
-            root: &engine.root,
-            state: &engine.state,
-            config_diags: &engine.config_diags,
-            templates: &engine.templates,
-            job_errors: self.errors.iter(),
-            checks: None,
-            texts: &mut engine.texts,
-        });
+        let diagnostics = if self.folder.is_some() {
+            let mut own = Diagnostics::default();
+            own.extend(self.errors.iter().cloned());
+            own
+        } else {
+            diagnostics::gather(diagnostics::Parts {
+                root: &engine.root,
+                state: &engine.state,
+                config_diags: &engine.config_diags,
+                templates: &engine.templates,
+                job_errors: self.errors.iter(),
+                checks: None,
+                texts: &mut engine.texts,
+            })
+        };
         clock.lap("diagnostics");
         let mut outputs: Vec<(PathBuf, Vec<Key>)> = self.reads.into_iter().collect();
         outputs.sort_unstable_by(|a, b| a.0.cmp(&b.0));

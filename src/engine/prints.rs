@@ -278,7 +278,7 @@ fn home_print(state: &State) -> u64 {
             .content
             .home
             .as_ref()
-            .map(|h| state.content.front_hash(&h.file)),
+            .map(|h| state.content.front_hash(&h.file) ^ state.content.translations_print(&h.id)),
         state.home_prepared.as_ref().map(|h| &h.body),
     ))
 }

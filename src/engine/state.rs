@@ -432,7 +432,9 @@ impl State {
     /// The print of entity `i`'s front matter as resolved.
     fn data_print(&self, i: EntityIdx) -> u64 {
         let e = &self.content.entities[i];
-        self.content.front_hash(&e.file) ^ self.resolution[i].rotate_left(1)
+        self.content.front_hash(&e.file)
+            ^ self.resolution[i].rotate_left(1)
+            ^ self.content.translations_print(&e.id).rotate_left(2)
     }
 
     /// Every resolve error, file by file.

@@ -4,8 +4,8 @@
 //! line and column of every problem.
 //!
 //! The first language is the site's: its pages are built at the root, in
-//! its words, with `dir="rtl"` when it is written right to left. Pages of
-//! the other languages are not built yet, which is said as a warning.
+//! its words, with `dir="rtl"` when it is written right to left. Every
+//! other language is built under `/<code>/` ([`super::view`]).
 
 use serde::Serialize;
 
@@ -45,7 +45,6 @@ pub fn parse(node: &Node, text: &str, diags: &mut Vec<Diagnostic>) -> Vec<Langua
         return Vec::new();
     };
     let mut out: Vec<Language> = Vec::new();
-    let mut second = None;
     for item in items {
         let Some(language) = entry(item, text, diags) else {
             continue;
@@ -57,24 +56,7 @@ pub fn parse(node: &Node, text: &str, diags: &mut Vec<Diagnostic>) -> Vec<Langua
             ));
             continue;
         }
-        if out.len() == 1 {
-            second = Some(item.span);
-        }
         out.push(language);
-    }
-    if let (Some(first), Some(second)) = (out.first(), second) {
-        diags.push(
-            Diagnostic::warning(
-                "languages-not-built",
-                CONFIG_FILE,
-                format!(
-                    "only the first language, `{}`, is built: pages in the others are not built yet",
-                    first.code
-                ),
-            )
-            .at(second)
-            .hint("keep one entry, or build each language as a site of its own"),
-        );
     }
     out
 }

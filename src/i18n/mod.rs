@@ -14,6 +14,7 @@
 
 pub mod languages;
 pub(crate) mod load;
+pub mod view;
 
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};

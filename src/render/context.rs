@@ -207,6 +207,9 @@ pub struct Frame {
     /// "Report an error" for this page (see `render::report`), when
     /// `report_error` is set in `site.yaml`.
     pub report_error_href: Option<String>,
+    /// On a multilingual site: alternates, the switcher, a fallback's
+    /// notice (`render::languages`); null on a one-language site.
+    pub languages: Option<crate::render::languages::LanguageLinks>,
 }
 
 /// A group of reader questions on the `/questions/` page.

@@ -18,6 +18,7 @@ pub mod front;
 pub mod graph;
 pub mod images;
 pub mod jsonld;
+pub mod languages;
 pub mod links;
 pub mod markdown;
 pub mod paginate;

@@ -136,7 +136,12 @@ impl Pages<'_> {
         for tag in self.data.tags.slugs() {
             jobs.extend(self.pages_of(&Listing::Tag(tag.clone())));
         }
-        jobs.extend([Job::Atom, Job::Sitemap, Job::Robots, Job::SearchIndex]);
+        jobs.push(Job::Atom);
+        // One sitemap and one robots.txt, at the root, list every language.
+        if self.data.config.view.is_first() {
+            jobs.extend([Job::Sitemap, Job::Robots]);
+        }
+        jobs.push(Job::SearchIndex);
         jobs.extend([Job::DataEntities, Job::DataTimeline]);
         jobs.push(Job::Card(None));
         jobs.extend((0..self.data.entities.len()).map(|i| Job::Card(Some(i))));
@@ -381,6 +386,11 @@ impl Pages<'_> {
                 &title,
             );
         }
+        frame.languages = super::languages::for_page(self.data, job, &path, &linker);
+        if let Some(links) = frame.languages.as_ref().filter(|l| l.fallback.is_some()) {
+            // A fallback's canonical page is the original's.
+            frame.permalink = links.x_default.clone();
+        }
         frame.jsonld = super::jsonld::for_job(self.data, job, &frame);
         ctx.insert("site", &frame.site);
         insert_frame(&mut ctx, &frame);
@@ -576,6 +586,7 @@ impl Pages<'_> {
         };
         let permalink = path.absolute(&self.data.base);
         Frame {
+            languages: None,
             report_error_href: config
                 .report_error
                 .as_deref()
@@ -973,13 +984,27 @@ impl Pages<'_> {
                 continue;
             };
             let lastmod = self.lastmod(&job).map(|d| d.to_string());
-            urls.push(SitemapUrl {
-                loc: path.absolute(&self.data.base),
-                lastmod,
-            });
+            let alternates = super::languages::alternates(self.data, &job, &path);
+            if alternates.is_empty() {
+                urls.push(SitemapUrl {
+                    loc: path.absolute(&self.data.base),
+                    lastmod,
+                    alternates,
+                });
+                continue;
+            }
+            // Every language's URL of the page, each listing them all.
+            for alt in &alternates {
+                urls.push(SitemapUrl {
+                    loc: alt.href.clone(),
+                    lastmod: lastmod.clone(),
+                    alternates: alternates.clone(),
+                });
+            }
         }
         let mut ctx = self.absolute_context();
         ctx.insert("urls", &urls);
+        ctx.insert("multilingual", &self.data.config.view.is_multilingual());
         ctx
     }
 
@@ -1102,6 +1127,8 @@ pub(crate) struct FeedEntry {
 struct SitemapUrl {
     loc: String,
     lastmod: Option<String>,
+    /// `xhtml:link` alternates, on a multilingual site.
+    alternates: Vec<super::languages::Alternate>,
 }
 
 /// Days without an event beyond which the timeline marks a quiet spell.
