@@ -468,7 +468,8 @@ fn cache_rules(v: &Node, text: &str, diags: &mut Vec<Diagnostic>) -> Vec<CacheRu
     rules
 }
 
-fn menu(v: &Node, text: &str) -> Option<Vec<MenuItem>> {
+/// `menu:`, a list of `{title, url}`; `None` if it is not one.
+pub(crate) fn menu(v: &Node, text: &str) -> Option<Vec<MenuItem>> {
     let Value::Seq(items) = &v.value else {
         return None;
     };

@@ -14,7 +14,7 @@ use crate::content::yaml::{Node, Value};
 use crate::diag::{Diagnostic, Span, closest};
 
 /// Keys of one entry of `languages:`.
-const KEYS: &[&str] = &["code", "name", "dir"];
+const KEYS: &[&str] = &["code", "name", "dir", "title", "description", "menu"];
 
 /// Which way a language is written.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -33,6 +33,11 @@ pub struct Language {
     /// Its name in itself: "Українська".
     pub name: String,
     pub dir: Dir,
+    /// The site's title, description and menu in this language, where
+    /// they differ from the top-level keys (as in Hugo's `languages`).
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub menu: Option<Vec<crate::config::MenuItem>>,
 }
 
 /// The languages of `languages:`, each checked; a wrong entry is left out.
@@ -138,7 +143,31 @@ fn entry(item: &Node, text: &str, diags: &mut Vec<Diagnostic>) -> Option<Languag
             }
         },
     };
-    Some(Language { code, name, dir })
+    let text_of = |k: &str| get(k).and_then(|(_, v)| v.scalar_text(text));
+    let menu = match get("menu") {
+        None => None,
+        Some((_, v)) => {
+            let Some(menu) = crate::config::menu(v, text) else {
+                diags.push(
+                    error(
+                        v.span,
+                        format!("the `menu` of language `{code}` is not a menu"),
+                    )
+                    .hint("write it like the top-level one: a list of `{title, url}`"),
+                );
+                return None;
+            };
+            Some(menu)
+        }
+    };
+    Some(Language {
+        code,
+        name,
+        dir,
+        title: text_of("title"),
+        description: text_of("description"),
+        menu,
+    })
 }
 
 /// The entry's `code`, a BCP 47 tag.

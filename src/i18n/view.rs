@@ -94,6 +94,9 @@ pub fn first(config: &mut Config) {
         })
         .collect();
     config.view = View { at: 0, languages };
+    if let Some(language) = config.languages.first().cloned() {
+        in_words_of(config, &language);
+    }
 }
 
 /// The configuration of every other language: the first's, in that
@@ -111,11 +114,25 @@ pub fn others(
             config.language = lang.code.clone();
             config.set_base_url(&lang.base);
             config.view.at = at;
+            in_words_of(&mut config, &first.languages[at]);
             let catalog = super::load(root, &config.theme, &lang.code, diags);
             config.strings = super::Strings(std::sync::Arc::new(catalog));
             config
         })
         .collect()
+}
+
+/// The title, description and menu `language` sets for itself.
+fn in_words_of(config: &mut Config, language: &super::languages::Language) {
+    if let Some(title) = &language.title {
+        config.title.clone_from(title);
+    }
+    if let Some(description) = &language.description {
+        config.description.clone_from(description);
+    }
+    if let Some(menu) = &language.menu {
+        config.menu.clone_from(menu);
+    }
 }
 
 /// The output path of `rel` (a path of a view) in the view of `lang`.
@@ -141,10 +158,30 @@ mod tests {
                 code: (*c).into(),
                 name: (*c).into(),
                 dir: Dir::Ltr,
+                title: None,
+                description: None,
+                menu: None,
             })
             .collect();
         first(&mut config);
         config
+    }
+
+    #[test]
+    fn a_language_may_set_its_own_title_description_and_menu() {
+        let mut config = two();
+        config.title = "Peace talks".into();
+        config.description = "Who is negotiating".into();
+        let mut uk = config.languages[1].clone();
+        uk.title = Some("Мирні переговори".into());
+        uk.menu = Some(vec![crate::config::MenuItem {
+            title: "Учасники".into(),
+            url: "/actors/".into(),
+        }]);
+        in_words_of(&mut config, &uk);
+        assert_eq!(config.title, "Мирні переговори");
+        assert_eq!(config.description, "Who is negotiating", "not set: kept");
+        assert_eq!(config.menu[0].title, "Учасники");
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //   node tests/browser/shots.mjs OUTDIR SHOTDIR PAGE...
 //
 // PAGE is a path under OUTDIR such as actors/volodymyr-zelensky/index.html.
+// With SHOT_TOP=PX, only the top PX pixels of each page are taken.
 
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
@@ -29,7 +30,9 @@ for (const rel of pages) {
       await page.emulateMedia({ colorScheme: scheme });
       await page.goto(pathToFileURL(path.join(outDir, rel)).href, { waitUntil: "load" });
       const file = path.join(shotDir, `${name}-${width}-${scheme}.png`);
-      await page.screenshot({ path: file, fullPage: true });
+      const top = Number(process.env.SHOT_TOP || 0);
+      const clip = top > 0 ? { x: 0, y: 0, width, height: top } : undefined;
+      await page.screenshot({ path: file, fullPage: true, clip });
       if (width === 1280 && scheme === "light") {
         const height = await page.evaluate(() => document.documentElement.scrollHeight);
         console.log(`${rel}\t${height} px at 1280`);
