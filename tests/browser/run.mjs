@@ -67,9 +67,17 @@ const PAGES = [
   ["search", "search/index.html"],
   ["search-results", "search/index.html?q=witkoff"],
   ["not-found", "no/such/page/"],
+  // The second language: a translated page, a fallback (not yet
+  // translated), a list and the timeline in Ukrainian.
+  ["uk-home", "uk/index.html"],
+  ["uk-actor", "uk/actors/volodymyr-zelensky/index.html"],
+  ["uk-fallback", "uk/actors/andrii-yermak/index.html"],
+  ["uk-meeting", "uk/meetings/paris-summit-2026/index.html"],
+  ["uk-list", "uk/actors/index.html"],
+  ["uk-timeline", "uk/timeline/index.html"],
 ];
 // Screenshots of these at both widths and in both schemes.
-const SHOT_PAGES = ["home", "actor", "meeting", "proposal", "source", "list-page-2", "timeline", "map", "proposal-list", "questions", "search-results", "not-found"];
+const SHOT_PAGES = ["home", "actor", "meeting", "proposal", "source", "list-page-2", "timeline", "map", "proposal-list", "questions", "search-results", "not-found", "uk-home", "uk-actor", "uk-fallback"];
 const WIDTHS = [390, 1280];
 const SCHEMES = ["light", "dark"];
 
