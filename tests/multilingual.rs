@@ -310,6 +310,47 @@ fn an_untranslated_page_says_so_in_the_languages_words() {
 }
 
 #[test]
+fn an_untranslated_page_shares_the_originals_card_embed_and_oembed() {
+    let b = built();
+    let out = b.out();
+    // A translated page has its own; a fallback has none of its own.
+    for file in ["card.png", "index.html", "oembed.json"] {
+        let own = match file {
+            "card.png" => "uk/actors/volodymyr-zelensky/card.png".to_owned(),
+            f => format!("uk/embed/actors/volodymyr-zelensky/{f}"),
+        };
+        assert!(out.join(&own).is_file(), "{own} missing");
+    }
+    for none in [
+        "uk/actors/emmanuel-macron/card.png",
+        "uk/embed/actors/emmanuel-macron/index.html",
+        "uk/embed/actors/emmanuel-macron/oembed.json",
+    ] {
+        assert!(!out.join(none).exists(), "{none} written for a fallback");
+    }
+    // The fallback points to the original's, which exist.
+    let page = b.page("uk/actors/emmanuel-macron/index.html");
+    let card = page.attr("meta[property='og:image']", "content");
+    assert_eq!(card, Some(format!("{BASE}actors/emmanuel-macron/card.png")));
+    let oembed = page.attr("link[type='application/json+oembed']", "href");
+    assert_eq!(
+        oembed,
+        Some(format!("{BASE}embed/actors/emmanuel-macron/oembed.json"))
+    );
+    assert!(out.join("actors/emmanuel-macron/card.png").is_file());
+    assert!(
+        out.join("embed/actors/emmanuel-macron/oembed.json")
+            .is_file()
+    );
+    // A translated page keeps its own.
+    let page = b.page("uk/actors/volodymyr-zelensky/index.html");
+    assert_eq!(
+        page.attr("meta[property='og:image']", "content"),
+        Some(format!("{BASE}uk/actors/volodymyr-zelensky/card.png"))
+    );
+}
+
+#[test]
 fn lists_feeds_search_and_404_are_in_each_language() {
     let b = built();
     let en_list = b.page("actors/index.html").text("h1");

@@ -35,7 +35,8 @@ pub fn path(pages: &Pages<'_>, i: EntityIdx) -> SitePath {
 
 /// The absolute URL of entity `i`'s oEmbed file, for its page's `<link>`.
 pub fn oembed_url(pages: &Pages<'_>, i: EntityIdx) -> String {
-    format!("{}{OEMBED_FILE}", path(pages, i).absolute(&pages.data.base))
+    let base = super::languages::own_base(pages.data, i);
+    format!("{}{OEMBED_FILE}", path(pages, i).absolute(base))
 }
 
 /// The card page of entity `i`.

@@ -132,3 +132,20 @@ fn href_in(linker: &Linker, up: &str, lang: &ViewLang, path: &SitePath) -> Strin
     }
     .href(path)
 }
+
+/// Whether entity `i` is shown here in the original's words. Such a page
+/// has no share card, embeddable card or oEmbed file of its own: those
+/// are the original's, which [`own_base`] points to, so a second language
+/// costs little more than its pages.
+pub fn is_fallback(data: &SiteData<'_>, i: crate::content::model::EntityIdx) -> bool {
+    data.entities[i].lang.fallback_from.is_some()
+}
+
+/// The base URL of the files that belong to entity `i`'s page: this
+/// language's, or the original's for a fallback.
+pub fn own_base<'d>(data: &'d SiteData<'_>, i: crate::content::model::EntityIdx) -> &'d str {
+    match data.config.view.original() {
+        Some(original) if is_fallback(data, i) => &original.base,
+        _ => &data.base,
+    }
+}

@@ -144,8 +144,12 @@ impl Pages<'_> {
         jobs.push(Job::SearchIndex);
         jobs.extend([Job::DataEntities, Job::DataTimeline]);
         jobs.push(Job::Card(None));
-        jobs.extend((0..self.data.entities.len()).map(|i| Job::Card(Some(i))));
-        for i in 0..self.data.entities.len() {
+        // A page not yet translated uses the original's cards.
+        let own: Vec<EntityIdx> = (0..self.data.entities.len())
+            .filter(|&i| !super::languages::is_fallback(self.data, i))
+            .collect();
+        jobs.extend(own.iter().map(|&i| Job::Card(Some(i))));
+        for &i in &own {
             jobs.extend([Job::Embed(i), Job::OEmbed(i)]);
         }
         // Pages that list the site's pages (the sitemap) call this while
@@ -378,10 +382,10 @@ impl Pages<'_> {
         let linker = Linker::for_page(&path, self.data.config.pretty_links);
         let (template, title, description, mut ctx) = self.page_context(job, &linker);
         let mut frame = self.frame(&path, &linker, &title, &description);
-        if let Job::Entity(_) = job {
+        if let Job::Entity(i) = job {
             frame.og_image = super::share_card::og_image(
                 &self.data.config.strings,
-                &self.data.base,
+                super::languages::own_base(self.data, *i),
                 Some(&path),
                 &title,
             );
