@@ -53,17 +53,7 @@ pub fn run_once(
     let content = Content::load(root, &config, options.drafts, &mut config_diags);
     clock.next(Stage::Resolve);
     let templates = TemplateState::load(root, &config);
-    // Lint reads the sources for unlinked mentions only when autolinking
-    // is on; otherwise they go as soon as rendered.
-    let free_sources = !config.autolink;
-    let mut state = State::derive(
-        config,
-        content,
-        &mut Interner::default(),
-        free_sources,
-        false,
-    );
-    state.statics = super::statics::Statics::load(root, &state.config);
+    let mut state = derive(root, config, content);
     clock.next(Stage::Render);
     let mut job_errors = Vec::new();
     let mut checks = None;
@@ -118,15 +108,7 @@ fn run_view(
     };
     let mut quiet = Diagnostics::default();
     let content = Content::load(root, &config, options.drafts, &mut quiet);
-    let free_sources = !config.autolink;
-    let mut state = State::derive(
-        config,
-        content,
-        &mut Interner::default(),
-        free_sources,
-        false,
-    );
-    state.statics = super::statics::Statics::load(root, &state.config);
+    let mut state = derive(root, config, content);
     for e in &mut state.content.entities {
         e.body = Default::default();
     }
@@ -137,6 +119,22 @@ fn run_view(
         emit(files);
     };
     render_all(&mut state, compiled, options, &mut placed)
+}
+
+/// The site derived from `content` for one run, with its static files.
+fn derive(root: &Path, config: Config, content: Content) -> State {
+    // Lint reads the sources for unlinked mentions only when autolinking
+    // is on; otherwise they go as soon as rendered.
+    let free_sources = !config.autolink;
+    let mut state = State::derive(
+        config,
+        content,
+        &mut Interner::default(),
+        free_sources,
+        false,
+    );
+    state.statics = super::statics::Statics::load(root, &state.config);
+    state
 }
 
 /// Renders every page, moving each entity's rendered body into its page.
