@@ -55,6 +55,11 @@ fn the_card_holds_the_key_facts_their_disputes_and_sources_without_the_sites_chr
     assert_eq!(page, "../../../actors/steve-witkoff/index.html");
     let card_dir = built.out().join("embed/actors/steve-witkoff");
     assert!(card_dir.join(&page).is_file());
+    // A link in a fact's value, rendered for the entity's page, leads to
+    // the page it names from the card too.
+    let cited = common::attr(&html, ".facts-table td a:not(.cite)", "href").unwrap();
+    assert_eq!(cited, "../../../sources/wire-report/index.html");
+    assert!(card_dir.join(&cited).is_file());
     assert_eq!(
         common::attr(&html, "meta[name=robots]", "content").as_deref(),
         Some("noindex")

@@ -45,6 +45,22 @@ pub fn card(pages: &Pages<'_>, i: EntityIdx) -> Result<OutFile, Diagnostic> {
     let at = path(pages, i);
     let linker = Linker::for_page(&at, data.config.pretty_links);
     let mut page = data.page_view(i, &linker);
+    // The facts written in Markdown were rendered for the entity's own
+    // page (rows made from typed data are linked for this one); the card
+    // sits deeper, so their relative links climb further.
+    let deeper = at.depth().saturating_sub(data.paths[i].depth());
+    let prepared = &data.prepared[i];
+    let from_markdown = |html: &String| {
+        prepared.facts.contains(html) || prepared.notes.iter().flatten().any(|n| n == html)
+    };
+    for value in page.facts.iter_mut().flat_map(|r| r.values.iter_mut()) {
+        if from_markdown(&value.html) {
+            value.html = climb(&value.html, deeper);
+        }
+        if let Some(note) = value.note_html.as_mut().filter(|n| from_markdown(n)) {
+            *note = climb(note, deeper);
+        }
+    }
     let page_href = linker.href(&data.paths[i]);
     // The changes log a row's badge points to is on the entity's page.
     for change in page.facts.iter_mut().filter_map(|r| r.change.as_mut()) {
@@ -76,6 +92,45 @@ pub fn card(pages: &Pages<'_>, i: EntityIdx) -> Result<OutFile, Diagnostic> {
         path: at.output_file(),
         bytes: html.into_bytes(),
     })
+}
+
+/// `html` with `levels` more `../` before every relative `href` and `src`.
+fn climb(html: &str, levels: usize) -> String {
+    if levels == 0 {
+        return html.to_owned();
+    }
+    let up = "../".repeat(levels);
+    let mut out = String::with_capacity(html.len() + 16);
+    let mut rest = html;
+    while let Some(at) = ["href=\"", "src=\""]
+        .iter()
+        .filter_map(|attr| rest.find(attr).map(|n| n + attr.len()))
+        .min()
+    {
+        let (before, after) = rest.split_at(at);
+        out.push_str(before);
+        if is_relative(after) {
+            out.push_str(&up);
+        }
+        rest = after;
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Whether a URL (up to its closing quote) is relative to the page.
+fn is_relative(url: &str) -> bool {
+    let url = &url[..url.find('"').unwrap_or(url.len())];
+    !(url.is_empty()
+        || url.starts_with('/')
+        || url.starts_with('#')
+        || url.starts_with('?')
+        || url.split_once(':').is_some_and(|(scheme, _)| {
+            !scheme.is_empty()
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+        }))
 }
 
 /// An oEmbed response, type `rich` (oembed.com, section 2.3.4).
@@ -134,5 +189,20 @@ pub fn oembed(pages: &Pages<'_>, i: EntityIdx) -> OutFile {
     OutFile {
         path: at.output_file().with_file_name(OEMBED_FILE),
         bytes,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::climb;
+
+    #[test]
+    fn relative_links_climb_and_others_stay() {
+        let html = r##"<a href="../../actors/ada/">Ada</a> <a href="https://x.org/a">x</a> <a href="#f">f</a> <img src="pic.webp"> <a href="/abs/">a</a> <a href="mailto:a@b">m</a>"##;
+        assert_eq!(
+            climb(html, 1),
+            r##"<a href="../../../actors/ada/">Ada</a> <a href="https://x.org/a">x</a> <a href="#f">f</a> <img src="../pic.webp"> <a href="/abs/">a</a> <a href="mailto:a@b">m</a>"##
+        );
+        assert_eq!(climb(html, 0), html);
     }
 }
