@@ -297,6 +297,25 @@ fn an_untranslated_page_says_so_in_the_languages_words() {
     assert_eq!(page.attr("html", "lang").as_deref(), Some("uk"));
     assert_eq!(page.attr("h1", "lang").as_deref(), Some("en"));
     assert_eq!(page.text("h1").trim(), "Emmanuel Macron");
+    // So are the fact written in the original and the reader question;
+    // the table's own words and the typed rows are Ukrainian.
+    assert_eq!(
+        page.attr(".facts-table th span", "lang").as_deref(),
+        Some("en")
+    );
+    assert_eq!(
+        page.attr(".facts-table td span", "lang").as_deref(),
+        Some("en")
+    );
+    assert_eq!(
+        page.attr(".question h3 span[lang]", "lang").as_deref(),
+        Some("en")
+    );
+    assert_eq!(
+        page.attr(".question .answer", "lang").as_deref(),
+        Some("en")
+    );
+    assert_eq!(page.attr(".key-facts h2", "lang"), None);
     assert_eq!(
         page.attr("link[rel=canonical]", "href"),
         Some(format!("{BASE}actors/emmanuel-macron/"))
