@@ -114,12 +114,7 @@ impl Engine {
 
     /// Output paths of the pages [`Engine::plan`] left to render.
     pub fn pending(&self) -> Vec<PathBuf> {
-        let mut all = self.pending_own();
-        for (k, v) in self.views.iter().enumerate() {
-            let lang = self.view_folder(k);
-            all.extend(v.pending_own().iter().map(|p| view::in_view(lang, p)));
-        }
-        all
+        self.in_every_language(Engine::pending_own)
     }
 
     pub fn has_pending(&self) -> bool {
@@ -155,10 +150,16 @@ impl Engine {
 
     /// Output paths of the files waiting ([`Engine::finish`]).
     pub fn waiting(&self) -> Vec<PathBuf> {
-        let mut all = self.waiting_own();
+        self.in_every_language(Engine::waiting_own)
+    }
+
+    /// `paths` of this engine and of every other language's, each under
+    /// its language's folder.
+    fn in_every_language(&self, paths: impl Fn(&Engine) -> Vec<PathBuf>) -> Vec<PathBuf> {
+        let mut all = paths(self);
         for (k, v) in self.views.iter().enumerate() {
             let lang = self.view_folder(k);
-            all.extend(v.waiting_own().iter().map(|p| view::in_view(lang, p)));
+            all.extend(paths(v).iter().map(|p| view::in_view(lang, p)));
         }
         all
     }
