@@ -21,6 +21,8 @@
 #                   examples/gen_site.rs (a cross-check of the corpus shape)
 #   BENCH_NO_BUILD  1 = skip `cargo build` and reuse the binaries the previous
 #                   run copied to $BENCH_DIR/bin (compare corpora on one build)
+#   BENCH_SETTLE    seconds to wait before timing, so that no deletion of
+#                   the last 30 s is charged to the builds (default 35; 0 = none)
 #   HUGO_MAX_N      largest N Hugo is run for (default 10000: Hugo 0.111 needs
 #                   about 200 KB of memory per page here, so 100000 pages
 #                   exhaust a 24 GB machine; see docs/performance.md)
@@ -103,6 +105,20 @@ site_dir() {
     echo "$dir"
 }
 
+# settle: waits out the disk's memory of recent deletions. ext4 without a
+# journal (this VM's disk) tests every new inode against those freed in
+# the last 30 seconds; a build started right after a large deletion (a
+# site generated again, an earlier benchmark's outputs) spent most of its
+# time there, in proportion to the files it creates, which flattered the
+# tool that writes fewer. BENCH_SETTLE=0 skips the wait.
+settle() {
+    local s=${BENCH_SETTLE:-35}
+    [ "$s" -gt 0 ] || return 0
+    log "waiting ${s} s for the disk to forget recent deletions"
+    sync
+    sleep "$s"
+}
+
 busy_check() {
     local load
     load=$(cut -d' ' -f1 /proc/loadavg)
@@ -168,6 +184,7 @@ for n in "${SIZES[@]}"; do
     if [ -n "$HUGO" ] && ! with_hugo "$n"; then
         NOTES+=("Hugo was not run for N=$n (above HUGO_MAX_N=$HUGO_MAX_N)")
     fi
+    settle
     busy_check "$n"
     for ((r = 1; r <= runs; r++)); do
         log "N=$n: run $r of $runs"

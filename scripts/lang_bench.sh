@@ -14,6 +14,7 @@
 #   BENCH_DIR   where the generated sites and binaries go
 #               (default /tmp/explainer-lang-bench)
 #   RUNS        timed runs of each corpus (default 3)
+#   BENCH_SETTLE seconds to wait after generating, before timing (default 35)
 #
 # Builds from nothing (`--no-cache`, each run into a new folder, deleted
 # only at the end: see scripts/bench.sh on why), with the release binary
@@ -68,6 +69,16 @@ run_once() {
 
 median() { tr ' ' '\n' | grep . | sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 largest() { tr ' ' '\n' | grep . | sort -g | tail -1; }
+
+# Generating with --force deleted the previous sites: wait out the disk's
+# memory of recent deletions (see `settle` in scripts/bench.sh), which
+# would otherwise charge each build by the number of files it creates.
+settle=${BENCH_SETTLE:-35}
+if [ "$settle" -gt 0 ]; then
+    log "waiting ${settle} s for the disk to forget recent deletions"
+    sync
+    sleep "$settle"
+fi
 
 for run in $(seq 1 "$RUNS"); do
     log "run $run of $RUNS"

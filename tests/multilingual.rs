@@ -329,19 +329,20 @@ fn an_untranslated_page_says_so_in_the_languages_words() {
 }
 
 #[test]
-fn an_untranslated_page_shares_the_originals_card_embed_and_oembed() {
+fn an_untranslated_page_shares_the_originals_card_embed_oembed_and_feed() {
     let b = built();
     let out = b.out();
     // A translated page has its own; a fallback has none of its own.
-    for file in ["card.png", "index.html", "oembed.json"] {
+    for file in ["card.png", "atom.xml", "index.html", "oembed.json"] {
         let own = match file {
-            "card.png" => "uk/actors/volodymyr-zelensky/card.png".to_owned(),
+            "card.png" | "atom.xml" => format!("uk/actors/volodymyr-zelensky/{file}"),
             f => format!("uk/embed/actors/volodymyr-zelensky/{f}"),
         };
         assert!(out.join(&own).is_file(), "{own} missing");
     }
     for none in [
         "uk/actors/emmanuel-macron/card.png",
+        "uk/actors/emmanuel-macron/atom.xml",
         "uk/embed/actors/emmanuel-macron/index.html",
         "uk/embed/actors/emmanuel-macron/oembed.json",
     ] {
@@ -356,6 +357,12 @@ fn an_untranslated_page_shares_the_originals_card_embed_and_oembed() {
         oembed,
         Some(format!("{BASE}embed/actors/emmanuel-macron/oembed.json"))
     );
+    let feed = "link[rel=alternate][type='application/atom+xml'][title^='Emmanuel']";
+    assert_eq!(
+        page.attr(feed, "href").as_deref(),
+        Some("../../../actors/emmanuel-macron/atom.xml")
+    );
+    assert!(out.join("actors/emmanuel-macron/atom.xml").is_file());
     assert!(out.join("actors/emmanuel-macron/card.png").is_file());
     assert!(
         out.join("embed/actors/emmanuel-macron/oembed.json")

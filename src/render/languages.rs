@@ -133,6 +133,20 @@ fn href_in(linker: &Linker, up: &str, lang: &ViewLang, path: &SitePath) -> Strin
     .href(path)
 }
 
+/// The relative link from a page of this view (`linker`'s) to `file`
+/// beside `page` in the original's folder; `None` on a one-language site.
+pub fn in_original(
+    data: &SiteData<'_>,
+    linker: &Linker,
+    page: &SitePath,
+    file: &str,
+) -> Option<String> {
+    let view = &data.config.view;
+    let original = view.original()?;
+    let up = format!("{}{}{}", linker.root, view.to_output_root(), original.prefix);
+    Some(format!("{up}{}{file}", page.site_relative(true)))
+}
+
 /// Whether entity `i` is shown here in the original's words. Such a page
 /// has no share card, embeddable card or oEmbed file of its own: those
 /// are the original's, which [`own_base`] points to, so a second language

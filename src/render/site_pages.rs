@@ -117,9 +117,11 @@ impl Pages<'_> {
             jobs.extend(self.pages_of(&Listing::Kind(kind)));
         }
         jobs.extend((0..self.data.entities.len()).map(Job::Entity));
+        // A page not yet translated links the original's feed.
         jobs.extend(
             (0..self.data.entities.len())
                 .filter(|&i| super::visuals::has_feed(self.data.entities.kind(i)))
+                .filter(|&i| !super::languages::is_fallback(self.data, i))
                 .map(Job::EntityFeed),
         );
         jobs.extend([Job::Timeline, Job::Map]);

@@ -36,8 +36,20 @@ pub fn for_entity(data: &SiteData<'_>, i: EntityIdx, linker: &Linker) -> EntityV
         timeline_svg: svg::timeline::for_entity(data, i, linker),
         map_svg: svg::neighbourhood::for_entity(data, i, linker),
         stances: stance::for_proposal(data, i, linker),
-        feed_href: has_feed(data.entities.kind(i)).then(|| super::entity_feeds::FILE.to_owned()),
+        feed_href: has_feed(data.entities.kind(i)).then(|| feed_href(data, i, linker)),
     }
+}
+
+/// Entity `i`'s feed, relative to its page: beside it, or beside the
+/// original's page when `i` is not yet translated (its feed is the
+/// original's, as its cards are).
+fn feed_href(data: &SiteData<'_>, i: EntityIdx, linker: &Linker) -> String {
+    let file = super::entity_feeds::FILE;
+    if !super::languages::is_fallback(data, i) {
+        return file.to_owned();
+    }
+    super::languages::in_original(data, linker, &data.paths[i], file)
+        .unwrap_or_else(|| file.to_owned())
 }
 
 /// What the figures read of one entity, anywhere on the site: when this is
