@@ -44,7 +44,7 @@ pub fn card(pages: &Pages<'_>, i: EntityIdx) -> Result<OutFile, Diagnostic> {
     let data = pages.data;
     let at = path(pages, i);
     let linker = Linker::for_page(&at, data.config.pretty_links);
-    let mut page = data.page_view(i, &linker);
+    let mut page = data.card_view(i, &linker);
     // The facts written in Markdown were rendered for the entity's own
     // page (rows made from typed data are linked for this one); the card
     // sits deeper, so their relative links climb further.

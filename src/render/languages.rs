@@ -143,7 +143,12 @@ pub fn in_original(
 ) -> Option<String> {
     let view = &data.config.view;
     let original = view.original()?;
-    let up = format!("{}{}{}", linker.root, view.to_output_root(), original.prefix);
+    let up = format!(
+        "{}{}{}",
+        linker.root,
+        view.to_output_root(),
+        original.prefix
+    );
     Some(format!("{up}{}{file}", page.site_relative(true)))
 }
 

@@ -10,6 +10,15 @@ use crate::content::model::*;
 use crate::i18n::Catalog;
 use crate::resolve::facts;
 
+/// How much of an entity's view to make.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Extent {
+    /// Everything: the entity's own page.
+    Page,
+    /// What its embeddable fact card shows.
+    Card,
+}
+
 impl SiteData<'_> {
     pub fn item(&self, linker: &Linker, i: EntityIdx, note: Option<String>) -> Item {
         let e = &self.entities[i];
@@ -39,6 +48,19 @@ impl SiteData<'_> {
 
     /// The full view of entity `i`, as `actor.html` & co. see it.
     pub fn page_view(&self, i: EntityIdx, linker: &Linker) -> PageView {
+        self.view(i, linker, Extent::Page)
+    }
+
+    /// The view of entity `i` on its embeddable fact card: the page's,
+    /// without what a card does not show (the body, the connections and
+    /// the figures), which are most of a page's cost to make and would
+    /// otherwise be made twice per entity.
+    pub fn card_view(&self, i: EntityIdx, linker: &Linker) -> PageView {
+        self.view(i, linker, Extent::Card)
+    }
+
+    fn view(&self, i: EntityIdx, linker: &Linker, extent: Extent) -> PageView {
+        let page = extent == Extent::Page;
         let e = &self.entities[i];
         let prepared = &self.prepared[i];
         let mut citations = Citations::default();
@@ -68,13 +90,25 @@ impl SiteData<'_> {
             status: status_of(e),
             changes: super::changes::views(&self.config.strings, e),
             draft: e.draft,
-            body: prepared.body.clone(),
+            body: if page {
+                prepared.body.clone()
+            } else {
+                String::new()
+            },
             disputed_count: rows.iter().filter(|r| r.disputed).count(),
             facts: rows,
             open_questions: questions.iter().filter(|q| !q.answered).count(),
             questions,
-            components: prepared.components.clone(),
-            relations: self.relation_groups(i, linker),
+            components: if page {
+                prepared.components.clone()
+            } else {
+                Default::default()
+            },
+            relations: if page {
+                self.relation_groups(i, linker)
+            } else {
+                Vec::new()
+            },
             sources: self.source_entries(&citations, linker),
             previous: self.relations[i]
                 .previous_meeting
@@ -85,7 +119,11 @@ impl SiteData<'_> {
                 _ => None,
             },
             extra: serde_json::to_value(&e.extra).unwrap_or_default(),
-            visuals: super::visuals::for_entity(self, i, linker),
+            visuals: if page {
+                super::visuals::for_entity(self, i, linker)
+            } else {
+                Default::default()
+            },
         }
     }
 
