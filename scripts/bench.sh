@@ -139,6 +139,8 @@ run_once() {
     local tool=$1 out=$2 tv t0 t1
     shift 2
     [ ! -e "$out" ] || { log "output folder already exists: $out"; exit 1; }
+    # The previous run's output goes to disk first, not during this one.
+    sync
     tv=$(mktemp)
     t0=$(date +%s%N)
     if ! /usr/bin/time -v -o "$tv" "$@" >"$out.log" 2>&1; then

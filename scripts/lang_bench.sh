@@ -53,6 +53,8 @@ declare -A WALLS RSS
 # run_once NAME SITE OUT: one timed build; appends wall seconds and peak KB.
 run_once() {
     local name=$1 site=$2 out=$3 tv t0 t1
+    # The previous run's output goes to disk first, not during this one.
+    sync
     tv=$(mktemp)
     t0=$(date +%s%N)
     if ! /usr/bin/time -v -o "$tv" "$EXPLAINER" build --quiet --no-cache \
