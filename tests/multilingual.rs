@@ -21,41 +21,14 @@ fn site(name: &str) -> PathBuf {
         .join(name)
 }
 
-/// The fixture built with `args` into a temporary folder.
-struct Built {
-    dir: tempfile::TempDir,
+use common::Built;
+
+/// Pages of a build, parsed.
+trait Parsed {
+    fn page(&self, rel: &str) -> Page;
 }
 
-impl Built {
-    fn of(root: &Path, args: &[&str]) -> Built {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let out = dir.path().join("out");
-        let mut all = vec![
-            "build",
-            "--root",
-            root.to_str().unwrap(),
-            "--output",
-            out.to_str().unwrap(),
-        ];
-        all.extend_from_slice(args);
-        let done = common::explainer(dir.path(), &all);
-        assert!(
-            done.status.success(),
-            "{}",
-            String::from_utf8_lossy(&done.stderr)
-        );
-        Built { dir }
-    }
-
-    fn out(&self) -> PathBuf {
-        self.dir.path().join("out")
-    }
-
-    fn read(&self, rel: &str) -> String {
-        let path = self.out().join(rel);
-        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-    }
-
+impl Parsed for Built {
     fn page(&self, rel: &str) -> Page {
         Page {
             rel: rel.to_owned(),
@@ -65,7 +38,7 @@ impl Built {
 }
 
 fn built() -> Built {
-    Built::of(&site("lang-two"), &["--no-cache"])
+    common::build_root_ok(&site("lang-two"), &["--no-cache"])
 }
 
 /// A parsed page and where it is.

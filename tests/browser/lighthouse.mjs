@@ -18,12 +18,9 @@
 
 import { existsSync } from "node:fs";
 import path from "node:path";
-import lighthouse from "lighthouse";
-import * as chromeLauncher from "chrome-launcher";
+import { startLighthouse } from "./lighthouse-run.mjs";
 import { basePath, serveSite } from "./static-server.mjs";
 
-const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
-const CHROMIUM_FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
 const PAGES = [
   ["home", ""],
   ["actor", "actors/volodymyr-zelensky/"],
@@ -66,20 +63,12 @@ async function main() {
   const prefix = await basePath(outDir);
   const server = await serveSite(outDir, prefix);
   const origin = `http://127.0.0.1:${server.address().port}`;
-  const chrome = await chromeLauncher.launch({ chromePath: CHROMIUM, chromeFlags: CHROMIUM_FLAGS });
+  const lh = await startLighthouse();
   let passed = 0;
   let failed = 0;
   try {
-    const run = async (rel) =>
-      (
-        await lighthouse(`${origin}${prefix}${rel}`, {
-          port: chrome.port,
-          output: "json",
-          logLevel: "error",
-          onlyCategories: Object.keys(FLOORS),
-        })
-      ).lhr;
-    await run(PAGES[0][1]);
+    const run = (rel) => lh.run(`${origin}${prefix}${rel}`, Object.keys(FLOORS));
+    await lh.warmUp(`${origin}${prefix}${PAGES[0][1]}`);
     for (const [name, rel] of PAGES) {
       const lhr = await medianRun(run, rel);
       const scores = Object.keys(FLOORS).map((c) => [c, Math.round((lhr.categories[c].score || 0) * 100)]);
@@ -96,7 +85,7 @@ async function main() {
       }
     }
   } finally {
-    await chrome.kill();
+    await lh.close();
     server.close();
   }
   console.log(`${passed} passed, ${failed} failed`);

@@ -22,17 +22,14 @@ import { mkdir } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import lighthouse from "lighthouse";
-import * as chromeLauncher from "chrome-launcher";
 import { chromium } from "playwright-core";
+import { CHROMIUM, startLighthouse } from "./lighthouse-run.mjs";
 import { basePath, serveSite } from "./static-server.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
 const AXE_SCRIPT = require.resolve("axe-core/axe.min.js");
-const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
 const SCREENSHOTS = process.env.SCREENSHOT_DIR || path.resolve(here, "../../target/screenshots");
-const LH_FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
 const PW_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 const IMAGE_AUDITS = ["uses-responsive-images", "modern-image-formats", "unsized-images", "offscreen-images"];
 const CATEGORIES = { accessibility: 100, "best-practices": 100, seo: 100 };
@@ -73,14 +70,12 @@ function auditLine(lhr, id) {
 }
 
 async function runLighthouse(url) {
-  const chrome = await chromeLauncher.launch({ chromePath: CHROMIUM, chromeFlags: LH_FLAGS });
+  const lh = await startLighthouse();
   try {
-    const options = { port: chrome.port, output: "json", logLevel: "error" };
-    // A discarded warm-up run: the first run of a fresh Chromium pays its start-up.
-    await lighthouse(url, { ...options, onlyCategories: ["performance"] });
-    return (await lighthouse(url, options)).lhr;
+    await lh.warmUp(url);
+    return await lh.run(url);
   } finally {
-    await chrome.kill();
+    await lh.close();
   }
 }
 

@@ -55,9 +55,13 @@ impl Built {
 
 /// Builds fixture `name` with extra `args` into a temporary folder.
 pub fn build(name: &str, args: &[&str]) -> Built {
+    build_root(&fixture(name), args)
+}
+
+/// Builds the site at `root` with extra `args` into a temporary folder.
+pub fn build_root(root: &Path, args: &[&str]) -> Built {
     let dir = tempfile::tempdir().expect("temp dir");
     let out = dir.path().join("out");
-    let root = fixture(name);
     let mut all = vec![
         "build",
         "--root",
@@ -72,10 +76,16 @@ pub fn build(name: &str, args: &[&str]) -> Built {
 
 /// Builds and asserts success.
 pub fn build_ok(name: &str, args: &[&str]) -> Built {
-    let built = build(name, args);
+    build_root_ok(&fixture(name), args)
+}
+
+/// Builds the site at `root` and asserts success.
+pub fn build_root_ok(root: &Path, args: &[&str]) -> Built {
+    let built = build_root(root, args);
     assert!(
         built.output.status.success(),
-        "build of {name} failed:\n{}",
+        "build of {} failed:\n{}",
+        root.display(),
         built.stderr()
     );
     built
