@@ -153,7 +153,7 @@ pub fn in_original(
 }
 
 /// Whether entity `i` is shown here in the original's words. Such a page
-/// has no share card, embeddable card or oEmbed file of its own: those
+/// has no share card, embeddable card, oEmbed file or feed of its own: those
 /// are the original's, which [`own_base`] points to, so a second language
 /// costs little more than its pages.
 pub fn is_fallback(data: &SiteData<'_>, i: crate::content::model::EntityIdx) -> bool {

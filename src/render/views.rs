@@ -10,15 +10,6 @@ use crate::content::model::*;
 use crate::i18n::Catalog;
 use crate::resolve::facts;
 
-/// How much of an entity's view to make.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Extent {
-    /// Everything: the entity's own page.
-    Page,
-    /// What its embeddable fact card shows.
-    Card,
-}
-
 impl SiteData<'_> {
     pub fn item(&self, linker: &Linker, i: EntityIdx, note: Option<String>) -> Item {
         let e = &self.entities[i];
@@ -48,7 +39,14 @@ impl SiteData<'_> {
 
     /// The full view of entity `i`, as `actor.html` & co. see it.
     pub fn page_view(&self, i: EntityIdx, linker: &Linker) -> PageView {
-        self.view(i, linker, Extent::Page)
+        let prepared = &self.prepared[i];
+        PageView {
+            body: prepared.body.clone(),
+            components: prepared.components.clone(),
+            relations: self.relation_groups(i, linker),
+            visuals: super::visuals::for_entity(self, i, linker),
+            ..self.card_view(i, linker)
+        }
     }
 
     /// The view of entity `i` on its embeddable fact card: the page's,
@@ -56,11 +54,6 @@ impl SiteData<'_> {
     /// the figures), which are most of a page's cost to make and would
     /// otherwise be made twice per entity.
     pub fn card_view(&self, i: EntityIdx, linker: &Linker) -> PageView {
-        self.view(i, linker, Extent::Card)
-    }
-
-    fn view(&self, i: EntityIdx, linker: &Linker, extent: Extent) -> PageView {
-        let page = extent == Extent::Page;
         let e = &self.entities[i];
         let prepared = &self.prepared[i];
         let mut citations = Citations::default();
@@ -90,25 +83,13 @@ impl SiteData<'_> {
             status: status_of(e),
             changes: super::changes::views(&self.config.strings, e),
             draft: e.draft,
-            body: if page {
-                prepared.body.clone()
-            } else {
-                String::new()
-            },
+            body: String::new(),
             disputed_count: rows.iter().filter(|r| r.disputed).count(),
             facts: rows,
             open_questions: questions.iter().filter(|q| !q.answered).count(),
             questions,
-            components: if page {
-                prepared.components.clone()
-            } else {
-                Default::default()
-            },
-            relations: if page {
-                self.relation_groups(i, linker)
-            } else {
-                Vec::new()
-            },
+            components: Default::default(),
+            relations: Vec::new(),
             sources: self.source_entries(&citations, linker),
             previous: self.relations[i]
                 .previous_meeting
@@ -119,11 +100,7 @@ impl SiteData<'_> {
                 _ => None,
             },
             extra: serde_json::to_value(&e.extra).unwrap_or_default(),
-            visuals: if page {
-                super::visuals::for_entity(self, i, linker)
-            } else {
-                Default::default()
-            },
+            visuals: Default::default(),
         }
     }
 
