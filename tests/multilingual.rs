@@ -540,3 +540,29 @@ fn serve_follows_new_translations_and_edits_to_originals_and_translations() {
         "the kept engine differs from a fresh one"
     );
 }
+
+#[test]
+fn a_translated_actor_page_lifts_role_and_type_out_of_its_facts_as_the_original_does() {
+    // Typed rows are found by their key, which must not be the words
+    // shown: in Ukrainian "Посада" is the role.
+    let b = built();
+    for (rel, role) in [
+        (
+            "actors/volodymyr-zelensky/index.html",
+            "President of Ukraine",
+        ),
+        (
+            "uk/actors/volodymyr-zelensky/index.html",
+            "Президент України",
+        ),
+    ] {
+        let page = b.page(rel);
+        assert_eq!(page.text("p.identity"), role, "{rel}");
+        let labels: Vec<String> = page
+            .all(".facts-table th")
+            .iter()
+            .map(|th| th.text().collect::<String>().trim().to_owned())
+            .collect();
+        assert_eq!(labels.len(), 1, "{rel}: {labels:?}");
+    }
+}

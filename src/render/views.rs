@@ -145,7 +145,7 @@ impl SiteData<'_> {
         let mut rows = Vec::new();
         let mut text = |label: &str, value: Option<String>| {
             if let Some(v) = value.filter(|v| !v.is_empty()) {
-                rows.push(typed_row(t.text(label), v));
+                rows.push(typed_row(label, t.text(label), v));
             }
         };
         match &e.data {
@@ -400,12 +400,16 @@ impl Citations {
     }
 }
 
-fn typed_row(label: &str, html: String) -> FactRow {
+/// A row made from typed data. Its `key` (`role`, `country`,
+/// `proposals-discussed`) comes from the message key, not from the words
+/// shown, so templates find a row by it in every language.
+fn typed_row(message: &str, label: &str, html: String) -> FactRow {
+    let key = message.trim_start_matches("label_").replace('_', "-");
     FactRow {
         label: label.to_owned(),
         disputed: false,
         typed: true,
-        key: Some(label.to_lowercase().replace(' ', "-")),
+        key: Some(key),
         values: vec![FactValue {
             html,
             note: None,
