@@ -73,14 +73,10 @@ median() { tr ' ' '\n' | grep . | sort -g | awk '{v[NR] = $1} END {print (NR % 2
 largest() { tr ' ' '\n' | grep . | sort -g | tail -1; }
 
 # Generating with --force deleted the previous sites: wait out the disk's
-# memory of recent deletions (see `settle` in scripts/bench.sh), which
+# memory of recent deletions (scripts/settle.sh), which
 # would otherwise charge each build by the number of files it creates.
-settle=${BENCH_SETTLE:-35}
-if [ "$settle" -gt 0 ]; then
-    log "waiting ${settle} s for the disk to forget recent deletions"
-    sync
-    sleep "$settle"
-fi
+source scripts/settle.sh
+settle
 
 for run in $(seq 1 "$RUNS"); do
     log "run $run of $RUNS"

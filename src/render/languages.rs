@@ -126,11 +126,15 @@ fn fallback(
 /// The relative link from this page to `path` in `lang`'s folder; `up`
 /// leads from this page to the output root.
 fn href_in(linker: &Linker, up: &str, lang: &ViewLang, path: &SitePath) -> String {
+    linker_in(linker, up, lang).href(path)
+}
+
+/// A linker from this page into `lang`'s folder.
+fn linker_in(linker: &Linker, up: &str, lang: &ViewLang) -> Linker {
     Linker {
         root: format!("{up}{}", lang.prefix),
         pretty: linker.pretty,
     }
-    .href(path)
 }
 
 /// The relative link from a page of this view (`linker`'s) to `file`
@@ -142,14 +146,9 @@ pub fn in_original(
     file: &str,
 ) -> Option<String> {
     let view = &data.config.view;
-    let original = view.original()?;
-    let up = format!(
-        "{}{}{}",
-        linker.root,
-        view.to_output_root(),
-        original.prefix
-    );
-    Some(format!("{up}{}{file}", page.site_relative(true)))
+    let up = format!("{}{}", linker.root, view.to_output_root());
+    let into = linker_in(linker, &up, view.original()?);
+    Some(into.file(&format!("{}{file}", page.site_relative(true))))
 }
 
 /// Whether entity `i` is shown here in the original's words. Such a page

@@ -117,11 +117,14 @@ impl Pages<'_> {
             jobs.extend(self.pages_of(&Listing::Kind(kind)));
         }
         jobs.extend((0..self.data.entities.len()).map(Job::Entity));
-        // A page not yet translated links the original's feed.
+        // A page not yet translated uses the original's feed and cards.
+        let own: Vec<EntityIdx> = (0..self.data.entities.len())
+            .filter(|&i| !super::languages::is_fallback(self.data, i))
+            .collect();
         jobs.extend(
-            (0..self.data.entities.len())
+            own.iter()
+                .copied()
                 .filter(|&i| super::visuals::has_feed(self.data.entities.kind(i)))
-                .filter(|&i| !super::languages::is_fallback(self.data, i))
                 .map(Job::EntityFeed),
         );
         jobs.extend([Job::Timeline, Job::Map]);
@@ -146,10 +149,6 @@ impl Pages<'_> {
         jobs.push(Job::SearchIndex);
         jobs.extend([Job::DataEntities, Job::DataTimeline]);
         jobs.push(Job::Card(None));
-        // A page not yet translated uses the original's cards.
-        let own: Vec<EntityIdx> = (0..self.data.entities.len())
-            .filter(|&i| !super::languages::is_fallback(self.data, i))
-            .collect();
         jobs.extend(own.iter().map(|&i| Job::Card(Some(i))));
         for &i in &own {
             jobs.extend([Job::Embed(i), Job::OEmbed(i)]);
