@@ -209,3 +209,24 @@ fn a_title_edit_updates_every_page_showing_the_title() {
     }
     assert_same(&session, &site.root, &[]);
 }
+
+/// A page kept while its file does not parse (the writer sees the last
+/// good version) goes when the file is deleted: found by the property
+/// test above in CI.
+#[test]
+fn a_broken_then_deleted_file_leaves_no_page() {
+    let site = Site::new();
+    let mut session = Session::new(&site.root, options());
+    let rel = PathBuf::from("content/meetings/london-talks.md");
+    let page = Path::new("meetings/london-talks/index.html");
+    site.write(&rel, "---\ntitle: [unclosed\n---\nbroken\n");
+    session.update(&[Change::Content(rel.clone())], &[]);
+    session.finish();
+    assert!(session.output().contains_key(page), "kept while broken");
+    std::fs::remove_file(site.root.join(&rel)).expect("the file is there");
+    let outcome = session.update(&[Change::Content(rel)], &[]);
+    session.finish();
+    assert!(outcome.changed.contains(page), "{:?}", outcome.changed);
+    assert!(!session.output().contains_key(page));
+    assert_same(&session, &site.root, &[]);
+}

@@ -272,6 +272,7 @@ impl Engine {
             .collect();
         self.texts
             .retain(|file, _| !content.iter().any(|c| file.starts_with(c)));
+        let kept = self.pages_of_unparsed();
         let applied = self.state.content.apply(&self.root, &content);
         clock.lap("content");
         if changes.contains(&Change::Template) {
@@ -301,6 +302,7 @@ impl Engine {
             self.jobs.clear();
         }
         let jobs = self.jobs_to_render(&reached, &mut outcome);
+        self.drop_kept_pages(&kept, &mut outcome);
         clock.lap("plan");
         let (later, now): (Vec<Job>, Vec<Job>) = jobs.into_iter().partition(can_wait);
         self.waiting.extend(later);
@@ -522,6 +524,19 @@ impl Engine {
             self.job_errors.remove(&gone);
             if !keep.contains(&gone) && self.output.remove(&gone).is_some() {
                 outcome.changed.insert(gone);
+            }
+        }
+    }
+
+    /// Removes the last good pages kept for files that no longer fail to
+    /// parse and have no page now: a broken file that was then deleted.
+    /// (A fixed file's page is rendered again over its kept one.)
+    fn drop_kept_pages(&mut self, kept: &BTreeSet<PathBuf>, outcome: &mut Outcome) {
+        let still = self.pages_of_unparsed();
+        for page in kept.difference(&still) {
+            let has_job = self.job_index.contains_key(page);
+            if !has_job && self.output.remove(page).is_some() {
+                outcome.changed.insert(page.clone());
             }
         }
     }
