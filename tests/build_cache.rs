@@ -61,20 +61,69 @@ fn check_edits(site: &Site, batches: &[Vec<Edit>]) {
         for e in batch {
             site.apply(e);
         }
-        let cached = cached_build(&site.root);
-        let clean_out = scratch.path().join(format!("clean{n}"));
-        let clean = clean_build(&site.root, &clean_out);
-        assert_eq!(
-            cached.status.code(),
-            clean.status.code(),
-            "after {history:?}\ncached: {}\nclean: {}",
-            text(&cached),
-            text(&clean)
-        );
-        if clean.status.success() {
-            assert_same_tree(&site.root.join("public"), &clean_out, &history);
-        }
+        compare(site, &scratch.path().join(format!("clean{n}")), &history);
     }
+}
+
+/// Builds with the cache and from nothing (into `clean_out`) and compares:
+/// the same success, the same files.
+fn compare(site: &Site, clean_out: &Path, history: &[Vec<Edit>]) {
+    let cached = cached_build(&site.root);
+    let clean = clean_build(&site.root, clean_out);
+    assert_eq!(
+        cached.status.code(),
+        clean.status.code(),
+        "after {history:?}\ncached: {}\nclean: {}",
+        text(&cached),
+        text(&clean)
+    );
+    if clean.status.success() {
+        assert_same_tree(&site.root.join("public"), clean_out, history);
+    }
+}
+
+/// The rendered Markdown kept in the cache is rendered again when a page
+/// it links to without a label changes its title (the link shows it),
+/// and kept when the page changes only its body. With autolinking on and
+/// off: on, any title change renews the autolinker and with it every
+/// page's Markdown; off, only the links say what to render again.
+#[test]
+fn kept_markdown_follows_the_title_of_a_page_it_links_to() {
+    for autolink in [true, false] {
+        title_through_a_link(autolink);
+    }
+}
+
+fn title_through_a_link(autolink: bool) {
+    let site = Site::new();
+    let yaml = Path::new("site.yaml");
+    site.write(yaml, &format!("{}autolink: {autolink}\n", site.read(yaml)));
+    let scratch = tempfile::tempdir().unwrap();
+    let rel = PathBuf::from("content/meetings/london-talks.md");
+    site.write(
+        &rel,
+        &format!("{}\nSee [[ada-lovelace]].\n", site.read(&rel)),
+    );
+    // Text the autolinker links once it is her title.
+    let other = PathBuf::from("content/sources/gazette-report.md");
+    site.write(
+        &other,
+        &format!("{}\nCountess Ada spoke.\n", site.read(&other)),
+    );
+    compare(&site, &scratch.path().join("first"), &[]);
+    let ada = PathBuf::from("content/actors/ada-lovelace.md");
+    let retitled = site
+        .read(&ada)
+        .replace("title: \"Ada Lovelace\"", "title: \"Countess Ada\"");
+    site.write(&ada, &retitled);
+    compare(&site, &scratch.path().join("retitled"), &[]);
+    let page = site.read(Path::new("public/meetings/london-talks/index.html"));
+    assert!(
+        page.contains("Countess Ada"),
+        "the link shows the new title"
+    );
+    site.write(&ada, &format!("{}\nMore about her.\n", site.read(&ada)));
+    compare(&site, &scratch.path().join("body"), &[]);
 }
 
 fn batches() -> impl Strategy<Value = Vec<Vec<Edit>>> {

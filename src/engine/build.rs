@@ -130,8 +130,8 @@ fn derive(root: &Path, config: Config, content: Content) -> State {
         config,
         content,
         &mut Interner::default(),
-        free_sources,
-        false,
+        (free_sources, false),
+        None,
     );
     state.statics = super::statics::Statics::load(root, &state.config);
     state

@@ -21,7 +21,7 @@ use crate::cmd::CompileOptions;
 use crate::render::site::Key;
 
 /// Bumped whenever [`Record`]'s layout or a key's meaning changes.
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 const MAGIC: &[u8] = b"explainer build cache\n";
 /// The cache file in the cache folder.
 pub const FILE: &str = "build.bin";
@@ -43,6 +43,8 @@ pub struct Record {
     pub files: Vec<(PathBuf, u64, i128)>,
     /// The binary and the site files no key covers ([`inputs`]).
     pub inputs: Vec<Input>,
+    /// Every entity's rendered Markdown, for the next build to reuse.
+    pub markdown: super::memo::Memo,
 }
 
 /// The options and configuration the cache was written for: a cache for
@@ -268,6 +270,7 @@ mod tests {
             prints: vec![(Key::Data(0), 7), (Key::Set, 9)],
             files: vec![("a/index.html".into(), 10, 20)],
             inputs: Vec::new(),
+            markdown: Default::default(),
         }
     }
 

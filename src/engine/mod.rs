@@ -16,6 +16,7 @@ pub mod content;
 mod diagnostics;
 pub mod graph;
 mod inputs;
+pub mod memo;
 pub mod persist;
 pub mod prints;
 pub mod state;
@@ -152,7 +153,7 @@ impl Engine {
         let mut configs = build::load_configs(root, &options);
         let others = configs.split_off(1);
         let (config, diags) = configs.remove(0);
-        let mut engine = Engine::load(root, options, Interner::default(), config, diags);
+        let mut engine = Engine::load(root, options, Interner::default(), (config, diags), None);
         engine.views = engine.load_views(others);
         let mut outcome = Outcome::default();
         engine.render_everything(&mut outcome);
@@ -161,17 +162,18 @@ impl Engine {
 
     /// Loads and derives the site in the language of `config`, rendering
     /// nothing; entities keep the numbers `ids` already gave them.
+    /// With `memo`, Markdown it holds is not rendered again ([`memo`]).
     fn load(
         root: &Path,
         options: CompileOptions,
         mut ids: Interner,
-        config: Config,
-        mut config_diags: Diagnostics,
+        (config, mut config_diags): (Config, Diagnostics),
+        memo: Option<&memo::Memo>,
     ) -> Self {
         let mut clock = Trace::start();
         let content = Content::load(root, &config, options.drafts, &mut config_diags);
         clock.lap("content");
-        let state = State::derive(config, content, &mut ids, false, true);
+        let state = State::derive(config, content, &mut ids, (false, true), memo);
         clock.lap("derive");
         let templates = TemplateState::load(root, &state.config);
         clock.lap("templates");
@@ -431,7 +433,7 @@ impl Engine {
         self.views = self.load_views(others);
         let content = Content::load(&self.root, &config, self.options.drafts, &mut config_diags);
         self.config_diags = config_diags;
-        self.state = State::derive(config, content, &mut self.ids, false, true);
+        self.state = State::derive(config, content, &mut self.ids, (false, true), None);
         self.templates = TemplateState::load(&self.root, &self.state.config);
         self.state.prints.templates = self.templates.prints();
         self.graph.clear();

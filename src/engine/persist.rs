@@ -60,7 +60,8 @@ impl Recorded {
             .current()
             .filter(|_| !config.view.is_first())
             .cloned();
-        let engine = Engine::load(root, options, ids, config, diags);
+        let memo = previous.map(|r| &r.markdown);
+        let engine = Engine::load(root, options, ids, (config, diags), memo);
         let mut clock = super::Trace::start();
         let jobs = engine
             .with_pages(&Reads::off(), |pages| pages.jobs())
@@ -191,6 +192,7 @@ impl Recorded {
             outputs,
             files: Vec::new(),
             inputs: Vec::new(),
+            markdown: engine.state.memo(),
         };
         Done {
             pages: engine.state.content.entities.len(),

@@ -14,6 +14,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
 
 use super::content::{Applied, Content};
+use super::memo::{self, Memo};
 use super::prints::{Interner, Prints};
 use crate::config::Config;
 use crate::content::model::EntityIdx;
@@ -44,6 +45,10 @@ pub struct State {
     lookups: Vec<u64>,
     /// The autolinker's names, when autolinking is on.
     names: u64,
+    /// Each entity's [`memo::entity_print`] as loaded, for the build
+    /// cache's [`Memo`]; taken only by an engine that is kept (a build
+    /// from the cache derives once, so these are not brought up to date).
+    loaded_prints: Vec<u64>,
     /// Each entity's front matter print ([`Key::Data`](crate::render::site::Key)).
     pub data_prints: Vec<u64>,
     /// Each entity's Markdown print ([`Key::Text`](crate::render::site::Key)).
@@ -58,40 +63,68 @@ impl State {
     /// which renders once), Markdown sources are dropped as soon as they
     /// are rendered.
     /// Without `kept` (a build), no prints are taken: nothing compares them.
+    /// With `memo` (a build from the cache), the Markdown it still holds is
+    /// taken from it instead of rendered.
     pub fn derive(
         config: Config,
         mut content: Content,
         ids: &mut Interner,
-        free_sources: bool,
-        kept: bool,
+        (free_sources, kept): (bool, bool),
+        memo: Option<&Memo>,
     ) -> Self {
         let mut clock = super::Trace::start();
         let eids = ids.eids(&content.entities);
         let index = index_of(&content);
         let tables = Tables::new(&content.entities, &config);
+        // Before refs are resolved: their targets are indices, which move.
+        let loaded_prints: Vec<u64> = match kept {
+            true => content.entities.iter().map(memo::entity_print).collect(),
+            false => Vec::new(),
+        };
         let mut resolve_diags = BTreeMap::new();
         let resolution = resolve_all(&mut content, &index, &mut resolve_diags);
         let relations = resolve::relations(&content.entities);
         clock.lap("  resolve");
-        let mut site = render::SiteMut {
-            config: &config,
-            entities: &mut content.entities,
-            home: content.home.as_ref(),
-            index: &index,
-        };
+        let names = names_print(&content, &config);
         let PreparedSite {
             prepared,
             home,
             relations,
             diagnostics: _,
-        } = render::prepare_site(&mut site, &tables, relations, free_sources);
+        } = match memo {
+            Some(memo) => {
+                let data: Vec<u64> = (0..content.entities.len())
+                    .map(|i| data_print(&content, &resolution, i))
+                    .collect();
+                let reads = memo::Reads {
+                    data: &data,
+                    entities: &content.entities,
+                    prints: &loaded_prints,
+                };
+                let site = memo::site_print(names, tables.shortcodes.print());
+                let kept = memo.reuse(site, &reads, |p| lookups_print(p, &index, &tables));
+                let md = tables.markdown(&content.entities, &index);
+                let (home, pretty) = (content.home.as_ref(), config.pretty_links);
+                render::prepare_site_with(&md, home, pretty, relations, kept)
+            }
+            None => {
+                let mut site = render::SiteMut {
+                    config: &config,
+                    entities: &mut content.entities,
+                    home: content.home.as_ref(),
+                    index: &index,
+                };
+                render::prepare_site(&mut site, &tables, relations, free_sources)
+            }
+        };
         clock.lap("  markdown");
         let lookups = prepared
             .iter()
             .map(|p| lookups_print(p, &index, &tables))
             .collect();
         let mut state = State {
-            names: names_print(&content, &config),
+            names,
+            loaded_prints,
             config,
             content,
             eids,
@@ -431,16 +464,34 @@ impl State {
 
     /// The print of entity `i`'s front matter as resolved.
     fn data_print(&self, i: EntityIdx) -> u64 {
-        let e = &self.content.entities[i];
-        self.content.front_hash(&e.file)
-            ^ self.resolution[i].rotate_left(1)
-            ^ self.content.translations_print(&e.id).rotate_left(2)
+        data_print(&self.content, &self.resolution, i)
+    }
+
+    /// The Markdown of this build as the build cache keeps it for the next
+    /// ([`memo`]).
+    pub fn memo(&self) -> Memo {
+        let reads = memo::Reads {
+            data: &self.data_prints,
+            entities: &self.content.entities,
+            prints: &self.loaded_prints,
+        };
+        let site = memo::site_print(self.names, self.tables.shortcodes.print());
+        Memo::of(&self.prepared, &self.lookups, site, &reads)
     }
 
     /// Every resolve error, file by file.
     pub fn resolve_diagnostics(&self) -> impl Iterator<Item = &Diagnostic> {
         self.resolve_diags.values().flatten()
     }
+}
+
+/// The print of entity `i`'s front matter as resolved: its file's, its
+/// refs' targets and its translations'.
+fn data_print(content: &Content, resolution: &[u64], i: EntityIdx) -> u64 {
+    let e = &content.entities[i];
+    content.front_hash(&e.file)
+        ^ resolution[i].rotate_left(1)
+        ^ content.translations_print(&e.id).rotate_left(2)
 }
 
 /// Each [`Eid`]'s index.

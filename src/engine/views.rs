@@ -25,8 +25,8 @@ impl Engine {
                     &self.root,
                     self.options.clone(),
                     Interner::default(),
-                    config,
-                    diags,
+                    (config, diags),
+                    None,
                 )
             })
             .collect()

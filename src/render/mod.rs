@@ -185,7 +185,7 @@ pub fn add_mentions(relations: &mut Relations, prepared: &[Prepared]) {
 pub fn prepare_site(
     site: &mut SiteMut<'_>,
     tables: &Tables,
-    mut relations: Relations,
+    relations: Relations,
     free_sources: bool,
 ) -> PreparedSite {
     let pretty = site.config.pretty_links;
@@ -202,13 +202,43 @@ pub fn prepare_site(
             }
         }
     }
+    let md_site = tables.markdown(site.entities, site.index);
+    complete(&md_site, site.home, pretty, relations, prepared)
+}
+
+/// [`prepare_site`] for a build from the cache: what `kept` holds (by
+/// entity index) is not rendered again.
+pub fn prepare_site_with(
+    md_site: &markdown::Site<'_>,
+    home: Option<&Entity>,
+    pretty: bool,
+    relations: Relations,
+    kept: Vec<Option<Prepared>>,
+) -> PreparedSite {
+    let todo: Vec<EntityIdx> = (0..kept.len()).filter(|&i| kept[i].is_none()).collect();
+    let mut fresh = prepare_many(md_site, &todo, pretty).into_iter();
+    let prepared = kept
+        .into_iter()
+        .map(|p| p.or_else(|| fresh.next()).unwrap_or_default())
+        .collect();
+    complete(md_site, home, pretty, relations, prepared)
+}
+
+/// The rest of the first pass once every entity's Markdown is rendered:
+/// their problems, their mentions added to the relations, the home page.
+fn complete(
+    md_site: &markdown::Site<'_>,
+    home: Option<&Entity>,
+    pretty: bool,
+    mut relations: Relations,
+    prepared: Vec<Prepared>,
+) -> PreparedSite {
     let mut diagnostics: Vec<Diagnostic> = prepared
         .iter()
         .flat_map(|p| p.diagnostics.iter().cloned())
         .collect();
     add_mentions(&mut relations, &prepared);
-    let md_site = tables.markdown(site.entities, site.index);
-    let home = site.home.map(|h| prepare_home(&md_site, h, pretty));
+    let home = home.map(|h| prepare_home(md_site, h, pretty));
     if let Some(h) = &home {
         diagnostics.extend(h.diagnostics.iter().cloned());
     }

@@ -70,6 +70,19 @@ impl Shortcodes {
         }
     }
 
+    /// A print of every shortcode template, and of whether they compiled:
+    /// what a page body that calls none still depends on (a template
+    /// added under a name it calls turns its text into a call).
+    pub fn print(&self) -> u64 {
+        let mut h = xxhash_rust::xxh3::Xxh3::new();
+        h.update(&[u8::from(self.compiled.is_some())]);
+        for (name, print) in &self.prints {
+            h.update(name.as_bytes());
+            h.update(&print.to_le_bytes());
+        }
+        h.digest()
+    }
+
     /// The site language's words for dates.
     pub fn date_words(&self) -> &crate::i18n::DateWords {
         &self.strings.0.dates
