@@ -110,11 +110,11 @@ struct Views<'a> {
 impl Views<'_> {
     /// Loads and derives the next language's site.
     fn next_view(&mut self) -> (Recorded, Option<Record>) {
-        let (config, previous) = self
+        let (config, mut previous) = self
             .pending
             .pop_front()
             .unwrap_or_else(|| ((Default::default(), Default::default()), None));
-        let build = Recorded::load(self.root, self.options.clone(), previous.as_ref(), config);
+        let build = Recorded::load(self.root, self.options.clone(), previous.as_mut(), config);
         (build, previous)
     }
 
@@ -334,7 +334,7 @@ fn save(store: &Store, stamp: Stamp, mut record: Record, out: &Path) {
             Some((rel, meta.len(), cache::mtime_ns(&meta)))
         })
         .collect();
-    if let Err(e) = store.save(stamp, &record) {
+    if let Err(e) = store.save(stamp, record) {
         say::err(&format!(
             "warning: cannot write the build cache {}: {e}; the next build renders everything\n",
             store.path().display()

@@ -25,6 +25,8 @@ const FORMAT: u32 = 3;
 const MAGIC: &[u8] = b"explainer build cache\n";
 /// The cache file in the cache folder.
 pub const FILE: &str = "build.bin";
+/// The folder of the rendered Markdown ([`super::memo`]), beside it.
+const MEMO_DIR: &str = "markdown";
 /// The cache folder, under the site root, unless `--cache-dir` says.
 pub const DEFAULT_DIR: &str = ".explainer-cache";
 
@@ -43,7 +45,9 @@ pub struct Record {
     pub files: Vec<(PathBuf, u64, i128)>,
     /// The binary and the site files no key covers ([`inputs`]).
     pub inputs: Vec<Input>,
-    /// Every entity's rendered Markdown, for the next build to reuse.
+    /// Every entity's rendered Markdown, for the next build to reuse:
+    /// kept beside the record, in files of its own ([`super::memo`]).
+    #[serde(skip)]
     pub markdown: super::memo::Memo,
 }
 
@@ -221,16 +225,24 @@ impl Store {
         if written != stamp {
             return Err(Unusable::Outdated);
         }
-        postcard::from_bytes(rest).map_err(|e| Unusable::Broken(format!("damaged: {e}")))
+        let mut record: Record =
+            postcard::from_bytes(rest).map_err(|e| Unusable::Broken(format!("damaged: {e}")))?;
+        record.markdown = super::memo::Memo::load(&self.memo_dir(), stamp.0);
+        Ok(record)
+    }
+
+    /// Where the rendered Markdown is kept, beside the record.
+    fn memo_dir(&self) -> PathBuf {
+        self.file.with_file_name(MEMO_DIR)
     }
 
     /// Writes the record atomically (a temporary file renamed over the
     /// old one), so a crash leaves the old cache or the new one.
-    pub fn save(&self, stamp: Stamp, record: &Record) -> io::Result<()> {
+    pub fn save(&self, stamp: Stamp, record: Record) -> io::Result<()> {
         let mut bytes = MAGIC.to_vec();
         bytes.extend_from_slice(&FORMAT.to_le_bytes());
         bytes = postcard::to_extend(&stamp, bytes).map_err(io::Error::other)?;
-        bytes = postcard::to_extend(record, bytes).map_err(io::Error::other)?;
+        bytes = postcard::to_extend(&record, bytes).map_err(io::Error::other)?;
         if let Some(dir) = self.file.parent() {
             fs::create_dir_all(dir)?;
         }
@@ -239,7 +251,8 @@ impl Store {
             .file
             .with_extension(format!("{}.tmp", std::process::id()));
         fs::write(&tmp, &bytes)?;
-        fs::rename(&tmp, &self.file)
+        fs::rename(&tmp, &self.file)?;
+        record.markdown.save(&self.memo_dir(), stamp.0)
     }
 
     /// Removes the record before the output is changed in place: if the
@@ -279,7 +292,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::in_dir(dir.path());
         assert_eq!(store.load(Stamp(1)).unwrap_err(), Unusable::Missing);
-        store.save(Stamp(1), &record()).unwrap();
+        store.save(Stamp(1), record()).unwrap();
         let back = store.load(Stamp(1)).unwrap();
         assert_eq!(back.prints, record().prints);
         assert_eq!(back.outputs, record().outputs);
@@ -290,7 +303,7 @@ mod tests {
     fn a_damaged_or_foreign_file_is_broken_not_a_panic() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::in_dir(dir.path());
-        store.save(Stamp(1), &record()).unwrap();
+        store.save(Stamp(1), record()).unwrap();
         let bytes = fs::read(store.path()).unwrap();
         fs::write(store.path(), &bytes[..bytes.len() - 5]).unwrap();
         assert!(matches!(store.load(Stamp(1)), Err(Unusable::Broken(_))));

@@ -14,17 +14,18 @@
 //! problem to report.
 
 use std::collections::HashMap;
+use std::fs;
+use std::path::Path;
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::content::model::{Entity, EntityIdx};
 use crate::render::Prepared;
 
 /// The rendered Markdown of one build, for the next.
-#[derive(Debug, Default, Serialize, Deserialize)]
+#[derive(Debug, Default)]
 pub struct Memo {
-    /// What all the Markdown assumed of the whole site ([`site_print`]).
-    site: u64,
     entries: Vec<Entry>,
 }
 
@@ -32,6 +33,8 @@ pub struct Memo {
 #[derive(Debug, Serialize, Deserialize)]
 struct Entry {
     id: String,
+    /// What all the Markdown assumed of the whole site ([`site_print`]).
+    site: u64,
     /// [`entity_print`] of the entity it was rendered from.
     entity: u64,
     /// What its refs found ([`super::state`]'s lookups print).
@@ -61,47 +64,45 @@ pub struct Reads<'a> {
 impl Memo {
     /// Keeps what can be reused of `prepared`: `lookups` is each one's
     /// lookups print, `site` the [`site_print`] of this build.
-    pub fn of(prepared: &[Prepared], lookups: &[u64], site: u64, reads: &Reads<'_>) -> Memo {
+    pub fn of(prepared: Vec<Prepared>, lookups: &[u64], site: u64, reads: &Reads<'_>) -> Memo {
         let entries = prepared
-            .iter()
+            .into_iter()
             .zip(lookups)
             .enumerate()
             .filter(|(_, (p, _))| keepable(p))
-            .map(|(i, (p, &lookups))| entry(i, p, lookups, reads))
+            .map(|(i, (p, &lookups))| entry(i, p, (site, lookups), reads))
             .collect();
-        Memo { site, entries }
+        Memo { entries }
     }
 
     /// The Markdown of each entity of this build that the memo still
     /// holds, by index; `lookups` says what an entry's refs find now.
     pub fn reuse(
-        &self,
+        self,
         site: u64,
         reads: &Reads<'_>,
         lookups: impl Fn(&Prepared) -> u64,
     ) -> Vec<Option<Prepared>> {
         let mut out: Vec<Option<Prepared>> = (0..reads.entities.len()).map(|_| None).collect();
-        if site != self.site {
-            return out;
-        }
         let at: HashMap<&str, EntityIdx> = reads
             .entities
             .iter()
             .enumerate()
             .map(|(i, e)| (e.id.as_str(), i))
             .collect();
-        for entry in &self.entries {
+        for entry in self.entries {
             let Some(&i) = at.get(entry.id.as_str()) else {
                 continue;
             };
-            if reads.prints[i] != entry.entity {
+            if entry.site != site || reads.prints[i] != entry.entity {
                 continue;
             }
-            let Some(links_to) = links_now(entry, &at, reads.data) else {
+            let Some(links_to) = links_now(&entry, &at, reads.data) else {
                 continue;
             };
-            let prepared = entry.to_prepared(links_to);
-            if lookups(&prepared) == entry.lookups {
+            let was = entry.lookups;
+            let prepared = entry.into_prepared(links_to);
+            if lookups(&prepared) == was {
                 out[i] = Some(prepared);
             }
         }
@@ -115,10 +116,11 @@ fn keepable(p: &Prepared) -> bool {
     p.lead.is_none() && p.pictures.is_empty() && p.shortcodes.is_empty() && p.diagnostics.is_empty()
 }
 
-fn entry(i: EntityIdx, p: &Prepared, lookups: u64, reads: &Reads<'_>) -> Entry {
+fn entry(i: EntityIdx, p: Prepared, (site, lookups): (u64, u64), reads: &Reads<'_>) -> Entry {
     let e = &reads.entities[i];
     Entry {
         id: e.id.clone(),
+        site,
         entity: reads.prints[i],
         lookups,
         links: p
@@ -126,14 +128,14 @@ fn entry(i: EntityIdx, p: &Prepared, lookups: u64, reads: &Reads<'_>) -> Entry {
             .iter()
             .map(|&t| (reads.entities[t].id.clone(), reads.data[t]))
             .collect(),
-        body: p.body.clone(),
-        facts: p.facts.clone(),
-        answers: p.answers.clone(),
-        components: p.components.clone(),
-        outcome: p.outcome.clone(),
-        search: p.search.clone(),
-        notes: p.notes.clone(),
-        looked_up: p.looked_up.clone(),
+        body: p.body,
+        facts: p.facts,
+        answers: p.answers,
+        components: p.components,
+        outcome: p.outcome,
+        search: p.search,
+        notes: p.notes,
+        looked_up: p.looked_up,
     }
 }
 
@@ -151,17 +153,17 @@ fn links_now(entry: &Entry, at: &HashMap<&str, EntityIdx>, data: &[u64]) -> Opti
 }
 
 impl Entry {
-    fn to_prepared(&self, links_to: Vec<EntityIdx>) -> Prepared {
+    fn into_prepared(self, links_to: Vec<EntityIdx>) -> Prepared {
         Prepared {
-            body: self.body.clone(),
-            facts: self.facts.clone(),
-            answers: self.answers.clone(),
-            components: self.components.clone(),
-            outcome: self.outcome.clone(),
+            body: self.body,
+            facts: self.facts,
+            answers: self.answers,
+            components: self.components,
+            outcome: self.outcome,
             links_to,
-            search: self.search.clone(),
-            notes: self.notes.clone(),
-            looked_up: self.looked_up.clone(),
+            search: self.search,
+            notes: self.notes,
+            looked_up: self.looked_up,
             ..Prepared::default()
         }
     }
@@ -183,4 +185,92 @@ pub fn entity_print(e: &Entity) -> u64 {
 /// autolinker's names and the shortcode templates.
 pub fn site_print(names: u64, shortcodes: u64) -> u64 {
     names ^ shortcodes.rotate_left(17)
+}
+
+/// The memo is kept in this many files, by a hash of the entity id: a
+/// build that renders one entity's Markdown again rewrites one of them
+/// (about 1 MB at 10,000 entities), not all of it (about 80 MB).
+const SHARDS: u64 = 64;
+const MAGIC: &[u8] = b"explainer markdown memo 1\n";
+/// The file listing each shard's print as last written.
+const INDEX: &str = "index.bin";
+
+impl Memo {
+    /// Reads the memo kept in `dir` for builds under `stamp` (the cache's
+    /// [`super::cache::Stamp`]): shards written under another, unreadable
+    /// or damaged are left out. Safe with any mix of old shards, since
+    /// every entry is checked before it is used ([`Memo::reuse`]).
+    pub fn load(dir: &Path, stamp: u64) -> Memo {
+        let entries = (0..SHARDS)
+            .into_par_iter()
+            .flat_map_iter(|n| read_shard(&dir.join(shard_name(n)), stamp))
+            .collect();
+        Memo { entries }
+    }
+
+    /// Writes the memo into `dir` under `stamp`: only the shards whose
+    /// bytes changed since they were last written.
+    pub fn save(self, dir: &Path, stamp: u64) -> std::io::Result<()> {
+        fs::create_dir_all(dir)?;
+        let mut shards: Vec<Vec<Entry>> = (0..SHARDS).map(|_| Vec::new()).collect();
+        for e in self.entries {
+            shards[shard_of(&e.id)].push(e);
+        }
+        let bytes: Vec<Vec<u8>> = shards
+            .par_iter()
+            .map(|entries| shard_bytes(stamp, entries))
+            .collect::<Result<_, _>>()?;
+        let before: Vec<u64> = fs::read(dir.join(INDEX))
+            .ok()
+            .and_then(|b| postcard::from_bytes(&b).ok())
+            .unwrap_or_default();
+        let prints: Vec<u64> = bytes
+            .iter()
+            .map(|b| xxhash_rust::xxh3::xxh3_64(b))
+            .collect();
+        for (n, (b, print)) in bytes.iter().zip(&prints).enumerate() {
+            if before.get(n) != Some(print) {
+                write_atomic(&dir.join(shard_name(n as u64)), b)?;
+            }
+        }
+        let index = postcard::to_allocvec(&prints).map_err(std::io::Error::other)?;
+        write_atomic(&dir.join(INDEX), &index)
+    }
+}
+
+fn shard_name(n: u64) -> String {
+    format!("{n:02}.bin")
+}
+
+fn shard_of(id: &str) -> usize {
+    (xxhash_rust::xxh3::xxh3_64(id.as_bytes()) % SHARDS) as usize
+}
+
+fn shard_bytes(stamp: u64, entries: &[Entry]) -> std::io::Result<Vec<u8>> {
+    let mut bytes = MAGIC.to_vec();
+    bytes.extend_from_slice(&stamp.to_le_bytes());
+    postcard::to_extend(entries, bytes).map_err(std::io::Error::other)
+}
+
+fn read_shard(path: &Path, stamp: u64) -> Vec<Entry> {
+    let Ok(bytes) = fs::read(path) else {
+        return Vec::new();
+    };
+    let Some(rest) = bytes.strip_prefix(MAGIC) else {
+        return Vec::new();
+    };
+    match rest.split_at_checked(8) {
+        Some((written, rest)) if written == stamp.to_le_bytes() => {
+            postcard::from_bytes(rest).unwrap_or_default()
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// A temporary file renamed over the old one: two builds of one site
+/// into two folders may save at once.
+fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let tmp = path.with_extension(format!("{}.tmp", std::process::id()));
+    fs::write(&tmp, bytes)?;
+    fs::rename(&tmp, path)
 }

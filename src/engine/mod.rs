@@ -168,7 +168,7 @@ impl Engine {
         options: CompileOptions,
         mut ids: Interner,
         (config, mut config_diags): (Config, Diagnostics),
-        memo: Option<&memo::Memo>,
+        memo: Option<memo::Memo>,
     ) -> Self {
         let mut clock = Trace::start();
         let content = Content::load(root, &config, options.drafts, &mut config_diags);

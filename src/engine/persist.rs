@@ -51,16 +51,18 @@ impl Recorded {
     pub fn load(
         root: &Path,
         options: CompileOptions,
-        previous: Option<&Record>,
+        previous: Option<&mut Record>,
         (config, diags): (Config, Diagnostics),
     ) -> Self {
-        let ids = previous.map_or_else(Interner::default, |r| Interner::from_ids(&r.ids));
+        let ids = previous
+            .as_ref()
+            .map_or_else(Interner::default, |r| Interner::from_ids(&r.ids));
         let folder = config
             .view
             .current()
             .filter(|_| !config.view.is_first())
             .cloned();
-        let memo = previous.map(|r| &r.markdown);
+        let memo = previous.map(|r| std::mem::take(&mut r.markdown));
         let engine = Engine::load(root, options, ids, (config, diags), memo);
         let mut clock = super::Trace::start();
         let jobs = engine
@@ -192,7 +194,7 @@ impl Recorded {
             outputs,
             files: Vec::new(),
             inputs: Vec::new(),
-            markdown: engine.state.memo(),
+            markdown: engine.state.take_memo(),
         };
         Done {
             pages: engine.state.content.entities.len(),

@@ -13,6 +13,8 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
 
+use rayon::prelude::*;
+
 use super::content::{Applied, Content};
 use super::memo::{self, Memo};
 use super::prints::{Interner, Prints};
@@ -70,7 +72,7 @@ impl State {
         mut content: Content,
         ids: &mut Interner,
         (free_sources, kept): (bool, bool),
-        memo: Option<&Memo>,
+        memo: Option<Memo>,
     ) -> Self {
         let mut clock = super::Trace::start();
         let eids = ids.eids(&content.entities);
@@ -78,9 +80,14 @@ impl State {
         let tables = Tables::new(&content.entities, &config);
         // Before refs are resolved: their targets are indices, which move.
         let loaded_prints: Vec<u64> = match kept {
-            true => content.entities.iter().map(memo::entity_print).collect(),
+            true => content
+                .entities
+                .par_iter()
+                .map(memo::entity_print)
+                .collect(),
             false => Vec::new(),
         };
+        clock.lap("  entity prints");
         let mut resolve_diags = BTreeMap::new();
         let resolution = resolve_all(&mut content, &index, &mut resolve_diags);
         let relations = resolve::relations(&content.entities);
@@ -468,15 +475,20 @@ impl State {
     }
 
     /// The Markdown of this build as the build cache keeps it for the next
-    /// ([`memo`]).
-    pub fn memo(&self) -> Memo {
+    /// ([`memo`]), taken out: the last use of a build's state.
+    pub fn take_memo(&mut self) -> Memo {
         let reads = memo::Reads {
             data: &self.data_prints,
             entities: &self.content.entities,
             prints: &self.loaded_prints,
         };
         let site = memo::site_print(self.names, self.tables.shortcodes.print());
-        Memo::of(&self.prepared, &self.lookups, site, &reads)
+        Memo::of(
+            std::mem::take(&mut self.prepared),
+            &self.lookups,
+            site,
+            &reads,
+        )
     }
 
     /// Every resolve error, file by file.
