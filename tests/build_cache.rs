@@ -262,6 +262,10 @@ fn no_cache_writes_none_and_clean_removes_cache_and_output_only() {
     );
     assert!(cleaned.status.success(), "{}", text(&cleaned));
     assert!(!cache_file(&site.root).exists());
+    // Every language's record and kept Markdown, the pictures: the whole
+    // cache folder.
+    let left = common::files(&site.root.join(".explainer-cache"));
+    assert!(left.is_empty(), "left in the cache: {left:?}");
     assert!(!out.exists());
     assert!(site.root.join("content").is_dir());
     assert!(text(&cleaned).contains("Removed"), "{}", text(&cleaned));

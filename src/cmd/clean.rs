@@ -28,9 +28,28 @@ pub fn run(args: &CleanArgs, global: &GlobalArgs) -> Result<Outcome, Failure> {
         let path = path.to_path_buf();
         move |e: io::Error| Failure(format!("cannot remove {}: {e}", path.display()))
     };
-    let build_cache = dir.join(cache::FILE);
-    if remove_file(&build_cache).map_err(fail(&build_cache))? {
-        removed.push(build_cache);
+    // The first language's record and kept Markdown, then each other
+    // language's, in a folder of its own (named by its code, and found by
+    // looking: `languages:` may have changed since).
+    let mut stores = vec![dir.clone()];
+    if let Ok(entries) = fs::read_dir(&dir) {
+        stores.extend(entries.flatten().map(|e| e.path()).filter(|p| {
+            p.is_dir() && cache::files_of(p).iter().any(|f| f.exists())
+        }));
+    }
+    for store in &stores {
+        for path in cache::files_of(store) {
+            let gone = match path.is_dir() {
+                true => fs::remove_dir_all(&path).map(|()| true),
+                false => remove_file(&path),
+            };
+            if gone.map_err(fail(&path))? {
+                removed.push(path);
+            }
+        }
+        if store != &dir {
+            let _ = fs::remove_dir(store);
+        }
     }
     let images = config.images.cache();
     if images.is_dir() {

@@ -30,6 +30,12 @@ const MEMO_DIR: &str = "markdown";
 /// The cache folder, under the site root, unless `--cache-dir` says.
 pub const DEFAULT_DIR: &str = ".explainer-cache";
 
+/// What a build cache holds in its folder (`dir`): the record and the
+/// kept Markdown, whether there or not.
+pub fn files_of(dir: &Path) -> [PathBuf; 2] {
+    [dir.join(FILE), dir.join(MEMO_DIR)]
+}
+
 /// What one build left behind for the next.
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct Record {
