@@ -155,6 +155,17 @@ fn from_cache(o: &Output) -> Option<(usize, usize)> {
     Some((numbers.next()?, numbers.next()?))
 }
 
+/// Each file's modification time in `dir`, by name.
+fn times_of(dir: &Path) -> std::collections::BTreeMap<PathBuf, std::time::SystemTime> {
+    common::files(dir)
+        .into_iter()
+        .map(|f| {
+            let time = std::fs::metadata(dir.join(&f)).unwrap().modified().unwrap();
+            (f, time)
+        })
+        .collect()
+}
+
 fn cache_file(root: &Path) -> PathBuf {
     root.join(".explainer-cache/build.bin")
 }
@@ -172,10 +183,20 @@ fn a_body_edit_renders_and_writes_few_files_and_leaves_the_rest_alone() {
     let again = cached_build(&site.root);
     assert_eq!(from_cache(&again), Some((0, 0)), "{}", text(&again));
 
+    let memo = site.root.join(".explainer-cache/markdown");
+    let shards_before = times_of(&memo);
     let rel = PathBuf::from("content/meetings/london-talks.md");
     site.write(&rel, &format!("{}\nMore detail.\n", site.read(&rel)));
     let edited = cached_build(&site.root);
     let (rendered, written) = from_cache(&edited).expect("built from the cache");
+    // The kept Markdown: the one file holding the meeting's, and the index.
+    let shards_after = times_of(&memo);
+    let rewritten: Vec<_> = shards_after
+        .iter()
+        .filter(|(f, t)| shards_before.get(*f) != Some(t))
+        .map(|(f, _)| f)
+        .collect();
+    assert_eq!(rewritten.len(), 2, "{rewritten:?}");
     // The meeting's page, the pages listing it and its feed, in each of
     // the site's two languages (its Ukrainian page shows the original).
     assert!(rendered <= 8, "{}", text(&edited));

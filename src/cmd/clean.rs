@@ -33,9 +33,12 @@ pub fn run(args: &CleanArgs, global: &GlobalArgs) -> Result<Outcome, Failure> {
     // looking: `languages:` may have changed since).
     let mut stores = vec![dir.clone()];
     if let Ok(entries) = fs::read_dir(&dir) {
-        stores.extend(entries.flatten().map(|e| e.path()).filter(|p| {
-            p.is_dir() && cache::files_of(p).iter().any(|f| f.exists())
-        }));
+        stores.extend(
+            entries
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| p.is_dir() && cache::files_of(p).iter().any(|f| f.exists())),
+        );
     }
     for store in &stores {
         for path in cache::files_of(store) {

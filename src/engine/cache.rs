@@ -21,7 +21,7 @@ use crate::cmd::CompileOptions;
 use crate::render::site::Key;
 
 /// Bumped whenever [`Record`]'s layout or a key's meaning changes.
-const FORMAT: u32 = 3;
+const FORMAT: u32 = 4;
 const MAGIC: &[u8] = b"explainer build cache\n";
 /// The cache file in the cache folder.
 pub const FILE: &str = "build.bin";

@@ -27,6 +27,9 @@ use crate::render::Prepared;
 #[derive(Debug, Default)]
 pub struct Memo {
     entries: Vec<Entry>,
+    /// The shards ([`SHARDS`]) whose entries may differ from those the
+    /// memo was read with, when known: only those are written again.
+    dirty: Option<Vec<bool>>,
 }
 
 /// One entity's rendered Markdown and what it depended on.
@@ -72,17 +75,28 @@ impl Memo {
             .filter(|(_, (p, _))| keepable(p))
             .map(|(i, (p, &lookups))| entry(i, p, (site, lookups), reads))
             .collect();
-        Memo { entries }
+        Memo {
+            entries,
+            dirty: None,
+        }
+    }
+
+    /// Only the shards `dirty` marks are to be written ([`Memo::reuse`]).
+    pub fn with_dirty(self, dirty: Option<Vec<bool>>) -> Memo {
+        Memo { dirty, ..self }
     }
 
     /// The Markdown of each entity of this build that the memo still
-    /// holds, by index; `lookups` says what an entry's refs find now.
+    /// holds, by index; `lookups` says what an entry's refs find now. With
+    /// it, which shards will differ: those of entities it does not hold
+    /// and of entries whose entity is gone.
     pub fn reuse(
         self,
         site: u64,
         reads: &Reads<'_>,
         lookups: impl Fn(&Prepared) -> u64,
-    ) -> Vec<Option<Prepared>> {
+    ) -> (Vec<Option<Prepared>>, Vec<bool>) {
+        let mut dirty = vec![false; SHARDS as usize];
         let mut out: Vec<Option<Prepared>> = (0..reads.entities.len()).map(|_| None).collect();
         let at: HashMap<&str, EntityIdx> = reads
             .entities
@@ -92,6 +106,7 @@ impl Memo {
             .collect();
         for entry in self.entries {
             let Some(&i) = at.get(entry.id.as_str()) else {
+                dirty[shard_of(&entry.id)] = true;
                 continue;
             };
             if entry.site != site || reads.prints[i] != entry.entity {
@@ -106,7 +121,12 @@ impl Memo {
                 out[i] = Some(prepared);
             }
         }
-        out
+        for (e, p) in reads.entities.iter().zip(&out) {
+            if p.is_none() {
+                dirty[shard_of(&e.id)] = true;
+            }
+        }
+        (out, dirty)
     }
 }
 
@@ -205,7 +225,10 @@ impl Memo {
             .into_par_iter()
             .flat_map_iter(|n| read_shard(&dir.join(shard_name(n)), stamp))
             .collect();
-        Memo { entries }
+        Memo {
+            entries,
+            dirty: None,
+        }
     }
 
     /// Writes the memo into `dir` under `stamp`: only the shards whose
@@ -216,22 +239,31 @@ impl Memo {
         for e in self.entries {
             shards[shard_of(&e.id)].push(e);
         }
-        let bytes: Vec<Vec<u8>> = shards
-            .par_iter()
-            .map(|entries| shard_bytes(stamp, entries))
-            .collect::<Result<_, _>>()?;
         let before: Vec<u64> = fs::read(dir.join(INDEX))
             .ok()
             .and_then(|b| postcard::from_bytes(&b).ok())
+            .filter(|b: &Vec<u64>| b.len() == SHARDS as usize)
             .unwrap_or_default();
-        let prints: Vec<u64> = bytes
-            .iter()
-            .map(|b| xxhash_rust::xxh3::xxh3_64(b))
-            .collect();
-        for (n, (b, print)) in bytes.iter().zip(&prints).enumerate() {
-            if before.get(n) != Some(print) {
+        let clean = |n: usize| !before.is_empty() && self.dirty.as_ref().is_some_and(|d| !d[n]);
+        let bytes: Vec<Option<Vec<u8>>> = shards
+            .par_iter()
+            .enumerate()
+            .map(|(n, entries)| match clean(n) {
+                true => Ok(None),
+                false => shard_bytes(stamp, entries).map(Some),
+            })
+            .collect::<Result<_, _>>()?;
+        let mut prints = Vec::with_capacity(bytes.len());
+        for (n, b) in bytes.iter().enumerate() {
+            let Some(b) = b else {
+                prints.push(before[n]);
+                continue;
+            };
+            let print = xxhash_rust::xxh3::xxh3_64(b);
+            if before.get(n) != Some(&print) {
                 write_atomic(&dir.join(shard_name(n as u64)), b)?;
             }
+            prints.push(print);
         }
         let index = postcard::to_allocvec(&prints).map_err(std::io::Error::other)?;
         write_atomic(&dir.join(INDEX), &index)

@@ -56,6 +56,8 @@ pub struct Prints {
     pos: HashMap<Eid, usize>,
     data: Vec<u64>,
     text: Vec<u64>,
+    /// Each entity's Markdown's links, as [`Eid`]s.
+    links: Vec<u64>,
     backlinks: Vec<u64>,
     set: u64,
     listing_pages: HashMap<(ListingKey, u32), u64>,
@@ -80,6 +82,7 @@ impl Prints {
         match key {
             Key::Data(e) => of(&self.data, e),
             Key::Text(e) => of(&self.text, e),
+            Key::Links(e) => of(&self.links, e),
             Key::Backlinks(e) => of(&self.backlinks, e),
             Key::Set => self.set,
             Key::ListingPage(l, n) => self.listing_pages.get(&(*l, *n)).copied().unwrap_or(0),
@@ -120,6 +123,7 @@ impl Prints {
         };
         entity(&self.data, &old.data, Key::Data, &mut keys);
         entity(&self.text, &old.text, Key::Text, &mut keys);
+        entity(&self.links, &old.links, Key::Links, &mut keys);
         entity(&self.backlinks, &old.backlinks, Key::Backlinks, &mut keys);
         let site = self
             .listing_pages
@@ -181,6 +185,8 @@ impl Prints {
             self.data[i] = state.data_prints[i];
             self.text[i] = state.text_prints[i];
         }
+        // Any entity's links may name one that moved: all of them, cheaply.
+        self.links = links_prints(state);
         if relations {
             self.backlinks = state
                 .relations
@@ -208,6 +214,7 @@ impl Prints {
             pos: eids.iter().enumerate().map(|(i, &e)| (e, i)).collect(),
             data: state.data_prints.clone(),
             text: state.text_prints.clone(),
+            links: links_prints(state),
             backlinks: state
                 .relations
                 .iter()
@@ -314,6 +321,18 @@ fn hash_of(value: &impl Hash) -> u64 {
 }
 
 /// A print of an entity's rendered Markdown.
+/// Each entity's [`Key::Links`] print: the [`Eid`]s its Markdown links to.
+fn links_prints(state: &State) -> Vec<u64> {
+    state
+        .prepared
+        .iter()
+        .map(|p| {
+            let eids: Vec<Eid> = p.links_to.iter().map(|&t| state.eids[t]).collect();
+            hash_of(&eids)
+        })
+        .collect()
+}
+
 pub fn prepared_print(p: &Prepared) -> u64 {
     let Prepared {
         body,

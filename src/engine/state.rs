@@ -51,6 +51,9 @@ pub struct State {
     /// cache's [`Memo`]; taken only by an engine that is kept (a build
     /// from the cache derives once, so these are not brought up to date).
     loaded_prints: Vec<u64>,
+    /// Which of the memo's shards this derivation may have changed
+    /// ([`Memo::reuse`]), when it started from one.
+    memo_dirty: Option<Vec<bool>>,
     /// Each entity's front matter print ([`Key::Data`](crate::render::site::Key)).
     pub data_prints: Vec<u64>,
     /// Each entity's Markdown print ([`Key::Text`](crate::render::site::Key)).
@@ -93,6 +96,7 @@ impl State {
         let relations = resolve::relations(&content.entities);
         clock.lap("  resolve");
         let names = names_print(&content, &config);
+        let mut memo_dirty = None;
         let PreparedSite {
             prepared,
             home,
@@ -109,7 +113,8 @@ impl State {
                     prints: &loaded_prints,
                 };
                 let site = memo::site_print(names, tables.shortcodes.print());
-                let kept = memo.reuse(site, &reads, |p| lookups_print(p, &index, &tables));
+                let (kept, dirty) = memo.reuse(site, &reads, |p| lookups_print(p, &index, &tables));
+                memo_dirty = Some(dirty);
                 let md = tables.markdown(&content.entities, &index);
                 let (home, pretty) = (content.home.as_ref(), config.pretty_links);
                 render::prepare_site_with(&md, home, pretty, relations, kept)
@@ -132,6 +137,7 @@ impl State {
         let mut state = State {
             names,
             loaded_prints,
+            memo_dirty,
             config,
             content,
             eids,
@@ -483,12 +489,8 @@ impl State {
             prints: &self.loaded_prints,
         };
         let site = memo::site_print(self.names, self.tables.shortcodes.print());
-        Memo::of(
-            std::mem::take(&mut self.prepared),
-            &self.lookups,
-            site,
-            &reads,
-        )
+        let prepared = std::mem::take(&mut self.prepared);
+        Memo::of(prepared, &self.lookups, site, &reads).with_dirty(self.memo_dirty.take())
     }
 
     /// Every resolve error, file by file.

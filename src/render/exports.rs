@@ -171,11 +171,7 @@ fn entity(data: &SiteData<'_>, i: EntityIdx) -> Value {
         .iter()
         .map(|q| json!({"question": q.question, "answer": q.answer.as_ref().map(|a| &a.source)}))
         .collect();
-    let mut mentions: Vec<EntityIdx> = data
-        .prepared
-        .get(i)
-        .map(|p| p.links_to.clone())
-        .unwrap_or_default();
+    let mut mentions: Vec<EntityIdx> = data.prepared.links(i).to_vec();
     mentions.sort_unstable();
     mentions.dedup();
     mentions.retain(|&t| t != i);

@@ -49,6 +49,9 @@ pub enum Key {
     Data(Eid),
     /// An entity's rendered Markdown ([`Prepared`]).
     Text(Eid),
+    /// The pages an entity's Markdown links to, alone: what the data
+    /// export lists as its mentions, which a new sentence rarely changes.
+    Links(Eid),
     /// What points at an entity ([`Backlinks`]).
     Backlinks(Eid),
     /// Which entities the site has, in order.
@@ -241,6 +244,16 @@ impl<'a> PreparedTable<'a> {
     pub fn get(&self, i: EntityIdx) -> Option<&'a Prepared> {
         self.reads.record(Key::Text(*self.eids.get(i)?));
         self.all.get(i)
+    }
+
+    /// The pages entity `i`'s Markdown links to, without reading the rest
+    /// of it.
+    pub fn links(&self, i: EntityIdx) -> &'a [EntityIdx] {
+        let Some(&eid) = self.eids.get(i) else {
+            return &[];
+        };
+        self.reads.record(Key::Links(eid));
+        self.all.get(i).map_or(&[], |p| p.links_to.as_slice())
     }
 
     /// The pictures entity `i` shows (lead, body, shortcodes): reads its
