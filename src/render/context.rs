@@ -166,6 +166,20 @@ pub struct SiteView {
     pub extra: serde_json::Value,
 }
 
+impl SiteView {
+    /// What every template sees of the site's configuration.
+    pub fn of(config: &crate::config::Config) -> Self {
+        SiteView {
+            title: config.title.clone(),
+            description: config.description.clone(),
+            base_url: config.base_url.clone(),
+            language: config.language.clone(),
+            dir: config.dir(),
+            extra: config.extra.clone(),
+        }
+    }
+}
+
 /// A navigation entry; `current` marks the section being shown.
 #[derive(Debug, Clone, Serialize)]
 pub struct MenuLink {

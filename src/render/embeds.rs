@@ -70,15 +70,7 @@ pub fn card(pages: &Pages<'_>, i: EntityIdx) -> Result<OutFile, Diagnostic> {
     }
     let mut ctx = Context::new();
     let config = data.config;
-    let site = super::context::SiteView {
-        title: config.title.clone(),
-        description: config.description.clone(),
-        base_url: config.base_url.clone(),
-        language: config.language.clone(),
-        extra: config.extra.clone(),
-        dir: config.dir(),
-    };
-    ctx.insert("site", &site);
+    ctx.insert("site", &super::context::SiteView::of(config));
     ctx.insert(
         "page_title",
         &format!("{} · {}", page.title, data.config.title),

@@ -185,17 +185,7 @@ impl Pages<'_> {
     pub(in crate::render) fn absolute_context(&self) -> Context {
         let config = self.data.config;
         let mut ctx = Context::new();
-        ctx.insert(
-            "site",
-            &SiteView {
-                title: config.title.clone(),
-                description: config.description.clone(),
-                base_url: config.base_url.clone(),
-                language: config.language.clone(),
-                dir: config.dir(),
-                extra: config.extra.clone(),
-            },
-        );
+        ctx.insert("site", &SiteView::of(config));
         ctx.insert("base", &self.data.base);
         ctx.insert("feed_url", &format!("{}atom.xml", self.data.base));
         ctx.insert("sitemap_url", &format!("{}sitemap.xml", self.data.base));

@@ -239,14 +239,7 @@ impl Pages<'_> {
                 .report_error
                 .as_deref()
                 .map(|to| report::href(to, &page_title, &permalink)),
-            site: SiteView {
-                title: config.title.clone(),
-                description: config.description.clone(),
-                base_url: config.base_url.clone(),
-                language: config.language.clone(),
-                dir: config.dir(),
-                extra: config.extra.clone(),
-            },
+            site: SiteView::of(config),
             root: linker.root.clone(),
             menu: self.menu(path, linker),
             home_href: linker.href(&SitePath::home()),
