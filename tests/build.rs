@@ -535,9 +535,19 @@ fn the_example_site_builds_both_its_languages_with_no_warning_but_its_disputed_f
     let dir = tempfile::tempdir().unwrap();
     let root = env!("CARGO_MANIFEST_DIR");
     let out = dir.path().join("out");
+    // Its own cache folder: the checkout's may be from another version.
+    let cache = dir.path().join("cache");
     let result = explainer(
         dir.path(),
-        &["build", "--root", root, "--output", out.to_str().unwrap()],
+        &[
+            "build",
+            "--root",
+            root,
+            "--output",
+            out.to_str().unwrap(),
+            "--cache-dir",
+            cache.to_str().unwrap(),
+        ],
     );
     let stderr = String::from_utf8_lossy(&result.stderr);
     assert!(result.status.success(), "{stderr}");
