@@ -104,7 +104,9 @@ pub struct Engine {
     /// rendered yet, with their output paths.
     pending: Vec<(Job, PathBuf)>,
     /// Outputs [`Engine::update`] left for [`Engine::finish`].
-    waiting: Vec<Job>,
+    /// with their output paths: a job names entities by index, and when
+    /// indices move the path finds the job again ([`Engine::list_jobs`]).
+    waiting: Vec<(Job, PathBuf)>,
     /// Every job of the site with its output path, kept while the set of
     /// pages stays the same.
     jobs: Vec<(Job, PathBuf)>,
@@ -150,14 +152,59 @@ fn can_wait(job: &Job) -> bool {
 impl Engine {
     /// Loads, derives and renders the whole site, recording every read.
     pub fn new(root: &Path, options: CompileOptions) -> Self {
+        let mut engine = Engine::start(root, options);
+        engine.finish();
+        engine
+    }
+
+    /// Loads and derives the site in every language and lists every
+    /// output as still to render ([`Engine::pending`] and
+    /// [`Engine::waiting`]), rendering none: `serve` answers requests
+    /// from here on and renders the pages in the background, the ones a
+    /// reader asks for first.
+    pub fn start(root: &Path, options: CompileOptions) -> Self {
         let mut configs = build::load_configs(root, &options);
         let others = configs.split_off(1);
         let (config, diags) = configs.remove(0);
         let mut engine = Engine::load(root, options, Interner::default(), (config, diags), None);
         engine.views = engine.load_views(others);
-        let mut outcome = Outcome::default();
-        engine.render_everything(&mut outcome);
+        engine.list_everything();
+        engine.list_views_everything();
+        engine.settle();
         engine
+    }
+
+    /// Publishes the static files and lists every job of the site as
+    /// pending, or waiting for the files nobody reads while editing.
+    fn list_everything(&mut self) {
+        let mut outcome = Outcome::default();
+        // Static files first: pages link them by their published names.
+        self.state.statics = statics::Statics::load_into(
+            &self.root,
+            &self.state.config,
+            &mut self.output,
+            &mut outcome.changed,
+        );
+        self.state.prints.assets = self.state.statics.table.prints();
+        let jobs = self.jobs_to_render(&BTreeSet::new(), &mut outcome);
+        self.queue(jobs);
+    }
+
+    /// Puts `jobs` in line: pages to [`Engine::pending`], the files that
+    /// [`can_wait`] to [`Engine::waiting`].
+    fn queue(&mut self, jobs: Vec<Job>) {
+        let with_paths: Vec<(Job, PathBuf)> = jobs
+            .into_iter()
+            .map(|j| {
+                let path = self.path_of(&j);
+                (j, path)
+            })
+            .collect();
+        let (later, now): (Vec<_>, Vec<_>) = with_paths.into_iter().partition(|(j, _)| can_wait(j));
+        self.waiting.extend(later);
+        self.waiting.sort();
+        self.waiting.dedup();
+        self.pending = now;
     }
 
     /// Loads and derives the site in the language of `config`, rendering
@@ -306,17 +353,7 @@ impl Engine {
         let jobs = self.jobs_to_render(&reached, &mut outcome);
         self.drop_kept_pages(&kept, &mut outcome);
         clock.lap("plan");
-        let (later, now): (Vec<Job>, Vec<Job>) = jobs.into_iter().partition(can_wait);
-        self.waiting.extend(later);
-        self.waiting.sort();
-        self.waiting.dedup();
-        self.pending = now
-            .into_iter()
-            .map(|j| {
-                let path = self.path_of(&j);
-                (j, path)
-            })
-            .collect();
+        self.queue(jobs);
         outcome
     }
 
@@ -383,21 +420,21 @@ impl Engine {
 
     /// Output paths of the files waiting ([`Engine::finish`]).
     fn waiting_own(&self) -> Vec<PathBuf> {
-        self.waiting.iter().map(|j| self.path_of(j)).collect()
+        self.waiting.iter().map(|(_, p)| p.clone()).collect()
     }
 
     /// Renders one of the files [`Engine::plan`] left waiting, one at
     /// `first` if any: `serve` looks for new edits between two.
     fn finish_one_own(&mut self, first: &[PathBuf]) -> Outcome {
         let at = (0..self.waiting.len())
-            .find(|&i| first.contains(&self.path_of(&self.waiting[i])))
+            .find(|&i| first.contains(&self.waiting[i].1))
             .unwrap_or(self.waiting.len().saturating_sub(1));
         if self.waiting.is_empty() {
             return Outcome::default();
         }
-        let job = self.waiting.remove(at);
+        let (job, path) = self.waiting.remove(at);
         let mut outcome = Outcome {
-            paths: vec![self.path_of(&job)],
+            paths: vec![path],
             ..Outcome::default()
         };
         outcome.rendered = self.render(&[job], &mut outcome.changed);
@@ -414,7 +451,11 @@ impl Engine {
             .into_iter()
             .map(|(j, _)| j)
             .collect();
-        jobs.append(&mut self.waiting);
+        jobs.extend(
+            std::mem::take(&mut self.waiting)
+                .into_iter()
+                .map(|(j, _)| j),
+        );
         let mut outcome = Outcome::default();
         outcome.rendered = self.render(&jobs, &mut outcome.changed);
         if outcome.rendered > 0 {
@@ -519,6 +560,15 @@ impl Engine {
             .outputs()
             .filter(|p| !paths.contains(p))
             .cloned()
+            .collect();
+        // Waiting files name entities by index, which may have moved.
+        let waiting = std::mem::take(&mut self.waiting);
+        self.waiting = waiting
+            .into_iter()
+            .filter_map(|(_, path)| {
+                let at = *self.job_index.get(&path)?;
+                Some((self.jobs[at].0.clone(), path))
+            })
             .collect();
         let keep = self.pages_of_unparsed();
         for gone in gone {

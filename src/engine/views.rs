@@ -63,6 +63,19 @@ impl Engine {
         produced
     }
 
+    /// Lists every output of every other language as still to render
+    /// ([`Engine::start`]), publishing their static files.
+    pub(super) fn list_views_everything(&mut self) {
+        for k in 0..self.views.len() {
+            self.views[k].list_everything();
+            let statics = Outcome {
+                changed: self.views[k].output.keys().cloned().collect(),
+                ..Outcome::default()
+            };
+            self.adopt(k, statics);
+        }
+    }
+
     /// Publishes what view `k` did, under its folder; returns its outcome
     /// with output paths.
     fn adopt(&mut self, k: usize, done: Outcome) -> Outcome {
@@ -151,6 +164,23 @@ impl Engine {
     /// Output paths of the files waiting ([`Engine::finish`]).
     pub fn waiting(&self) -> Vec<PathBuf> {
         self.in_every_language(Engine::waiting_own)
+    }
+
+    /// How many HTML pages the site has in every language, rendered yet
+    /// or not.
+    pub fn html_pages(&self) -> usize {
+        let html = |e: &Engine| {
+            e.jobs
+                .iter()
+                .filter(|(_, p)| p.extension().is_some_and(|x| x == "html"))
+                .count()
+        };
+        html(self) + self.views.iter().map(html).sum::<usize>()
+    }
+
+    /// Whether one of `paths` (output paths) is a file left waiting.
+    pub fn waits_for(&self, paths: &[PathBuf]) -> bool {
+        !paths.is_empty() && self.waiting().iter().any(|p| paths.contains(p))
     }
 
     /// `paths` of this engine and of every other language's, each under

@@ -126,6 +126,13 @@ impl Shared {
         self.pending.clear();
     }
 
+    /// Ends every wait but those for `paths`, which are marked pending:
+    /// they are still to be rendered (the exports and feeds left for a
+    /// quiet moment).
+    pub fn pending_only(&self, paths: &[PathBuf]) {
+        self.pending.mark_only(paths);
+    }
+
     /// Pending paths a request is waiting for right now, longest-waiting
     /// first: render these before the rest.
     pub fn wanted(&self) -> Vec<PathBuf> {

@@ -59,27 +59,34 @@ pub fn run(args: &ServeArgs, global: &GlobalArgs) -> Result<Outcome, Failure> {
     let (_watcher, events) = watch::start(&root, args.poll)
         .map_err(|e| Failure(format!("cannot watch {}: {e}", root.display())))?;
     let started = Instant::now();
-    let mut session = Engine::new(&root, options);
+    // The server answers as soon as the site is derived: every page is
+    // marked pending, so a request waits for its page, which is rendered
+    // before the others (`render_pending`).
+    let mut session = Engine::start(&root, options);
     let shared = Arc::new(http::Shared::new(&bind.to_string(), args.port));
     let color = use_color(global.color);
     print_diagnostics(&session, color, true);
+    shared.mark_pending(session.pending());
+    shared.mark_pending(session.waiting());
     publish(&mut session, &shared);
     let url = format!("http://{}:{}/", host_for(bind), args.port);
-    let pages = session
-        .output()
-        .keys()
-        .filter(|p| p.extension().is_some_and(|e| e == "html"))
-        .count();
+    let pages = session.html_pages();
+    let http_shared = Arc::clone(&shared);
+    std::thread::spawn(move || http::run(server, http_shared));
     if !global.quiet {
         crate::cmd::say::out(&format!(
-            "Serving {pages} pages at {url} (built in {:.2} s); press Ctrl+C to stop\n",
+            "Serving {pages} pages at {url} (ready in {:.2} s); press Ctrl+C to stop\n",
             started.elapsed().as_secs_f64()
         ));
     }
-    let http_shared = Arc::clone(&shared);
-    std::thread::spawn(move || http::run(server, http_shared));
     if args.open {
         open_browser(&url);
+    }
+    // Template errors of single pages are known once they render.
+    let errors = session.diagnostics().errors();
+    render_pending(&mut session, &shared, started);
+    if session.diagnostics().errors() != errors {
+        print_diagnostics(&session, color, false);
     }
     watch_loop(&root, &mut session, &shared, &events, color, global.quiet);
     Ok(Outcome::Clean)
@@ -120,7 +127,6 @@ fn watch_loop(
         if !changes.is_empty() {
             let started = Instant::now();
             let (outcome, pages_served) = rebuild(session, shared, &changes);
-            shared.mark_pending(session.waiting());
             last_change = Instant::now();
             print_diagnostics(session, color, false);
             if !outcome.changed.is_empty() {
@@ -197,28 +203,67 @@ fn rebuild(
     changes: &[Change],
 ) -> (crate::engine::Outcome, std::time::Duration) {
     let started = Instant::now();
-    let mut outcome = session.plan(changes);
+    let outcome = session.plan(changes);
     shared.mark_pending(session.pending());
+    let (done, served) = render_pending(session, shared, started);
+    let mut all = outcome;
+    all.add(done);
+    (all, served)
+}
+
+/// Renders the pages [`Engine::plan`] (or [`Engine::start`]) left
+/// pending, in chunks, those a reader has open or is asking for first,
+/// publishing as soon as they are done; then gathers the diagnostics and
+/// publishes the rest. Returns what was rendered and when the first pages
+/// were served (counted from `started`).
+fn render_pending(
+    session: &mut Engine,
+    shared: &http::Shared,
+    started: Instant,
+) -> (crate::engine::Outcome, std::time::Duration) {
+    let mut outcome = crate::engine::Outcome::default();
     let mut served = None;
-    while session.has_pending() {
-        let first: Vec<PathBuf> = shared
-            .wanted()
-            .into_iter()
-            .chain(shared.open_pages().into_iter().map(PathBuf::from))
-            .collect();
-        let mut step = session.render_next(&first, PAGE_CHUNK.max(first.len()));
-        if !first.is_empty() {
+    // Rendered since the last publish: still marked pending.
+    let mut unpublished: Vec<PathBuf> = Vec::new();
+    loop {
+        let wanted = shared.wanted();
+        // A request for a feed or export left waiting is answered first
+        // too, rather than after every page.
+        let step = if session.waits_for(&wanted) {
+            session.finish_one(&wanted)
+        } else if session.has_pending() {
+            let first: Vec<PathBuf> = wanted
+                .iter()
+                .cloned()
+                .chain(shared.open_pages().into_iter().map(PathBuf::from))
+                .collect();
+            session.render_next(&first, PAGE_CHUNK.max(first.len()))
+        } else {
+            break;
+        };
+        let open = shared.open_pages();
+        let shows_open = step
+            .paths
+            .iter()
+            .any(|p| open.iter().any(|o| p.as_os_str() == o.as_str()));
+        unpublished.extend(step.paths.iter().cloned());
+        outcome.add(crate::engine::Outcome {
+            paths: Vec::new(),
+            ..step
+        });
+        // Publishing copies the whole output: only for a reader waiting
+        // or looking at a page just rendered.
+        if !wanted.is_empty() || shows_open {
             publish(session, shared);
-            shared.settled(&step.paths);
+            shared.settled(&unpublished);
+            unpublished.clear();
             served.get_or_insert(started.elapsed());
         }
-        step.paths.clear();
-        outcome.add(step);
     }
     let served = served.unwrap_or_else(|| started.elapsed());
     session.settle();
     publish(session, shared);
-    shared.clear_pending();
+    shared.pending_only(&session.waiting());
     (outcome, served)
 }
 

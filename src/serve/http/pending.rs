@@ -63,8 +63,18 @@ impl Pending {
     }
 
     pub fn clear(&self) {
+        self.mark_only(&[]);
+    }
+
+    /// Marks exactly `paths`, in one step: a request for one of them
+    /// never finds it unmarked in between.
+    pub fn mark_only(&self, paths: &[PathBuf]) {
         if let Ok(mut marks) = self.marks.lock() {
-            marks.clear();
+            let keep: std::collections::BTreeSet<&PathBuf> = paths.iter().collect();
+            marks.retain(|path, _| keep.contains(path));
+            for path in paths {
+                marks.entry(path.clone()).or_default();
+            }
         }
         self.cleared.notify_waiters();
     }
