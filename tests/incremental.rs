@@ -100,7 +100,10 @@ fn assert_same_files(
 /// Applies each batch of edits at once, as the watcher reports a burst
 /// of saves, comparing with a full build after each batch.
 fn check_edits(site: &Site, batches: &[Vec<Edit>]) {
-    let mut session = Session::new(&site.root, options());
+    // As `serve` starts: the pages rendered, the feeds and exports still
+    // waiting when the first edit comes.
+    let mut session = Session::start(&site.root, options());
+    session.render_next(&[], usize::MAX);
     let mut history = Vec::new();
     for batch in batches {
         history.push(batch.clone());
@@ -228,5 +231,25 @@ fn a_broken_then_deleted_file_leaves_no_page() {
     session.finish();
     assert!(outcome.changed.contains(page), "{:?}", outcome.changed);
     assert!(!session.output().contains_key(page));
+    assert_same(&session, &site.root, &[]);
+}
+
+/// Feeds left waiting (as `serve` leaves them until the folder is quiet)
+/// name their entities by index; a file added before they are rendered
+/// moves the indices, and each feed must still go to its own page.
+#[test]
+fn files_left_waiting_follow_their_pages_when_indices_move() {
+    let site = Site::new();
+    let mut session = Session::start(&site.root, options());
+    session.render_next(&[], usize::MAX);
+    assert!(session.has_waiting(), "the feeds wait");
+    // First in id order: every other entity's index moves by one.
+    let rel = PathBuf::from("content/actors/aaron-first.md");
+    site.write(
+        &rel,
+        "---\ntitle: \"Aaron First\"\nsummary: \"New.\"\ntype: person\n---\nMet [[ada-lovelace]].\n",
+    );
+    session.update(&[Change::Content(rel)], &[]);
+    session.finish();
     assert_same(&session, &site.root, &[]);
 }
