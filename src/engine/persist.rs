@@ -62,7 +62,12 @@ impl Recorded {
             .current()
             .filter(|_| !config.view.is_first())
             .cloned();
-        let memo = previous.map(|r| std::mem::take(&mut r.markdown));
+        // Always a memo, empty on a first build: what this build renders
+        // is kept for the next.
+        let memo = previous.map_or_else(super::memo::Memo::default, |r| {
+            std::mem::take(&mut r.markdown)
+        });
+        let memo = Some(memo);
         let engine = Engine::load(root, options, ids, (config, diags), memo);
         let mut clock = super::Trace::start();
         let jobs = engine

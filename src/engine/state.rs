@@ -48,7 +48,7 @@ pub struct State {
     /// The autolinker's names, when autolinking is on.
     names: u64,
     /// Each entity's [`memo::entity_print`] as loaded, for the build
-    /// cache's [`Memo`]; taken only by an engine that is kept (a build
+    /// cache's [`Memo`]; taken only when deriving with a memo (a build
     /// from the cache derives once, so these are not brought up to date).
     loaded_prints: Vec<u64>,
     /// Which of the memo's shards this derivation may have changed
@@ -68,8 +68,9 @@ impl State {
     /// which renders once), Markdown sources are dropped as soon as they
     /// are rendered.
     /// Without `kept` (a build), no prints are taken: nothing compares them.
-    /// With `memo` (a build from the cache), the Markdown it still holds is
-    /// taken from it instead of rendered.
+    /// With `memo` (a build with the cache, its memo empty on a first
+    /// build), the Markdown it still holds is taken from it instead of
+    /// rendered.
     pub fn derive(
         config: Config,
         mut content: Content,
@@ -82,13 +83,13 @@ impl State {
         let index = index_of(&content);
         let tables = Tables::new(&content.entities, &config);
         // Before refs are resolved: their targets are indices, which move.
-        let loaded_prints: Vec<u64> = match kept {
-            true => content
+        let loaded_prints: Vec<u64> = match memo {
+            Some(_) => content
                 .entities
                 .par_iter()
                 .map(memo::entity_print)
                 .collect(),
-            false => Vec::new(),
+            None => Vec::new(),
         };
         clock.lap("  entity prints");
         let mut resolve_diags = BTreeMap::new();
