@@ -48,13 +48,24 @@ fn main() {
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
         .expect("a free port");
-    let mut server = Server::start(&binary, &root, port);
     let started = Instant::now();
+    let mut server = Server::start(&binary, &root, port);
     wait_until(port, "/", |body| !body.is_empty());
+    let ready = started.elapsed();
+    // Edits are timed once serve has rendered every page: an edit during
+    // the first render is served in a chunk's time, not an edit's.
+    let all = server
+        .all_rendered
+        .recv_timeout(Duration::from_secs(600))
+        .ok();
     println!(
-        "site: {} — serve ready after {:.2} s; load average {}",
+        "site: {} — serve ready after {:.2} s, every page rendered after {}; load average {}",
         root.display(),
-        started.elapsed().as_secs_f64(),
+        ready.as_secs_f64(),
+        all.map_or("(not seen)".into(), |_| format!(
+            "{:.2} s",
+            started.elapsed().as_secs_f64()
+        )),
         load_average()
     );
 
@@ -99,35 +110,50 @@ fn load_average() -> String {
         .unwrap_or_else(|_| "unknown".into())
 }
 
-struct Server(Child);
+struct Server {
+    child: Child,
+    /// Receives once serve says it has rendered every page.
+    all_rendered: std::sync::mpsc::Receiver<()>,
+}
 
 impl Server {
     /// `SERVE_LOG` names a file to take the server's terminal output
     /// (its "Rebuilt N pages in X ms" lines), to see where the time goes.
     fn start(binary: &Path, root: &Path, port: u16) -> Self {
+        use std::io::BufRead;
         let root = root.to_string_lossy();
         let port = port.to_string();
-        let mut args = vec!["serve", "--root", &root, "--port", &port];
-        let log = std::env::var_os("SERVE_LOG").and_then(|p| std::fs::File::create(p).ok());
-        let stdout = match log {
-            Some(file) => Stdio::from(file),
-            None => {
-                args.push("--quiet");
-                Stdio::null()
-            }
-        };
-        let child = Command::new(binary)
-            .args(&args)
-            .stdout(stdout)
+        let mut log = std::env::var_os("SERVE_LOG").and_then(|p| std::fs::File::create(p).ok());
+        let mut child = Command::new(binary)
+            .args(["serve", "--root", &root, "--port", &port])
+            .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
             .expect("explainer serve starts (build it with cargo build --release)");
-        Server(child)
+        let stdout = child.stdout.take().expect("piped");
+        let (tx, all_rendered) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stdout)
+                .lines()
+                .map_while(Result::ok)
+            {
+                if line.starts_with("Rendered all") {
+                    let _ = tx.send(());
+                }
+                if let Some(file) = &mut log {
+                    let _ = writeln!(file, "{line}");
+                }
+            }
+        });
+        Server {
+            child,
+            all_rendered,
+        }
     }
 
     fn stop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 

@@ -253,3 +253,32 @@ fn files_left_waiting_follow_their_pages_when_indices_move() {
     session.finish();
     assert_same(&session, &site.root, &[]);
 }
+
+/// A save during the first render (or a long one): `serve` plans it
+/// before the pages left from before are rendered, which stay in line,
+/// by path, however the new file moves the indices.
+#[test]
+fn pages_left_pending_are_rendered_after_a_change_that_moves_indices() {
+    let site = Site::new();
+    let mut session = Session::start(&site.root, options());
+    session.render_next(&[], 5);
+    assert!(session.has_pending(), "pages left to render");
+    let rel = PathBuf::from("content/actors/aaron-first.md");
+    site.write(
+        &rel,
+        "---\ntitle: \"Aaron First\"\nsummary: \"New.\"\ntype: person\n---\nMet [[ada-lovelace]].\n",
+    );
+    session.plan(&[Change::Content(rel)]);
+    session.render_next(&[], 3);
+    // And a file gone, before those are rendered either.
+    let rel = PathBuf::from("content/pages/about.md");
+    std::fs::remove_file(site.root.join(&rel)).expect("the file is there");
+    session.plan(&[Change::Content(rel)]);
+    session.render_next(&[], 3);
+    let rel = PathBuf::from("content/meetings/paris-summit.md");
+    let text = std::fs::read_to_string(site.root.join(&rel)).expect("the file is there");
+    site.write(&rel, &format!("{text}\nA sentence added later.\n"));
+    session.update(&[Change::Content(rel)], &[]);
+    session.finish();
+    assert_same(&session, &site.root, &[]);
+}

@@ -190,8 +190,9 @@ impl Engine {
         self.queue(jobs);
     }
 
-    /// Puts `jobs` in line: pages to [`Engine::pending`], the files that
-    /// [`can_wait`] to [`Engine::waiting`].
+    /// Puts `jobs` in line: pages to [`Engine::pending`], before those
+    /// still there (a change may come before the pages of the last are all
+    /// rendered), and the files that [`can_wait`] to [`Engine::waiting`].
     fn queue(&mut self, jobs: Vec<Job>) {
         let with_paths: Vec<(Job, PathBuf)> = jobs
             .into_iter()
@@ -204,7 +205,11 @@ impl Engine {
         self.waiting.extend(later);
         self.waiting.sort();
         self.waiting.dedup();
-        self.pending = now;
+        // The new change's pages first, then those left from before.
+        let left = std::mem::replace(&mut self.pending, now);
+        self.pending.extend(left);
+        let mut seen = std::collections::HashSet::new();
+        self.pending.retain(|(_, path)| seen.insert(path.clone()));
     }
 
     /// Loads and derives the site in the language of `config`, rendering
@@ -561,15 +566,13 @@ impl Engine {
             .filter(|p| !paths.contains(p))
             .cloned()
             .collect();
-        // Waiting files name entities by index, which may have moved.
-        let waiting = std::mem::take(&mut self.waiting);
-        self.waiting = waiting
-            .into_iter()
-            .filter_map(|(_, path)| {
-                let at = *self.job_index.get(&path)?;
-                Some((self.jobs[at].0.clone(), path))
-            })
-            .collect();
+        // Jobs in line name entities by index, which may have moved.
+        let (pending, waiting) = (
+            std::mem::take(&mut self.pending),
+            std::mem::take(&mut self.waiting),
+        );
+        self.pending = self.by_path_again(pending);
+        self.waiting = self.by_path_again(waiting);
         let keep = self.pages_of_unparsed();
         for gone in gone {
             self.graph.forget(&gone);
@@ -578,6 +581,17 @@ impl Engine {
                 outcome.changed.insert(gone);
             }
         }
+    }
+
+    /// The jobs of the current site at the output paths of `jobs` (a
+    /// path the site no longer has drops out).
+    fn by_path_again(&self, jobs: Vec<(Job, PathBuf)>) -> Vec<(Job, PathBuf)> {
+        jobs.into_iter()
+            .filter_map(|(_, path)| {
+                let at = *self.job_index.get(&path)?;
+                Some((self.jobs[at].0.clone(), path))
+            })
+            .collect()
     }
 
     /// Removes the last good pages kept for files that no longer fail to

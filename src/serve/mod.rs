@@ -82,12 +82,7 @@ pub fn run(args: &ServeArgs, global: &GlobalArgs) -> Result<Outcome, Failure> {
     if args.open {
         open_browser(&url);
     }
-    // Template errors of single pages are known once they render.
-    let errors = session.diagnostics().errors();
-    render_pending(&mut session, &shared, started);
-    if session.diagnostics().errors() != errors {
-        print_diagnostics(&session, color, false);
-    }
+    // The pages are rendered by the watch loop, which takes saves first.
     watch_loop(&root, &mut session, &shared, &events, color, global.quiet);
     Ok(Outcome::Clean)
 }
@@ -100,33 +95,79 @@ fn host_for(bind: IpAddr) -> String {
     }
 }
 
-/// Rebuilds on every burst of changes until the watcher stops.
+type Events = std::sync::mpsc::Receiver<notify::Result<notify::Event>>;
+
+/// The watcher's events, one of which rendering may take early: pages are
+/// rendered a chunk at a time, and a save stops the rendering at the end
+/// of a chunk so that its pages come first (the rest stay pending).
+struct Inbox<'a> {
+    rx: &'a Events,
+    held: Option<notify::Result<notify::Event>>,
+}
+
+impl Inbox<'_> {
+    /// Whether an event other than a file being read has come.
+    fn arrived(&mut self) -> bool {
+        while self.held.is_none() {
+            match self.rx.try_recv() {
+                Ok(Ok(e)) if matches!(e.kind, notify::EventKind::Access(_)) => {}
+                Ok(event) => self.held = Some(event),
+                Err(_) => break,
+            }
+        }
+        self.held.is_some()
+    }
+
+    fn next_batch(&mut self, wait: Option<Duration>) -> Option<Vec<PathBuf>> {
+        watch::next_batch_from(self.rx, self.held.take(), wait)
+    }
+}
+
+/// Renders the pages left from the start and rebuilds on every burst of
+/// changes, until the watcher stops.
 fn watch_loop(
     root: &Path,
     session: &mut Engine,
     shared: &http::Shared,
-    events: &std::sync::mpsc::Receiver<notify::Result<notify::Event>>,
+    events: &Events,
     color: bool,
     quiet: bool,
 ) {
+    let mut inbox = Inbox {
+        rx: events,
+        held: None,
+    };
     let mut reload_due: Option<Instant> = None;
     let mut last_change = Instant::now();
+    // Until every page of the start is rendered.
+    let mut starting = Some((Instant::now(), session.html_pages()));
     loop {
+        if let Some((since, pages)) = starting.filter(|_| !session.has_pending()) {
+            if !quiet {
+                crate::cmd::say::out(&format!(
+                    "Rendered all {pages} pages in {:.2} s more\n",
+                    since.elapsed().as_secs_f64()
+                ));
+            }
+            starting = None;
+        }
         // Exports, feeds and the search index wait while edits come in
         // (they are marked pending, so a request for one waits, and is
         // rendered first); they are rendered once the folder is quiet.
-        let wait = if session.has_waiting() {
+        let wait = if session.has_pending() {
+            Some(Duration::ZERO)
+        } else if session.has_waiting() {
             Some(WAITING_POLL)
         } else {
             reload_due.map(|due| due.saturating_duration_since(Instant::now()))
         };
-        let Some(paths) = watch::next_batch(events, wait) else {
+        let Some(paths) = inbox.next_batch(wait) else {
             return;
         };
         let changes = classify_all(root, session, &paths);
         if !changes.is_empty() {
             let started = Instant::now();
-            let (outcome, pages_served) = rebuild(session, shared, &changes);
+            let (outcome, pages_served) = rebuild(session, shared, &changes, &mut inbox);
             last_change = Instant::now();
             print_diagnostics(session, color, false);
             if !outcome.changed.is_empty() {
@@ -134,6 +175,14 @@ fn watch_loop(
             }
             if !quiet {
                 say_rebuilt(&outcome, started.elapsed(), pages_served);
+            }
+        } else if session.has_pending() {
+            // Pages left by the start, or by a rebuild a save interrupted.
+            // Template errors of single pages are known once they render.
+            let errors = session.diagnostics().errors();
+            render_pending(session, shared, Instant::now(), &mut inbox);
+            if session.diagnostics().errors() != errors {
+                print_diagnostics(session, color, false);
             }
         } else if session.has_waiting() {
             let asked = shared.wanted();
@@ -201,11 +250,12 @@ fn rebuild(
     session: &mut Engine,
     shared: &http::Shared,
     changes: &[Change],
+    inbox: &mut Inbox<'_>,
 ) -> (crate::engine::Outcome, std::time::Duration) {
     let started = Instant::now();
     let outcome = session.plan(changes);
     shared.mark_pending(session.pending());
-    let (done, served) = render_pending(session, shared, started);
+    let (done, served) = render_pending(session, shared, started, inbox);
     let mut all = outcome;
     all.add(done);
     (all, served)
@@ -214,12 +264,14 @@ fn rebuild(
 /// Renders the pages [`Engine::plan`] (or [`Engine::start`]) left
 /// pending, in chunks, those a reader has open or is asking for first,
 /// publishing as soon as they are done; then gathers the diagnostics and
-/// publishes the rest. Returns what was rendered and when the first pages
-/// were served (counted from `started`).
+/// publishes the rest. Stops after a chunk when a file event comes (the
+/// pages not rendered stay pending, for the watch loop). Returns what was
+/// rendered and when the first pages were served (counted from `started`).
 fn render_pending(
     session: &mut Engine,
     shared: &http::Shared,
     started: Instant,
+    inbox: &mut Inbox<'_>,
 ) -> (crate::engine::Outcome, std::time::Duration) {
     let mut outcome = crate::engine::Outcome::default();
     let mut served = None;
@@ -253,11 +305,15 @@ fn render_pending(
         });
         // Publishing copies the whole output: only for a reader waiting
         // or looking at a page just rendered.
-        if !wanted.is_empty() || shows_open {
+        let interrupted = session.has_pending() && inbox.arrived();
+        if !wanted.is_empty() || shows_open || (interrupted && !unpublished.is_empty()) {
             publish(session, shared);
             shared.settled(&unpublished);
             unpublished.clear();
             served.get_or_insert(started.elapsed());
+        }
+        if interrupted {
+            return (outcome, served.unwrap_or_else(|| started.elapsed()));
         }
     }
     let served = served.unwrap_or_else(|| started.elapsed());

@@ -154,13 +154,24 @@ pub fn next_batch(
     rx: &Receiver<notify::Result<notify::Event>>,
     wait: Option<Duration>,
 ) -> Option<Vec<PathBuf>> {
-    let first = match wait {
-        Some(timeout) => match rx.recv_timeout(timeout) {
+    next_batch_from(rx, None, wait)
+}
+
+/// [`next_batch`], starting from `held`, an event already taken from `rx`
+/// when there is one.
+pub fn next_batch_from(
+    rx: &Receiver<notify::Result<notify::Event>>,
+    held: Option<notify::Result<notify::Event>>,
+    wait: Option<Duration>,
+) -> Option<Vec<PathBuf>> {
+    let first = match (held, wait) {
+        (Some(event), _) => event,
+        (None, Some(timeout)) => match rx.recv_timeout(timeout) {
             Ok(event) => event,
             Err(RecvTimeoutError::Timeout) => return Some(Vec::new()),
             Err(RecvTimeoutError::Disconnected) => return None,
         },
-        None => rx.recv().ok()?,
+        (None, None) => rx.recv().ok()?,
     };
     let mut paths = event_paths(first);
     let started = Instant::now();
