@@ -464,3 +464,47 @@ fn a_second_language_follows_new_translations_and_edits_to_either_file() {
         b.contains("Саміт у Парижі")
     });
 }
+
+/// `serve` answers before it has rendered every page, and says when the
+/// first render is done: the two lines count the same pages.
+#[test]
+fn serve_says_when_every_page_is_rendered() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("site");
+    common::copy_tree(&common::fixture("build/basic"), &root);
+    let port = free_port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_explainer"))
+        .args(["serve", "--root", root.to_str().unwrap()])
+        .args(["--port", &port.to_string()])
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let next = || rx.recv_timeout(PATIENCE).unwrap_or_default();
+    let serving = next();
+    let rendered = next();
+    let count = |line: &str, after: &str| -> String {
+        let rest = line.split(after).nth(1).unwrap_or_default();
+        rest.split(' ').next().unwrap_or_default().to_owned()
+    };
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(serving.starts_with("Serving "), "{serving}");
+    assert!(rendered.starts_with("Rendered all "), "{rendered}");
+    assert_eq!(
+        count(&serving, "Serving "),
+        count(&rendered, "Rendered all ")
+    );
+    assert!(
+        count(&serving, "Serving ").parse::<usize>().unwrap() > 10,
+        "{serving}"
+    );
+}
