@@ -45,19 +45,7 @@ fn start_site(from: &Path) -> Server {
     let root = dir.path().join("site");
     common::copy_tree(from, &root);
     let port = free_port();
-    let child = Command::new(env!("CARGO_BIN_EXE_explainer"))
-        .args([
-            "serve",
-            "--root",
-            root.to_str().unwrap(),
-            "--port",
-            &port.to_string(),
-        ])
-        .env("NO_COLOR", "1")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let child = spawn_serve(&root, port, Stdio::null());
     let server = Server {
         child,
         port,
@@ -66,6 +54,18 @@ fn start_site(from: &Path) -> Server {
     };
     wait_for(&server, "/", |status, _| status == 200);
     server
+}
+
+/// `explainer serve` on the site at `root`, its terminal lines to `stdout`.
+fn spawn_serve(root: &Path, port: u16, stdout: Stdio) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_explainer"))
+        .args(["serve", "--root", root.to_str().unwrap()])
+        .args(["--port", &port.to_string()])
+        .env("NO_COLOR", "1")
+        .stdout(stdout)
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap()
 }
 
 struct Response {
@@ -472,15 +472,7 @@ fn serve_says_when_every_page_is_rendered() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("site");
     common::copy_tree(&common::fixture("build/basic"), &root);
-    let port = free_port();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_explainer"))
-        .args(["serve", "--root", root.to_str().unwrap()])
-        .args(["--port", &port.to_string()])
-        .env("NO_COLOR", "1")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = spawn_serve(&root, free_port(), Stdio::piped());
     let stdout = child.stdout.take().unwrap();
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {

@@ -180,7 +180,8 @@ impl Engine {
 
     /// Whether one of `paths` (output paths) is a file left waiting.
     pub fn waits_for(&self, paths: &[PathBuf]) -> bool {
-        !paths.is_empty() && self.waiting().iter().any(|p| paths.contains(p))
+        // Listing the waiting paths clones them: only when one is wanted.
+        !paths.is_empty() && self.has_waiting() && self.waiting().iter().any(|p| paths.contains(p))
     }
 
     /// `paths` of this engine and of every other language's, each under

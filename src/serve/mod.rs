@@ -279,6 +279,7 @@ fn render_pending(
     let mut unpublished: Vec<PathBuf> = Vec::new();
     loop {
         let wanted = shared.wanted();
+        let open = shared.open_pages();
         // A request for a feed or export left waiting is answered first
         // too, rather than after every page.
         let step = if session.waits_for(&wanted) {
@@ -287,13 +288,12 @@ fn render_pending(
             let first: Vec<PathBuf> = wanted
                 .iter()
                 .cloned()
-                .chain(shared.open_pages().into_iter().map(PathBuf::from))
+                .chain(open.iter().map(PathBuf::from))
                 .collect();
             session.render_next(&first, PAGE_CHUNK.max(first.len()))
         } else {
             break;
         };
-        let open = shared.open_pages();
         let shows_open = step
             .paths
             .iter()
