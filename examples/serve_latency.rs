@@ -20,7 +20,8 @@
 //! ```
 //!
 //! `kinds` picks the edits, as a comma-separated list of `body`, `title`,
-//! `create`, `delete`, `rename` and `template` (all by default).
+//! `create`, `delete`, `rename` and `template` (all by default). At the end
+//! it prints the server's peak and current resident memory.
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -99,8 +100,25 @@ fn main() {
         report("template edit", &template);
     }
     let _ = std::fs::remove_file(root.join("templates/partials/sources.html"));
+    println!("serve memory: {}", memory(server.child.id()));
     server.stop();
     println!("load average {}", load_average());
+}
+
+/// The server's peak and current resident memory, where the system tells
+/// them (`VmHWM` and `VmRSS` of `/proc/PID/status`).
+fn memory(pid: u32) -> String {
+    let Ok(status) = std::fs::read_to_string(format!("/proc/{pid}/status")) else {
+        return "unknown".into();
+    };
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.split_whitespace().next()?.parse::<u64>().ok())
+            .map_or("?".into(), |kb| format!("{} MiB", kb / 1024))
+    };
+    format!("peak {}, now {}", field("VmHWM:"), field("VmRSS:"))
 }
 
 /// The 1, 5 and 15 minute load averages, where the system tells them.

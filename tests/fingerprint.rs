@@ -178,17 +178,17 @@ fn engine_pages(output: &BTreeMap<PathBuf, Arc<[u8]>>) -> BTreeMap<PathBuf, Stri
 fn serve_renames_a_changed_stylesheet_on_every_page_as_a_build_does() {
     let (_dir, root) = site();
     let mut engine = Engine::new(&root, CompileOptions::default());
-    let before = published_in(engine.output(), "style.");
+    let before = published_in(&engine.output(), "style.");
     std::fs::write(root.join("static/style.css"), "body { color: #444 }\n").unwrap();
     let outcome = engine.apply(&[Change::Static("style.css".into())]);
-    let after = published_in(engine.output(), "style.");
+    let after = published_in(&engine.output(), "style.");
     assert_ne!(before, after);
     assert!(
         !engine.output().contains_key(Path::new(&before)),
         "{before} left in serve"
     );
     assert!(outcome.changed.contains(Path::new("index.html")));
-    every_page_links(&engine_pages(engine.output()), &after);
+    every_page_links(&engine_pages(&engine.output()), &after);
     let built = build(&root, "out");
     assert_eq!(published(&built, "style.css"), after);
 }

@@ -195,8 +195,12 @@ fn copy_fixture(case: &str) -> tempfile::TempDir {
 }
 
 fn page(engine: &Engine, rel: &str) -> String {
-    let bytes = engine.output().get(Path::new(rel)).expect("page exists");
-    String::from_utf8_lossy(bytes).into_owned()
+    let bytes = engine
+        .output()
+        .get(Path::new(rel))
+        .cloned()
+        .expect("page exists");
+    String::from_utf8_lossy(&bytes).into_owned()
 }
 
 #[test]

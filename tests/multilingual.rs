@@ -494,8 +494,9 @@ fn served(engine: &Engine, rel: &str) -> String {
     let bytes = engine
         .output()
         .get(Path::new(rel))
+        .cloned()
         .unwrap_or_else(|| panic!("no {rel}"));
-    String::from_utf8_lossy(bytes).into_owned()
+    String::from_utf8_lossy(&bytes).into_owned()
 }
 
 #[test]

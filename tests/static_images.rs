@@ -262,8 +262,8 @@ fn serve_publishes_the_same_stripped_bytes_as_a_build() {
         "img/map.webp",
         "img/broken.jpg",
     ] {
-        let served = engine.output().get(Path::new(rel)).expect(rel);
-        assert_eq!(**served, std::fs::read(out.join(rel)).unwrap(), "{rel}");
+        let served = engine.output().get(Path::new(rel)).cloned().expect(rel);
+        assert_eq!(*served, std::fs::read(out.join(rel)).unwrap(), "{rel}");
     }
 }
 

@@ -108,7 +108,7 @@ impl Content {
         for e in &mut pool {
             content.dress(e);
         }
-        content.assemble(pool);
+        content.assemble(in_id_order(pool));
         content.check_translations(root, None);
         content
     }
@@ -125,7 +125,9 @@ impl Content {
             return Applied::InPlace(in_place);
         }
         let read = self.reload(root, changed);
+        let mut clock = super::Trace::start();
         self.check_translations(root, None);
+        clock.lap("   translations");
         Applied::Reordered(read)
     }
 
@@ -184,44 +186,50 @@ impl Content {
     /// Reads the changed files again, walking `content/` to find the ones
     /// that came and went, and re-assembles the entity list.
     fn reload(&mut self, root: &Path, changed: &[PathBuf]) -> Vec<PathBuf> {
+        let mut clock = super::Trace::start();
         let mut walk_diags = Diagnostics::default();
         let found = content::discover(root, &mut walk_diags);
+        clock.lap("   walk");
         self.walk_diags = walk_diags;
         let present: HashMap<&Path, &content::Found> =
             found.iter().map(|f| (f.rel.as_path(), f)).collect();
-        let mut pool: HashMap<PathBuf, Entity> = std::mem::take(&mut self.entities)
-            .into_iter()
-            .chain(std::mem::take(&mut self.held))
-            .chain(self.home.take())
-            .map(|e| (e.file.clone(), e))
-            .collect();
         let reread = |rel: &Path| changed.iter().any(|c| rel.starts_with(c) || rel == c);
+        let stays = |e: &Entity| present.contains_key(e.file.as_path()) && !reread(&e.file);
+        // The entities stay in id order, and only the few read again are
+        // sorted in: moving 10,000 entities through a map and sorting them
+        // again cost more than the rest of a file's coming or going.
+        let mut kept: Vec<Entity> = std::mem::take(&mut self.entities);
+        kept.retain(|e| stays(e));
+        let mut others: Vec<Entity> = std::mem::take(&mut self.held);
+        others.extend(self.home.take());
+        others.retain(|e| stays(e));
+        clock.lap("   pool");
         self.files
             .retain(|rel, _| present.contains_key(rel.as_path()));
         self.front
             .retain(|rel, _| present.contains_key(rel.as_path()));
         self.translations
             .retain(|rel, _| present.contains_key(rel.as_path()));
-        pool.retain(|rel, _| present.contains_key(rel.as_path()) && !reread(rel));
+        clock.lap("   retain");
         let mut read = Vec::new();
+        let mut fresh = Vec::new();
         for f in &found {
             if reread(&f.rel) || !self.files.contains_key(&f.rel) {
                 read.push(f.rel.clone());
-                pool.remove(&f.rel);
                 let parsed = content::read_one(root, f);
                 if let Some(e) = self.keep(parsed) {
-                    pool.insert(f.rel.clone(), e);
+                    fresh.push(e);
                 }
             }
         }
+        clock.lap("   read");
         self.index_translations();
-        for rel in &read {
-            if let Some(mut e) = pool.remove(rel) {
-                self.dress(&mut e);
-                pool.insert(rel.clone(), e);
-            }
+        for e in &mut fresh {
+            self.dress(e);
         }
-        self.assemble(pool.into_values().collect());
+        others.extend(fresh);
+        self.assemble(merge_in_id_order(kept, in_id_order(others)));
+        clock.lap("   assemble");
         read
     }
 
@@ -262,29 +270,38 @@ impl Content {
         content::classify_path(rel, &mut walk)
     }
 
-    /// Sorts a pool of entities into the build's entities, the home page,
-    /// drafts left out and second definitions of an id.
-    fn assemble(&mut self, mut pool: Vec<Entity>) {
-        pool.sort_by(|a, b| a.id.cmp(&b.id).then(a.file.cmp(&b.file)));
+    /// Sorts entities in id order ([`in_id_order`]) into the build's
+    /// entities, the home page, drafts left out and second definitions of
+    /// an id.
+    fn assemble(&mut self, mut sorted: Vec<Entity>) {
         self.duplicate_diags.clear();
+        let drafts = self.drafts;
+        let mut duplicates = Vec::new();
         let mut last_id: Option<(String, PathBuf)> = None;
-        for e in pool {
+        // What leaves the list is taken out where it stands; the rest is
+        // not moved (usually nothing leaves).
+        let out: Vec<Entity> = sorted
+            .extract_if(.., |e| {
+                if e.id == HOME_ID {
+                    return true;
+                }
+                if let Some((id, first)) = &last_id
+                    && *id == e.id
+                {
+                    duplicates.push(content::duplicate_id(e, first));
+                    return true;
+                }
+                last_id = Some((e.id.clone(), e.file.clone()));
+                e.draft && !drafts
+            })
+            .collect();
+        self.duplicate_diags = duplicates;
+        self.entities = sorted;
+        for e in out {
             if e.id == HOME_ID {
                 self.home = Some(e);
-                continue;
-            }
-            if let Some((id, first)) = &last_id
-                && *id == e.id
-            {
-                self.duplicate_diags.push(content::duplicate_id(&e, first));
-                self.held.push(e);
-                continue;
-            }
-            last_id = Some((e.id.clone(), e.file.clone()));
-            if e.draft && !self.drafts {
-                self.held.push(e);
             } else {
-                self.entities.push(e);
+                self.held.push(e);
             }
         }
     }
@@ -337,4 +354,41 @@ impl Content {
         all.extend(self.duplicate_diags.iter().cloned());
         all
     }
+}
+
+/// `pool` sorted by id (then file). Sorts positions and moves each entity
+/// once: an entity is about 800 bytes, and sorting 10,000 of them in place
+/// moved them some fourteen times over.
+fn in_id_order(pool: Vec<Entity>) -> Vec<Entity> {
+    let mut order: Vec<usize> = (0..pool.len()).collect();
+    order.sort_by(|&a, &b| id_order(&pool[a], &pool[b]));
+    let mut slots: Vec<Option<Entity>> = pool.into_iter().map(Some).collect();
+    order.into_iter().filter_map(|i| slots[i].take()).collect()
+}
+
+/// Two lists in id order ([`in_id_order`]) as one. A few entities are
+/// put into place in `a`, which then moves nothing but its tail.
+fn merge_in_id_order(mut a: Vec<Entity>, b: Vec<Entity>) -> Vec<Entity> {
+    if b.len() <= 8 {
+        for e in b {
+            let at = a.partition_point(|x| id_order(x, &e) != std::cmp::Ordering::Greater);
+            a.insert(at, e);
+        }
+        return a;
+    }
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut a, mut b) = (a.into_iter().peekable(), b.into_iter().peekable());
+    loop {
+        let take_a = match (a.peek(), b.peek()) {
+            (Some(x), Some(y)) => id_order(x, y) != std::cmp::Ordering::Greater,
+            (Some(_), None) => true,
+            (None, Some(_)) => false,
+            (None, None) => return out,
+        };
+        out.extend(if take_a { a.next() } else { b.next() });
+    }
+}
+
+fn id_order(a: &Entity, b: &Entity) -> std::cmp::Ordering {
+    a.id.cmp(&b.id).then(a.file.cmp(&b.file))
 }

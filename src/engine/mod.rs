@@ -10,6 +10,7 @@
 //! whose reads changed ([`graph`]). Nothing here knows what a page shows:
 //! a new relation or a new site page needs no change in this folder.
 
+pub mod blob;
 pub mod build;
 pub mod cache;
 pub mod content;
@@ -37,6 +38,7 @@ use crate::diag::{Diagnostic, Diagnostics};
 use crate::render::site::{Assets, Entities, Key, PreparedTable, Reads, Rels, SiteData, Tags};
 use crate::render::site_pages::{Job, Pages};
 use crate::render::{OutFile, RenderOptions, entity_feeds, exports};
+use blob::Blob;
 pub use build::run_once;
 use content::Content;
 use graph::Graph;
@@ -98,7 +100,7 @@ pub struct Engine {
     config_diags: Diagnostics,
     templates: TemplateState,
     graph: Graph,
-    output: BTreeMap<PathBuf, Arc<[u8]>>,
+    output: BTreeMap<PathBuf, Blob>,
     /// The template error of each output that failed to render.
     job_errors: BTreeMap<PathBuf, Diagnostic>,
     /// Pages [`Engine::plan`] listed and [`Engine::render_next`] has not
@@ -200,18 +202,27 @@ impl Engine {
         engine
     }
 
-    /// Every file to serve or write, by output path.
-    pub fn output(&self) -> &BTreeMap<PathBuf, Arc<[u8]>> {
+    /// Every file to serve or write, by output path, unpacked: a copy of
+    /// the whole output, for tests and tools.
+    pub fn output(&self) -> BTreeMap<PathBuf, Arc<[u8]>> {
+        self.output
+            .iter()
+            .map(|(path, blob)| (path.clone(), Arc::from(blob.bytes().as_ref())))
+            .collect()
+    }
+
+    /// Every file to serve or write, by output path, as held.
+    pub fn blobs(&self) -> &BTreeMap<PathBuf, Blob> {
         &self.output
     }
 
     /// Takes the output away to hand it to the HTTP side; give a copy back
     /// with [`Engine::restore_output`] before the next change.
-    pub fn take_output(&mut self) -> BTreeMap<PathBuf, Arc<[u8]>> {
+    pub fn take_output(&mut self) -> BTreeMap<PathBuf, Blob> {
         std::mem::take(&mut self.output)
     }
 
-    pub fn restore_output(&mut self, output: BTreeMap<PathBuf, Arc<[u8]>>) {
+    pub fn restore_output(&mut self, output: BTreeMap<PathBuf, Blob>) {
         self.output = output;
     }
 
@@ -298,10 +309,9 @@ impl Engine {
         // matter (a listing's length, a tag, a page of changes): list them
         // again when either changed.
         let front_matter = changed_keys.iter().any(|k| matches!(k, Key::Data(_)));
-        if front_matter || !new.same_pages(&old) {
-            self.jobs.clear();
-        }
-        let jobs = self.jobs_to_render(&reached, &mut outcome);
+        let relisted = (front_matter || !new.same_pages(&old)) && self.relist_jobs(&mut outcome);
+        let jobs = self.jobs_to_render(&reached, relisted, &mut outcome);
+        clock.lap("to render");
         self.drop_kept_pages(&kept, &mut outcome);
         clock.lap("plan");
         self.queue(jobs);
@@ -358,7 +368,7 @@ impl Engine {
         outcome.full = true;
         let before: BTreeSet<PathBuf> = self.output.keys().cloned().collect();
         self.load_statics(outcome);
-        let jobs = self.jobs_to_render(&BTreeSet::new(), outcome);
+        let jobs = self.jobs_to_render(&BTreeSet::new(), false, outcome);
         outcome.rendered = self.render(&jobs, &mut outcome.changed);
         let mut produced: BTreeSet<PathBuf> = jobs.iter().map(|j| self.path_of(j)).collect();
         produced.extend(self.state.statics.table.files().map(PathBuf::from));
@@ -376,9 +386,21 @@ impl Engine {
 
     /// The jobs of the current site that are new or read a key in
     /// `reached`; outputs of jobs the site no longer has are removed.
-    fn jobs_to_render(&mut self, reached: &BTreeSet<PathBuf>, outcome: &mut Outcome) -> Vec<Job> {
-        if self.jobs.is_empty() {
+    /// `relisted` says the jobs were just listed anew, and may hold new ones.
+    fn jobs_to_render(
+        &mut self,
+        reached: &BTreeSet<PathBuf>,
+        relisted: bool,
+        outcome: &mut Outcome,
+    ) -> Vec<Job> {
+        let fresh = self.jobs.is_empty();
+        if fresh {
             self.list_jobs(outcome);
+        }
+        if fresh || relisted {
+            // Hashed: a path's hash is one pass over it, where a tree
+            // compares it component by component at every level.
+            let reached: std::collections::HashSet<&PathBuf> = reached.iter().collect();
             return self
                 .jobs
                 .iter()
@@ -395,30 +417,70 @@ impl Engine {
         at.into_iter().map(|i| self.jobs[i].0.clone()).collect()
     }
 
+    /// Every job of the site with its output path, or `None` when the
+    /// templates do not compile.
+    fn listed(&self) -> Option<Vec<(Job, PathBuf)>> {
+        let jobs = self.with_pages(&Reads::off(), |pages| pages.jobs())?;
+        Some(
+            jobs.into_iter()
+                .map(|j| {
+                    let path = self.path_of(&j);
+                    (j, path)
+                })
+                .collect(),
+        )
+    }
+
+    /// After a change that may have changed which pages the site has (a
+    /// front matter edit): lists the jobs again, and keeps the list, its
+    /// index and the queues as they are when it came out the same (most
+    /// edits), which saves re-indexing tens of thousands of paths.
+    /// Returns whether the list changed.
+    fn relist_jobs(&mut self, outcome: &mut Outcome) -> bool {
+        if self.jobs.is_empty() {
+            // Listed from nothing by `jobs_to_render`.
+            return false;
+        }
+        let mut clock = Trace::start();
+        let listed = self.listed();
+        clock.lap(" list: jobs");
+        match listed {
+            Some(listed) if listed == self.jobs => false,
+            Some(listed) => {
+                self.take_jobs(listed, outcome);
+                true
+            }
+            None => {
+                self.jobs.clear();
+                false
+            }
+        }
+    }
+
     /// Lists every job of the site again, and removes the outputs of jobs
     /// it no longer has.
     fn list_jobs(&mut self, outcome: &mut Outcome) {
-        let Some(jobs) = self.with_pages(&Reads::off(), |pages| pages.jobs()) else {
-            return;
-        };
-        self.jobs = jobs
-            .into_iter()
-            .map(|j| {
-                let path = self.path_of(&j);
-                (j, path)
-            })
-            .collect();
+        if let Some(listed) = self.listed() {
+            self.take_jobs(listed, outcome);
+        }
+    }
+
+    /// Makes `listed` the site's jobs: indexes them, finds the queued jobs
+    /// again by path, and removes the outputs of jobs it no longer has.
+    fn take_jobs(&mut self, listed: Vec<(Job, PathBuf)>, outcome: &mut Outcome) {
+        let mut clock = Trace::start();
+        self.jobs = listed;
         self.job_index = self
             .jobs
             .iter()
             .enumerate()
             .map(|(i, (_, p))| (p.clone(), i))
             .collect();
-        let paths: BTreeSet<&PathBuf> = self.jobs.iter().map(|(_, p)| p).collect();
+        clock.lap(" take: index");
         let gone: Vec<PathBuf> = self
             .graph
             .outputs()
-            .filter(|p| !paths.contains(p))
+            .filter(|p| !self.job_index.contains_key(*p))
             .cloned()
             .collect();
         // Jobs in line name entities by index, which may have moved.
@@ -426,8 +488,10 @@ impl Engine {
             std::mem::take(&mut self.pending),
             std::mem::take(&mut self.waiting),
         );
+        clock.lap(" take: gone");
         self.pending = self.by_path_again(pending);
         self.waiting = self.by_path_again(waiting);
+        clock.lap(" take: again");
         let keep = self.pages_of_unparsed();
         for gone in gone {
             self.graph.forget(&gone);
@@ -540,18 +604,28 @@ impl Engine {
                 &sizes[sizes.len().saturating_sub(3)..]
             );
         }
+        // Packed on every core, as they were rendered.
+        let done: Vec<(PathBuf, Result<(PathBuf, Blob), Diagnostic>, Vec<Key>)> = done
+            .into_par_iter()
+            .map(|(path, result, keys)| {
+                let packed = result.map(|f| {
+                    let blob = match f.backing {
+                        Some(file) => Blob::backed(file, &f.bytes),
+                        None => Blob::new(&f.path, f.bytes),
+                    };
+                    (f.path, blob)
+                });
+                (path, packed, keys)
+            })
+            .collect();
         for (path, result, keys) in done {
             self.graph.set(&path, keys);
             match result {
-                Ok(file) => {
+                Ok((file, blob)) => {
                     self.job_errors.remove(&path);
-                    let same = self
-                        .output
-                        .get(&file.path)
-                        .is_some_and(|old| **old == *file.bytes);
-                    if !same {
-                        changed.insert(file.path.clone());
-                        self.output.insert(file.path, Arc::from(file.bytes));
+                    if self.output.get(&file) != Some(&blob) {
+                        changed.insert(file.clone());
+                        self.output.insert(file, blob);
                     }
                 }
                 Err(d) => {

@@ -36,7 +36,7 @@ impl Engine {
     pub(super) fn list_everything(&mut self) {
         let mut outcome = Outcome::default();
         self.load_statics(&mut outcome);
-        let jobs = self.jobs_to_render(&BTreeSet::new(), &mut outcome);
+        let jobs = self.jobs_to_render(&BTreeSet::new(), false, &mut outcome);
         self.queue(jobs);
     }
 
@@ -119,19 +119,32 @@ impl Engine {
 
     /// Renders one of the files [`Engine::plan`] left waiting, one at
     /// `first` if any: `serve` looks for new edits between two.
-    pub(super) fn finish_one_own(&mut self, first: &[PathBuf]) -> Outcome {
-        let at = (0..self.waiting.len())
-            .find(|&i| first.contains(&self.waiting[i].1))
-            .unwrap_or(self.waiting.len().saturating_sub(1));
+    pub(super) fn finish_some_own(&mut self, first: &[PathBuf], most: usize) -> Outcome {
         if self.waiting.is_empty() {
             return Outcome::default();
         }
-        let (job, path) = self.waiting.remove(at);
+        // The files asked for, then the last in line, up to `most`.
+        let mut at: Vec<usize> = (0..self.waiting.len())
+            .filter(|&i| first.contains(&self.waiting[i].1))
+            .collect();
+        let room = most.max(1).saturating_sub(at.len());
+        let rest: Vec<usize> = (0..self.waiting.len())
+            .rev()
+            .filter(|i| !at.contains(i))
+            .take(room)
+            .collect();
+        at.extend(rest);
+        at.sort_unstable();
+        let mut taken = Vec::with_capacity(at.len());
+        for &i in at.iter().rev() {
+            taken.push(self.waiting.remove(i));
+        }
+        let (jobs, paths): (Vec<Job>, Vec<PathBuf>) = taken.into_iter().unzip();
         let mut outcome = Outcome {
-            paths: vec![path],
+            paths,
             ..Outcome::default()
         };
-        outcome.rendered = self.render(&[job], &mut outcome.changed);
+        outcome.rendered = self.render(&jobs, &mut outcome.changed);
         if self.waiting.is_empty() {
             self.refresh_diagnostics();
         }

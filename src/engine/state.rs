@@ -250,9 +250,12 @@ impl State {
         };
         if reordered {
             self.index = index_of(&self.content);
+            clock.lap("  index");
             self.tables = Tables::new(&self.content.entities, &self.config);
+            clock.lap("  tables");
             self.resolve_diags.clear();
             self.resolution = resolve_all(&mut self.content, &self.index, &mut self.resolve_diags);
+            clock.lap("  resolve all");
         } else {
             for &i in &reparsed {
                 self.resolve_one(i);
@@ -267,6 +270,7 @@ impl State {
             }
             prints
         };
+        clock.lap("  data prints");
         let old_pos = positions(&old_eids);
         let new_pos = positions(&self.eids);
         let data_changed: HashSet<Eid> = (0..self.eids.len())
@@ -344,18 +348,26 @@ impl State {
         let mut todo = Vec::new();
         // The links of each entity rendered again, as they were, by Eid.
         let mut links_before: Vec<Option<Vec<Eid>>> = Vec::new();
+        // Whether each entity's Markdown still holds, worked out on every
+        // core: after a file came or went, every link is looked up again.
+        let still: Vec<bool> = (0..self.eids.len())
+            .into_par_iter()
+            .map(|i| {
+                let kept = old_pos.get(&self.eids[i]).and_then(|&o| old[o].as_ref());
+                kept.is_some_and(|(p, lookups, _)| {
+                    !reparsed.contains(&i)
+                        && !autolink
+                        && (data_changed.is_empty()
+                            || p.links_to
+                                .iter()
+                                .all(|&t| !data_changed.contains(&old_eids[t])))
+                        && (!reordered || *lookups == lookups_print(p, &self.index, &self.tables))
+                })
+            })
+            .collect();
         for (i, eid) in self.eids.iter().enumerate() {
             let kept = old_pos.get(eid).and_then(|&o| old[o].take());
-            let still = kept.as_ref().is_some_and(|(p, lookups, _)| {
-                !reparsed.contains(&i)
-                    && !autolink
-                    && (data_changed.is_empty()
-                        || p.links_to
-                            .iter()
-                            .all(|&t| !data_changed.contains(&old_eids[t])))
-                    && (!reordered || *lookups == lookups_print(p, &self.index, &self.tables))
-            });
-            if still {
+            if still[i] {
                 slots.push(kept);
             } else {
                 links_before
@@ -530,10 +542,18 @@ fn resolve_all(
         .iter()
         .map(|e| (e.id.clone(), e.kind, e.slug.clone()))
         .collect();
+    // Each entity's refs resolve on their own: in parallel.
+    let resolved: Vec<(u64, Vec<Diagnostic>)> = content
+        .entities
+        .par_iter_mut()
+        .map(|e| {
+            let mut found = Vec::new();
+            (resolve::resolve_refs(e, index, &kinds, &mut found), found)
+        })
+        .collect();
     let mut prints = Vec::with_capacity(kinds.len());
-    for e in content.entities.iter_mut() {
-        let mut found = Vec::new();
-        prints.push(resolve::resolve_refs(e, index, &kinds, &mut found));
+    for (e, (print, found)) in content.entities.iter().zip(resolved) {
+        prints.push(print);
         if !found.is_empty() {
             diags.insert(e.file.clone(), found);
         }

@@ -13,11 +13,12 @@ use crate::config::Config;
 use crate::diag::Diagnostic;
 use rayon::prelude::*;
 
+use super::blob::Blob;
 use crate::render::assets::{self, Asset, AssetTable, Published};
 use crate::render::templates::DEFAULT_THEME;
 
 /// The output `serve` answers from, by output path.
-type Output = BTreeMap<PathBuf, Arc<[u8]>>;
+type Output = BTreeMap<PathBuf, Blob>;
 
 /// The site's static files as published, and a warning for each image
 /// that could not be stripped.
@@ -105,7 +106,7 @@ impl Statics {
 
 /// One static file as published: its path under `static/`, its table
 /// entry, its bytes (when kept) and a warning if it could not be stripped.
-type Loaded = (String, Asset, Option<Arc<[u8]>>, Option<Diagnostic>);
+type Loaded = (String, Asset, Option<Blob>, Option<Diagnostic>);
 
 /// Reads and publishes every static file, in parallel: hashing a folder of
 /// photographs is most of the work.
@@ -120,7 +121,8 @@ fn publish_all(root: &Path, config: &Config, keep: bool) -> Vec<Loaded> {
                 .corrupt
                 .as_ref()
                 .map(|why| corrupt_warning(&from, &why.0));
-            let kept = keep.then(|| Arc::from(published.bytes.as_ref()));
+            let kept =
+                keep.then(|| Blob::new(Path::new(&published.asset.file), published.bytes.to_vec()));
             Some((key, published.asset, kept, warning))
         })
         .collect()
@@ -142,11 +144,12 @@ fn write(
     let (Some(new), Some(p)) = (new, published) else {
         return;
     };
-    if output.get(&new).is_some_and(|b| **b == *p.bytes) {
+    if output.get(&new).is_some_and(|b| b.same_as(&new, &p.bytes)) {
         return;
     }
     changed.insert(new.clone());
-    output.insert(new, Arc::from(p.bytes.as_ref()));
+    let blob = Blob::new(&new, p.bytes.to_vec());
+    output.insert(new, blob);
 }
 
 /// An image whose metadata could not be removed: published unchanged,

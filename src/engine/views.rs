@@ -47,7 +47,7 @@ impl Engine {
             self.views[k].render_everything(&mut own);
             outcome.rendered += own.rendered;
             let lang = self.view_folder(k).clone();
-            let files: Vec<(PathBuf, std::sync::Arc<[u8]>)> = self.views[k]
+            let files: Vec<(PathBuf, super::blob::Blob)> = self.views[k]
                 .output
                 .iter()
                 .map(|(p, b)| (view::in_view(&lang, p), b.clone()))
@@ -195,9 +195,11 @@ impl Engine {
         all
     }
 
-    /// Renders one waiting file: one at `first` if any, in whichever
-    /// language.
-    pub fn finish_one(&mut self, first: &[PathBuf]) -> Outcome {
+    /// Renders up to `most` waiting files (those at `first` first), in
+    /// whichever language: a few at a time, so that a save never waits
+    /// long behind them, and enough that a publish (a copy of the whole
+    /// output) is not paid for each.
+    pub fn finish_some(&mut self, first: &[PathBuf], most: usize) -> Outcome {
         for k in 0..self.views.len() {
             let wanted = self.in_view_k(k, first);
             let asked = self.views[k]
@@ -205,17 +207,17 @@ impl Engine {
                 .iter()
                 .any(|p| wanted.contains(p));
             if asked {
-                let done = self.views[k].finish_one_own(&wanted);
+                let done = self.views[k].finish_some_own(&wanted, most);
                 return self.after_view_finish(k, done);
             }
         }
         if self.has_waiting_own() {
-            return self.finish_one_own(first);
+            return self.finish_some_own(first, most);
         }
         let Some(k) = self.views.iter().position(Engine::has_waiting_own) else {
             return Outcome::default();
         };
-        let done = self.views[k].finish_one_own(&[]);
+        let done = self.views[k].finish_some_own(&[], most);
         self.after_view_finish(k, done)
     }
 

@@ -81,6 +81,7 @@ pub fn card(pages: &Pages<'_>, i: EntityIdx) -> Result<OutFile, Diagnostic> {
     ctx.insert("page", &page);
     let html = pages.render_template("embed.html", &ctx)?;
     Ok(OutFile {
+        backing: None,
         path: at.output_file(),
         bytes: html.into_bytes(),
     })
@@ -179,6 +180,7 @@ pub fn oembed(pages: &Pages<'_>, i: EntityIdx) -> OutFile {
     let mut bytes = serde_json::to_vec_pretty(&response).unwrap_or_default();
     bytes.push(b'\n');
     OutFile {
+        backing: None,
         path: at.output_file().with_file_name(OEMBED_FILE),
         bytes,
     }

@@ -56,6 +56,7 @@ pub fn render(pages: &Pages<'_>, i: EntityIdx) -> Result<OutFile, Diagnostic> {
     ctx.insert("entries", &entries);
     let text = pages.render_template("atom.xml", &ctx)?;
     Ok(OutFile {
+        backing: None,
         path: data.paths[i].output_file().with_file_name(FILE),
         bytes: text.into_bytes(),
     })

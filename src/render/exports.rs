@@ -30,6 +30,7 @@ fn file(path: &str, value: &Value) -> OutFile {
     let mut text = serde_json::to_string_pretty(value).unwrap_or_else(|_| "{}".into());
     text.push('\n');
     OutFile {
+        backing: None,
         path: path.into(),
         bytes: text.into_bytes(),
     }
@@ -88,6 +89,7 @@ pub fn entities(data: &SiteData<'_>) -> OutFile {
     }
     text.push_str("\n]}\n");
     OutFile {
+        backing: None,
         path: ENTITIES_FILE.into(),
         bytes: text.into_bytes(),
     }
@@ -115,6 +117,7 @@ pub fn entities_from_lines(data: &SiteData<'_>, lines: &[String]) -> OutFile {
     }
     text.push_str("\n]}\n");
     OutFile {
+        backing: None,
         path: ENTITIES_FILE.into(),
         bytes: text.into_bytes(),
     }

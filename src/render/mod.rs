@@ -53,6 +53,10 @@ use markdown::{Autolinker, PageRender};
 pub struct OutFile {
     pub path: PathBuf,
     pub bytes: Vec<u8>,
+    /// A file of the site's cache holding the same bytes (a share card, a
+    /// processed picture), which `serve` reads again instead of keeping
+    /// the bytes in memory.
+    pub backing: Option<PathBuf>,
 }
 
 /// An entity's Markdown, rendered once for its own page (depth 2).

@@ -56,6 +56,7 @@ pub fn page(data: &SiteData<'_>, i: EntityIdx, n: usize, pretty: bool) -> OutFil
         lang = escape(&data.config.language),
     );
     OutFile {
+        backing: None,
         path: old.output_file(),
         bytes: html.into_bytes(),
     }
@@ -76,6 +77,7 @@ pub fn file(data: &SiteData<'_>) -> OutFile {
         ));
     }
     OutFile {
+        backing: None,
         path: FILE.into(),
         bytes: text.into_bytes(),
     }

@@ -76,6 +76,7 @@ pub fn file(data: &SiteData<'_>) -> OutFile {
     }
     out.push_str("];\n");
     OutFile {
+        backing: None,
         path: FILE.into(),
         bytes: out.into_bytes(),
     }

@@ -56,8 +56,11 @@ pub fn path(pages: &Pages<'_>, of: Option<EntityIdx>) -> std::path::PathBuf {
     }
 }
 
-/// The card as a PNG.
-pub fn render(pages: &Pages<'_>, of: Option<EntityIdx>) -> Result<Vec<u8>, Diagnostic> {
+/// The card as a PNG, and the cache file holding it when there is one.
+pub fn render(
+    pages: &Pages<'_>,
+    of: Option<EntityIdx>,
+) -> Result<(Vec<u8>, Option<std::path::PathBuf>), Diagnostic> {
     let ctx = match of {
         Some(i) => entity_context(pages, i),
         None => CardContext {
@@ -174,8 +177,12 @@ fn wrap(title: &str) -> Vec<String> {
     lines
 }
 
-/// The PNG of `svg`, from the cache or drawn now.
-fn cached(cache: &std::path::Path, svg: &str) -> Result<Vec<u8>, Diagnostic> {
+/// The PNG of `svg`, from the cache or drawn now, and the cache file
+/// that holds it (none when it could not be written).
+fn cached(
+    cache: &std::path::Path,
+    svg: &str,
+) -> Result<(Vec<u8>, Option<std::path::PathBuf>), Diagnostic> {
     // The encoder's version is part of the key: a card drawn by an older
     // encoder has other bytes, and a build must not depend on the cache.
     let key = format!(
@@ -184,16 +191,17 @@ fn cached(cache: &std::path::Path, svg: &str) -> Result<Vec<u8>, Diagnostic> {
     );
     let file = cache.join("cards").join(format!("{key}.png"));
     if let Ok(bytes) = std::fs::read(&file) {
-        return Ok(bytes);
+        return Ok((bytes, Some(file)));
     }
     let png = draw(svg)?;
+    let mut kept = None;
     if std::fs::create_dir_all(file.with_file_name("")).is_ok() {
         let tmp = file.with_extension(format!("tmp{}", std::process::id()));
-        if std::fs::write(&tmp, &png).is_ok() {
-            let _ = std::fs::rename(&tmp, &file);
+        if std::fs::write(&tmp, &png).is_ok() && std::fs::rename(&tmp, &file).is_ok() {
+            kept = Some(file);
         }
     }
-    Ok(png)
+    Ok((png, kept))
 }
 
 fn fonts() -> Arc<usvg::fontdb::Database> {

@@ -181,7 +181,13 @@ pub fn lookup_print(raw: &str, lookup: &Lookup, kinds: &[(String, Kind, String)]
         Lookup::Unparsed => "\u{1}unparsed",
         Lookup::NotFound => "\u{1}none",
     };
-    xxhash_rust::xxh3::xxh3_64(format!("{raw}\u{0}{found}").as_bytes())
+    // The print of `raw`, a NUL and `found`, without making that string:
+    // every Markdown link of the site is printed after a file comes or goes.
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    hasher.update(raw.as_bytes());
+    hasher.update(&[0]);
+    hasher.update(found.as_bytes());
+    hasher.digest()
 }
 
 /// Folds `value` into a running print, order-sensitively.

@@ -24,6 +24,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
 pub use pending::PENDING_WAIT;
+
+use crate::engine::blob::Blob;
 pub use server::{Listener, run};
 
 /// Where the live-reload event stream is served.
@@ -32,7 +34,7 @@ pub const LIVE_PATH: &str = "/__explainer/live";
 /// What is being served right now: swapped whole after every rebuild.
 #[derive(Default)]
 pub struct Snapshot {
-    pub files: BTreeMap<PathBuf, Arc<[u8]>>,
+    pub files: BTreeMap<PathBuf, Blob>,
     /// The error overlay, HTML-escaped, when the last build had errors.
     pub overlay: Option<String>,
 }
@@ -80,7 +82,11 @@ impl Shared {
             Ok(mut slot) => std::mem::replace(&mut *slot, Arc::clone(&snapshot)),
             Err(_) => return snapshot,
         };
+        let mut clock = crate::engine::Trace::start();
         self.pending.settle(&old, &snapshot);
+        clock.lap("settle");
+        drop(old);
+        clock.lap("drop old");
         snapshot
     }
 
@@ -183,7 +189,7 @@ pub fn route(url: &str, snapshot: &Snapshot, generation: u64) -> Reply {
     };
     let file = output_path(&rel);
     if let Some(bytes) = snapshot.files.get(&PathBuf::from(&file)) {
-        return file_reply(200, &file, bytes, snapshot, generation);
+        return file_reply(200, &file, &bytes.bytes(), snapshot, generation);
     }
     if !rel.is_empty()
         && !rel.ends_with('/')
@@ -196,7 +202,7 @@ pub fn route(url: &str, snapshot: &Snapshot, generation: u64) -> Reply {
         return reply;
     }
     match snapshot.files.get(&PathBuf::from("404.html")) {
-        Some(bytes) => file_reply(404, "404.html", bytes, snapshot, generation),
+        Some(bytes) => file_reply(404, "404.html", &bytes.bytes(), snapshot, generation),
         None => Reply::text(404, "not found\n"),
     }
 }
@@ -366,7 +372,10 @@ mod tests {
             ("style.css", "x"),
             ("404.html", "<body>missing</body>"),
         ] {
-            files.insert(PathBuf::from(path), Arc::from(body.as_bytes()));
+            files.insert(
+                PathBuf::from(path),
+                Blob::new(std::path::Path::new(path), body.as_bytes().to_vec()),
+            );
         }
         Snapshot {
             files,
@@ -514,8 +523,10 @@ mod tests {
 
     fn with_file(path: &str, body: &str) -> Snapshot {
         let mut next = snapshot();
-        next.files
-            .insert(PathBuf::from(path), Arc::from(body.as_bytes()));
+        next.files.insert(
+            PathBuf::from(path),
+            Blob::new(std::path::Path::new(path), body.as_bytes().to_vec()),
+        );
         next
     }
 

@@ -143,6 +143,14 @@ fn watch_loop(
     let mut starting = Some((Instant::now(), session.html_pages()));
     loop {
         if let Some((since, pages)) = starting.filter(|_| !session.has_pending()) {
+            if std::env::var_os("EXPLAINER_TRACE").is_some() {
+                let held: usize = session.blobs().values().map(|b| b.held()).sum();
+                let len: usize = session.blobs().values().map(|b| b.len()).sum();
+                eprintln!(
+                    "  output: {} files, {len} bytes held as {held}",
+                    session.blobs().len()
+                );
+            }
             if !quiet {
                 crate::cmd::say::out(&format!(
                     "Rendered all {pages} pages in {:.2} s more\n",
@@ -188,7 +196,7 @@ fn watch_loop(
             let asked = shared.wanted();
             let quiet_now = last_change.elapsed() >= EXPORTS_AFTER;
             if !asked.is_empty() || quiet_now {
-                let done = session.finish_one(&asked);
+                let done = session.finish_some(&asked, PAGE_CHUNK);
                 publish(session, shared);
                 shared.settled(&done.paths);
             }
@@ -283,7 +291,7 @@ fn render_pending(
         // A request for a feed or export left waiting is answered first
         // too, rather than after every page.
         let step = if session.waits_for(&wanted) {
-            session.finish_one(&wanted)
+            session.finish_some(&wanted, PAGE_CHUNK)
         } else if session.has_pending() {
             let first: Vec<PathBuf> = wanted
                 .iter()
@@ -316,9 +324,22 @@ fn render_pending(
             return (outcome, served.unwrap_or_else(|| started.elapsed()));
         }
     }
+    // The pages go out before the diagnostics are gathered (tens of
+    // milliseconds over a large site); a second publish follows only when
+    // the diagnostics change the overlay.
+    let overlay = if unpublished.is_empty() {
+        None
+    } else {
+        let overlay = publish(session, shared);
+        shared.settled(&unpublished);
+        served.get_or_insert(started.elapsed());
+        Some(overlay)
+    };
     let served = served.unwrap_or_else(|| started.elapsed());
     session.settle();
-    publish(session, shared);
+    if overlay != Some(overlay::overlay(session.diagnostics())) {
+        publish(session, shared);
+    }
     shared.pending_only(&session.waiting());
     (outcome, served)
 }
@@ -351,15 +372,21 @@ fn print_diagnostics(session: &Engine, color: bool, first: bool) {
     }
 }
 
-/// Hands the session's output and overlay to the HTTP threads.
-fn publish(session: &mut Engine, shared: &http::Shared) {
+/// Hands the session's output and overlay to the HTTP threads; returns
+/// the overlay.
+fn publish(session: &mut Engine, shared: &http::Shared) -> Option<String> {
+    let mut clock = crate::engine::Trace::start();
     let overlay = overlay::overlay(session.diagnostics());
+    clock.lap("overlay");
     // The files are handed over whole and copied back afterwards, so the
     // copy (tens of thousands of entries) is made while the new version
     // is already being served.
     let files = session.take_output();
     let served = shared.publish(http::Snapshot { files, overlay });
+    clock.lap("publish");
     session.restore_output(served.files.clone());
+    clock.lap("copy back");
+    served.overlay.clone()
 }
 
 fn open_browser(url: &str) {

@@ -174,6 +174,7 @@ pub fn next_batch_from(
         (None, None) => rx.recv().ok()?,
     };
     let mut paths = event_paths(first);
+    let mut clock = crate::engine::Trace::start();
     let started = Instant::now();
     while started.elapsed() < MAX_BATCH {
         match rx.recv_timeout(QUIET) {
@@ -182,6 +183,7 @@ pub fn next_batch_from(
             Err(RecvTimeoutError::Disconnected) => break,
         }
     }
+    clock.lap("batch");
     paths.sort();
     paths.dedup();
     Some(paths)

@@ -51,6 +51,7 @@ impl Pages<'_> {
         insert_frame(&mut ctx, &frame);
         let html = self.render_template("404.html", &ctx)?;
         Ok(OutFile {
+            backing: None,
             path: "404.html".into(),
             bytes: html.into_bytes(),
         })
@@ -59,6 +60,7 @@ impl Pages<'_> {
     pub(super) fn file(&self, template: &str, ctx: Context) -> Result<OutFile, Diagnostic> {
         let text = self.render_template(template, &ctx)?;
         Ok(OutFile {
+            backing: None,
             path: template.into(),
             bytes: text.into_bytes(),
         })
@@ -122,6 +124,7 @@ impl Pages<'_> {
         ctx.insert("entries", &entries);
         let text = self.render_template("atom.xml", &ctx)?;
         Ok(OutFile {
+            backing: None,
             path: changes::FEED_FILE.into(),
             bytes: text.into_bytes(),
         })

@@ -292,7 +292,8 @@ impl Pages<'_> {
             Job::Image(picture, n) => self.picture_file(picture, *n),
             Job::Embed(i) => super::embeds::card(self, *i),
             Job::OEmbed(i) => Ok(super::embeds::oembed(self, *i)),
-            Job::Card(of) => super::share_card::render(self, *of).map(|bytes| OutFile {
+            Job::Card(of) => super::share_card::render(self, *of).map(|(bytes, backing)| OutFile {
+                backing,
                 path: super::share_card::path(self, *of),
                 bytes,
             }),
@@ -319,6 +320,8 @@ impl Pages<'_> {
         };
         super::images::process::read_output(picture, cached, &self.data.config.images)
             .map(|bytes| OutFile {
+                // Read from the cache, unless it had to be processed again.
+                backing: Some(cached.to_path_buf()).filter(|c| c.is_file()),
                 path: out.into(),
                 bytes,
             })

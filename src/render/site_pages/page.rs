@@ -41,6 +41,7 @@ impl Pages<'_> {
         insert_frame(&mut ctx, &frame);
         let html = self.render_template(&template, &ctx)?;
         Ok(OutFile {
+            backing: None,
             path: path.output_file(),
             bytes: html.into_bytes(),
         })

@@ -167,7 +167,7 @@ impl Drop for Waiting<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::Arc;
+    use crate::engine::blob::Blob;
 
     fn runtime() -> tokio::runtime::Runtime {
         tokio::runtime::Builder::new_current_thread()
@@ -218,7 +218,8 @@ mod tests {
         let page = PathBuf::from("gone.html");
         pending.mark([page.clone()]);
         let mut old = Snapshot::default();
-        old.files.insert(page.clone(), Arc::from(&b"x"[..]));
+        old.files
+            .insert(page.clone(), Blob::new(&page, b"x".to_vec()));
         pending.settle(&old, &Snapshot::default());
         assert!(!pending.any_marked(&[page]));
     }
