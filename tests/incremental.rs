@@ -282,3 +282,29 @@ fn pages_left_pending_are_rendered_after_a_change_that_moves_indices() {
     session.finish();
     assert_same(&session, &site.root, &[]);
 }
+
+/// A file that comes and goes is taken in without walking `content/`
+/// again (`engine/content/rewalk.rs`): one outside the kinds must still
+/// give the walk's warning, and lose it when deleted, as a fresh run does.
+#[test]
+fn a_file_outside_the_kinds_warns_until_it_is_deleted() {
+    let site = Site::new();
+    let mut session = Session::new(&site.root, options());
+    let rel = PathBuf::from("content/notes/ideas.md");
+    let warned = |s: &Session| {
+        s.diagnostics()
+            .items()
+            .iter()
+            .any(|d| d.file == rel && d.code == "not-content")
+    };
+    site.write(&rel, "---\ntitle: \"Ideas\"\n---\nNot a page.\n");
+    session.update(&[Change::Content(rel.clone())], &[]);
+    session.finish();
+    assert!(warned(&session), "{:?}", session.diagnostics().items());
+    assert_same(&session, &site.root, &[]);
+    std::fs::remove_file(site.root.join(&rel)).expect("the file is there");
+    session.update(&[Change::Content(rel.clone())], &[]);
+    session.finish();
+    assert!(!warned(&session), "{:?}", session.diagnostics().items());
+    assert_same(&session, &site.root, &[]);
+}

@@ -16,6 +16,7 @@ use crate::content::translation::Translation;
 use crate::content::{self, HOME_ID, Parsed};
 
 mod dress;
+mod rewalk;
 mod translations;
 use crate::diag::{Diagnostic, Diagnostics};
 use translations::language_codes;
@@ -187,10 +188,16 @@ impl Content {
     /// that came and went, and re-assembles the entity list.
     fn reload(&mut self, root: &Path, changed: &[PathBuf]) -> Vec<PathBuf> {
         let mut clock = super::Trace::start();
-        let mut walk_diags = Diagnostics::default();
-        let found = content::discover(root, &mut walk_diags);
+        let found = match self.found_without_walk(root, changed) {
+            Some(found) => found,
+            None => {
+                let mut walk_diags = Diagnostics::default();
+                let found = content::discover(root, &mut walk_diags);
+                self.walk_diags = walk_diags;
+                found
+            }
+        };
         clock.lap("   walk");
-        self.walk_diags = walk_diags;
         let present: HashMap<&Path, &content::Found> =
             found.iter().map(|f| (f.rel.as_path(), f)).collect();
         let reread = |rel: &Path| changed.iter().any(|c| rel.starts_with(c) || rel == c);

@@ -17,6 +17,7 @@ pub mod content;
 mod diagnostics;
 pub mod graph;
 mod inputs;
+mod jobs;
 pub mod memo;
 pub mod persist;
 pub mod prints;
@@ -89,6 +90,9 @@ impl Outcome {
 /// One output rendered: its path, its file or template error, and the
 /// keys it read.
 type Rendered = (PathBuf, Result<OutFile, Diagnostic>, Vec<Key>);
+
+/// A [`Rendered`] output packed for keeping ([`Blob`]), with its path.
+type Packed = (PathBuf, Result<(PathBuf, Blob), Diagnostic>, Vec<Key>);
 
 /// The engine kept alive between changes: the derived site, the recorded
 /// reads of every output and the output itself, in memory.
@@ -384,124 +388,6 @@ impl Engine {
         self.refresh_diagnostics();
     }
 
-    /// The jobs of the current site that are new or read a key in
-    /// `reached`; outputs of jobs the site no longer has are removed.
-    /// `relisted` says the jobs were just listed anew, and may hold new ones.
-    fn jobs_to_render(
-        &mut self,
-        reached: &BTreeSet<PathBuf>,
-        relisted: bool,
-        outcome: &mut Outcome,
-    ) -> Vec<Job> {
-        let fresh = self.jobs.is_empty();
-        if fresh {
-            self.list_jobs(outcome);
-        }
-        if fresh || relisted {
-            // Hashed: a path's hash is one pass over it, where a tree
-            // compares it component by component at every level.
-            let reached: std::collections::HashSet<&PathBuf> = reached.iter().collect();
-            return self
-                .jobs
-                .iter()
-                .filter(|(_, path)| !self.graph.knows(path) || reached.contains(path))
-                .map(|(job, _)| job.clone())
-                .collect();
-        }
-        // The same pages as last time, every one rendered since.
-        let mut at: Vec<usize> = reached
-            .iter()
-            .filter_map(|p| self.job_index.get(p).copied())
-            .collect();
-        at.sort_unstable();
-        at.into_iter().map(|i| self.jobs[i].0.clone()).collect()
-    }
-
-    /// Every job of the site with its output path, or `None` when the
-    /// templates do not compile.
-    fn listed(&self) -> Option<Vec<(Job, PathBuf)>> {
-        let jobs = self.with_pages(&Reads::off(), |pages| pages.jobs())?;
-        Some(
-            jobs.into_iter()
-                .map(|j| {
-                    let path = self.path_of(&j);
-                    (j, path)
-                })
-                .collect(),
-        )
-    }
-
-    /// After a change that may have changed which pages the site has (a
-    /// front matter edit): lists the jobs again, and keeps the list, its
-    /// index and the queues as they are when it came out the same (most
-    /// edits), which saves re-indexing tens of thousands of paths.
-    /// Returns whether the list changed.
-    fn relist_jobs(&mut self, outcome: &mut Outcome) -> bool {
-        if self.jobs.is_empty() {
-            // Listed from nothing by `jobs_to_render`.
-            return false;
-        }
-        let mut clock = Trace::start();
-        let listed = self.listed();
-        clock.lap(" list: jobs");
-        match listed {
-            Some(listed) if listed == self.jobs => false,
-            Some(listed) => {
-                self.take_jobs(listed, outcome);
-                true
-            }
-            None => {
-                self.jobs.clear();
-                false
-            }
-        }
-    }
-
-    /// Lists every job of the site again, and removes the outputs of jobs
-    /// it no longer has.
-    fn list_jobs(&mut self, outcome: &mut Outcome) {
-        if let Some(listed) = self.listed() {
-            self.take_jobs(listed, outcome);
-        }
-    }
-
-    /// Makes `listed` the site's jobs: indexes them, finds the queued jobs
-    /// again by path, and removes the outputs of jobs it no longer has.
-    fn take_jobs(&mut self, listed: Vec<(Job, PathBuf)>, outcome: &mut Outcome) {
-        let mut clock = Trace::start();
-        self.jobs = listed;
-        self.job_index = self
-            .jobs
-            .iter()
-            .enumerate()
-            .map(|(i, (_, p))| (p.clone(), i))
-            .collect();
-        clock.lap(" take: index");
-        let gone: Vec<PathBuf> = self
-            .graph
-            .outputs()
-            .filter(|p| !self.job_index.contains_key(*p))
-            .cloned()
-            .collect();
-        // Jobs in line name entities by index, which may have moved.
-        let (pending, waiting) = (
-            std::mem::take(&mut self.pending),
-            std::mem::take(&mut self.waiting),
-        );
-        clock.lap(" take: gone");
-        self.pending = self.by_path_again(pending);
-        self.waiting = self.by_path_again(waiting);
-        clock.lap(" take: again");
-        let keep = self.pages_of_unparsed();
-        for gone in gone {
-            self.graph.forget(&gone);
-            self.job_errors.remove(&gone);
-            if !keep.contains(&gone) && self.output.remove(&gone).is_some() {
-                outcome.changed.insert(gone);
-            }
-        }
-    }
-
     /// Removes the last good pages kept for files that no longer fail to
     /// parse and have no page now: a broken file that was then deleted.
     /// (A fixed file's page is rendered again over its kept one.)
@@ -605,7 +491,7 @@ impl Engine {
             );
         }
         // Packed on every core, as they were rendered.
-        let done: Vec<(PathBuf, Result<(PathBuf, Blob), Diagnostic>, Vec<Key>)> = done
+        let done: Vec<Packed> = done
             .into_par_iter()
             .map(|(path, result, keys)| {
                 let packed = result.map(|f| {

@@ -263,6 +263,12 @@ fn rebuild(
     let started = Instant::now();
     let outcome = session.plan(changes);
     shared.mark_pending(session.pending());
+    if !outcome.changed.is_empty() {
+        // Outputs the change removed (a deleted page answers 404 at once)
+        // and static files published anew go out before any page: the
+        // pages about to change are marked, so no request sees them stale.
+        publish(session, shared);
+    }
     let (done, served) = render_pending(session, shared, started, inbox);
     let mut all = outcome;
     all.add(done);
@@ -290,14 +296,15 @@ fn render_pending(
         let open = shared.open_pages();
         // A request for a feed or export left waiting is answered first
         // too, rather than after every page.
+        // What a reader waits for is rendered alone and published at once,
+        // not in a chunk with pages nobody asked for (a listing page of a
+        // site-wide change can take tens of milliseconds).
         let step = if session.waits_for(&wanted) {
-            session.finish_some(&wanted, PAGE_CHUNK)
+            session.finish_some(&wanted, wanted.len())
+        } else if session.has_pending() && !wanted.is_empty() {
+            session.render_next(&wanted, wanted.len())
         } else if session.has_pending() {
-            let first: Vec<PathBuf> = wanted
-                .iter()
-                .cloned()
-                .chain(open.iter().map(PathBuf::from))
-                .collect();
+            let first: Vec<PathBuf> = open.iter().map(PathBuf::from).collect();
             session.render_next(&first, PAGE_CHUNK.max(first.len()))
         } else {
             break;
