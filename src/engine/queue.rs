@@ -117,8 +117,9 @@ impl Engine {
         self.waiting.iter().map(|(_, p)| p.clone()).collect()
     }
 
-    /// Renders one of the files [`Engine::plan`] left waiting, one at
-    /// `first` if any: `serve` looks for new edits between two.
+    /// Renders up to `most` of the files [`Engine::plan`] left waiting,
+    /// those at `first` first: `serve` looks for new edits between two
+    /// such steps.
     pub(super) fn finish_some_own(&mut self, first: &[PathBuf], most: usize) -> Outcome {
         if self.waiting.is_empty() {
             return Outcome::default();

@@ -294,11 +294,10 @@ fn render_pending(
     loop {
         let wanted = shared.wanted();
         let open = shared.open_pages();
-        // A request for a feed or export left waiting is answered first
-        // too, rather than after every page.
-        // What a reader waits for is rendered alone and published at once,
-        // not in a chunk with pages nobody asked for (a listing page of a
-        // site-wide change can take tens of milliseconds).
+        // What a reader waits for (a page, or a feed or export left
+        // waiting) is rendered alone and published at once, not in a chunk
+        // with files nobody asked for (a listing page of a site-wide change
+        // can take tens of milliseconds).
         let step = if session.waits_for(&wanted) {
             session.finish_some(&wanted, wanted.len())
         } else if session.has_pending() && !wanted.is_empty() {
