@@ -166,7 +166,7 @@ fn report_walk_error(root: &Path, e: &walkdir::Error, diags: &mut Diagnostics) {
     );
 }
 
-fn has_content_extension(path: &Path) -> bool {
+pub(crate) fn has_content_extension(path: &Path) -> bool {
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
     matches!(ext, "md" | "yaml" | "yml")
 }

@@ -82,11 +82,7 @@ impl Shared {
             Ok(mut slot) => std::mem::replace(&mut *slot, Arc::clone(&snapshot)),
             Err(_) => return snapshot,
         };
-        let mut clock = crate::engine::Trace::start();
         self.pending.settle(&old, &snapshot);
-        clock.lap("settle");
-        drop(old);
-        clock.lap("drop old");
         snapshot
     }
 

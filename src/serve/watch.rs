@@ -174,7 +174,6 @@ pub fn next_batch_from(
         (None, None) => rx.recv().ok()?,
     };
     let mut paths = event_paths(first);
-    let mut clock = crate::engine::Trace::start();
     let started = Instant::now();
     while started.elapsed() < MAX_BATCH {
         match rx.recv_timeout(QUIET) {
@@ -183,7 +182,6 @@ pub fn next_batch_from(
             Err(RecvTimeoutError::Disconnected) => break,
         }
     }
-    clock.lap("batch");
     paths.sort();
     paths.dedup();
     Some(paths)

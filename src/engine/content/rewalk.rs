@@ -76,11 +76,7 @@ fn plain_place(rel: &Path) -> bool {
         return false;
     }
     let rest: Vec<&str> = parts.collect();
-    let content_ext = matches!(
-        rel.extension().and_then(|e| e.to_str()),
-        Some("md" | "yaml" | "yml")
-    );
-    content_ext
+    content::has_content_extension(rel)
         && rest.len() == 2
         && rest
             .iter()
