@@ -11,6 +11,7 @@ use super::progress::Progress;
 use super::{CompileOptions, Failure, Outcome, Stage, StageClock, report, say};
 use crate::cli::{BuildArgs, GlobalArgs};
 use crate::engine::cache::{self, Record, Stamp, Store, Unusable};
+use crate::engine::parses::Parses;
 use crate::engine::persist::{Done, Recorded};
 use crate::output::{self, MARKER, StaticSources};
 use crate::render::OutFile;
@@ -29,6 +30,9 @@ pub struct Built {
     pub pages: usize,
     /// `Some((rendered, written))` when the build started from the cache.
     pub from_cache: Option<(usize, usize)>,
+    /// The output files written or removed, when the build changed the
+    /// last build's output in place.
+    touched: Option<Vec<PathBuf>>,
     pub timings: super::Timings,
 }
 
@@ -63,6 +67,9 @@ pub fn run(
     if !whole {
         previous.iter_mut().for_each(|r| *r = None);
     }
+    // The output as the last build left it (checked by `usable`): a
+    // build that patches it looks again only at the files it touches.
+    let left = previous[0].as_mut().map(|r| std::mem::take(&mut r.files));
     trace.lap("inputs");
     let observer = |stage| progress.stage(stage);
     let mut clock = StageClock::start(&observer);
@@ -71,6 +78,9 @@ pub fn run(
         root,
         options,
         pending: configs.into_iter().zip(previous).collect(),
+        parses: Some(Parses::load(&dir, cache::binary_print(&inputs))),
+        cache_dir: &dir,
+        quiet: global.quiet,
     };
     let (mut build, previous) = views.next_view();
     trace.lap("load+derive");
@@ -78,19 +88,23 @@ pub fn run(
     let jobs = build.stale(previous);
     trace.lap("stale");
     let outcome = if patching && jobs.len() <= PATCH_LIMIT {
-        patch(build, &jobs, views, out, &stores, &mut clock, args, global)?
+        patch(
+            build, &jobs, &mut views, out, &stores, &mut clock, args, global,
+        )?
     } else {
-        full(build, jobs, views, out, &mut clock, args, global)?
+        full(build, jobs, &mut views, out, &mut clock, args, global)?
     };
     let Some((done, mut built)) = outcome else {
         return Ok((Outcome::ContentErrors, None));
     };
     built.timings = clock.finish();
     trace.lap("render+write");
+    let files = files_now(out, left.zip(built.touched.as_deref()));
     for (store, done) in stores.iter().zip(done) {
         let mut record = done.record;
         record.inputs = inputs.clone();
-        save(store, stamp, record, out);
+        record.files = files.clone();
+        save(store, stamp, record);
     }
     trace.lap("save");
     Ok((Outcome::Clean, Some(built)))
@@ -105,6 +119,14 @@ struct Views<'a> {
         (crate::config::Config, crate::diag::Diagnostics),
         Option<Record>,
     )>,
+    /// The parsed content files, shared by the languages: each reads the
+    /// same files.
+    parses: Option<Parses>,
+    /// The cache folder, where `parses` is saved once the last language
+    /// has read the files (it holds them all: 55 MB at 10,000 entities).
+    /// Their bytes do not depend on the build's outcome.
+    cache_dir: &'a Path,
+    quiet: bool,
 }
 
 impl Views<'_> {
@@ -114,8 +136,32 @@ impl Views<'_> {
             .pending
             .pop_front()
             .unwrap_or_else(|| ((Default::default(), Default::default()), None));
-        let build = Recorded::load(self.root, self.options.clone(), previous.as_mut(), config);
+        let build = Recorded::load(
+            self.root,
+            self.options.clone(),
+            previous.as_mut(),
+            config,
+            self.parses.as_mut(),
+        );
+        if self.pending.is_empty() {
+            self.save_parses();
+        }
         (build, previous)
+    }
+
+    /// Writes the parses and lets them go.
+    fn save_parses(&mut self) {
+        let Some(parses) = self.parses.take() else {
+            return;
+        };
+        if let Err(e) = parses.save(self.cache_dir)
+            && !self.quiet
+        {
+            say::err(&format!(
+                "warning: cannot write the build cache {}: {e}; the next build parses every file\n",
+                self.cache_dir.display()
+            ));
+        }
     }
 
     fn is_empty(&self) -> bool {
@@ -177,12 +223,21 @@ fn usable(store: &Store, stamp: Stamp, out: &Path, global: &GlobalArgs) -> Optio
 /// Whether every file the last build wrote is still there with the same
 /// length and time: an output folder someone changed, removed or replaced
 /// is written anew.
-fn output_as_left(out: &Path, files: &[(PathBuf, u64, i128)]) -> bool {
+fn output_as_left(out: &Path, files: &[Stated]) -> bool {
+    use rayon::prelude::*;
     !files.is_empty()
-        && files.iter().all(|(rel, len, time)| {
-            std::fs::symlink_metadata(out.join(rel))
-                .is_ok_and(|m| m.is_file() && m.len() == *len && cache::mtime_ns(&m) == *time)
-        })
+        && files
+            .par_iter()
+            .all(|(rel, len, time)| stat(out, rel) == Some((*len, *time)))
+}
+
+/// An output file with its length and modification time.
+type Stated = (PathBuf, u64, i128);
+
+/// The length and time of the output file `rel`, if it is a file.
+fn stat(out: &Path, rel: &Path) -> Option<(u64, i128)> {
+    let meta = std::fs::symlink_metadata(out.join(rel)).ok()?;
+    meta.is_file().then(|| (meta.len(), cache::mtime_ns(&meta)))
 }
 
 /// Renders the stale outputs of every language, then, if the site has no
@@ -193,7 +248,7 @@ fn output_as_left(out: &Path, files: &[(PathBuf, u64, i128)]) -> bool {
 fn patch(
     mut build: Recorded,
     jobs: &[Job],
-    mut views: Views<'_>,
+    views: &mut Views<'_>,
     out: &Path,
     stores: &[Store],
     clock: &mut StageClock<'_>,
@@ -237,11 +292,12 @@ fn patch(
     for rel in gone {
         patch.remove(&rel).map_err(fail)?;
     }
-    let (written, _) = patch.finish().map_err(fail)?;
+    let touched = patch.finish().map_err(fail)?;
     let built = Built {
         html_pages,
         pages: done[0].pages,
-        from_cache: Some((rendered, written)),
+        from_cache: Some((rendered, touched.len())),
+        touched: Some(touched),
         timings: Default::default(),
     };
     Ok(Some((done, built)))
@@ -253,7 +309,7 @@ fn patch(
 fn full(
     build: Recorded,
     jobs: Vec<Job>,
-    mut views: Views<'_>,
+    views: &mut Views<'_>,
     out: &Path,
     clock: &mut StageClock<'_>,
     args: &BuildArgs,
@@ -304,6 +360,7 @@ fn full(
         html_pages,
         pages: done[0].pages,
         from_cache: None,
+        touched: None,
         timings: Default::default(),
     };
     Ok(Some((done, built)))
@@ -322,18 +379,39 @@ fn failed(done: &mut Done, out: &Path, args: &BuildArgs, global: &GlobalArgs) ->
     false
 }
 
+/// Every file of the output with its length and time, in path order. With
+/// the files as the last build left them and the ones this build touched,
+/// only those (and the manifest) are looked at again: about 50,000 files at
+/// 10,000 entities, which took 160 ms to list and look at.
+fn files_now(out: &Path, patched: Option<(Vec<Stated>, &[PathBuf])>) -> Vec<Stated> {
+    let marker = PathBuf::from(MARKER);
+    let Some((mut files, touched)) = patched else {
+        let mut listed = output::listed_files(out);
+        listed.push(marker);
+        let mut files: Vec<Stated> = listed
+            .into_iter()
+            .filter_map(|rel| stat(out, &rel).map(|(len, time)| (rel, len, time)))
+            .collect();
+        files.sort_unstable();
+        return files;
+    };
+    // Records before this one kept the manifest last.
+    files.sort_unstable();
+    for rel in touched.iter().chain([&marker]) {
+        let at = files.binary_search_by(|(p, ..)| p.as_path().cmp(rel));
+        match (stat(out, rel), at) {
+            (Some((len, time)), Ok(i)) => files[i] = (rel.clone(), len, time),
+            (Some((len, time)), Err(i)) => files.insert(i, (rel.clone(), len, time)),
+            (None, Ok(i)) => drop(files.remove(i)),
+            (None, Err(_)) => {}
+        }
+    }
+    files
+}
+
 /// Writes the cache for the output as it now is; a cache that cannot be
 /// written costs the next build time, not this one its result.
-fn save(store: &Store, stamp: Stamp, mut record: Record, out: &Path) {
-    let mut files = output::listed_files(out);
-    files.push(PathBuf::from(MARKER));
-    record.files = files
-        .into_iter()
-        .filter_map(|rel| {
-            let meta = std::fs::symlink_metadata(out.join(&rel)).ok()?;
-            Some((rel, meta.len(), cache::mtime_ns(&meta)))
-        })
-        .collect();
+fn save(store: &Store, stamp: Stamp, record: Record) {
     if let Err(e) = store.save(stamp, record) {
         say::err(&format!(
             "warning: cannot write the build cache {}: {e}; the next build renders everything\n",

@@ -28,7 +28,7 @@ pub fn run(args: &CleanArgs, global: &GlobalArgs) -> Result<Outcome, Failure> {
         let path = path.to_path_buf();
         move |e: io::Error| Failure(format!("cannot remove {}: {e}", path.display()))
     };
-    // The first language's record and kept Markdown, then each other
+    // The first language's record, kept Markdown and parses, then each other
     // language's, in a folder of its own (named by its code, and found by
     // looking: `languages:` may have changed since).
     let mut stores = vec![dir.clone()];

@@ -40,9 +40,19 @@ pub struct LoadedFiles {
 
 /// Reads and parses every file under `content/`, in parallel.
 pub fn load_parsed(root: &Path) -> LoadedFiles {
+    load_parsed_reusing(root, &|_, _| None)
+}
+
+/// An entity parsed before from the file at a path whose bytes hashed to
+/// a value ([`Parsed::hash`]), if one is kept.
+pub type Reuse<'a> = dyn Fn(&Path, u64) -> Option<Entity> + Sync + 'a;
+
+/// [`load_parsed`], taking an entity from `reuse` instead of parsing its
+/// file again when it has one for the file's bytes.
+pub fn load_parsed_reusing(root: &Path, reuse: &Reuse<'_>) -> LoadedFiles {
     let mut walk_diags = Diagnostics::default();
     let found = discover(root, &mut walk_diags);
-    let parsed = in_io_pool(|| found.par_iter().map(|f| read_one(root, f)).collect());
+    let parsed = in_io_pool(|| found.par_iter().map(|f| read_one(root, f, reuse)).collect());
     LoadedFiles { parsed, walk_diags }
 }
 
@@ -278,9 +288,13 @@ pub struct Parsed {
     /// When the file is a translation (`x.uk.md`): it, to be checked
     /// against its original once the site is known.
     pub translation: Option<translation::Translation>,
+    /// A hash of the file's bytes.
+    pub hash: u64,
+    /// Whether the entity was not parsed but reused ([`Reuse`]).
+    pub reused: bool,
 }
 
-pub fn read_one(root: &Path, found: &Found) -> Parsed {
+pub fn read_one(root: &Path, found: &Found, reuse: &Reuse<'_>) -> Parsed {
     let mut parsed = Parsed {
         rel: found.rel.clone(),
         kind: found.kind,
@@ -290,6 +304,8 @@ pub fn read_one(root: &Path, found: &Found) -> Parsed {
         diagnostics: Vec::new(),
         front_hash: 0,
         translation: None,
+        hash: 0,
+        reused: false,
     };
     let bytes = match fs::read(root.join(&found.rel)) {
         Ok(b) => b,
@@ -321,7 +337,14 @@ pub fn read_one(root: &Path, found: &Found) -> Parsed {
         parsed.translation = Some(t);
         return parsed;
     }
-    parsed.entity = parse_text(found, &text, &mut parsed.diagnostics);
+    parsed.hash = xxhash_rust::xxh3::xxh3_64(text.as_bytes());
+    parsed.entity = match reuse(&found.rel, parsed.hash) {
+        Some(entity) => {
+            parsed.reused = true;
+            Some(entity)
+        }
+        None => parse_text(found, &text, &mut parsed.diagnostics),
+    };
     let front_end = parsed
         .entity
         .as_ref()

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::path::PathBuf;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::diag::Span;
 
@@ -77,7 +77,7 @@ impl Kind {
 
 /// A calendar date, `YYYY-MM-DD`. Kept as numbers so sorting is by time and
 /// rendering needs no clock or time-zone crate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Date {
     pub year: i32,
     pub month: u8,
@@ -148,7 +148,7 @@ impl fmt::Display for Date {
 }
 
 /// How much of a date the writer knows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Precision {
     Year,
     Month,
@@ -159,7 +159,7 @@ pub enum Precision {
 /// `2025-04-06`, approximate when written `~2025-04`. It stands for a
 /// period; `first` is the period's first day, which is what it sorts by (a
 /// month before its days, ties broken by the caller, by title).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct When {
     pub first: Date,
     pub precision: Precision,
@@ -269,7 +269,7 @@ pub type EntityIdx = usize;
 
 /// A reference as written (`steve-witkoff`, `actors/steve-witkoff`), where it
 /// was written, and — after the resolve stage — what it points at.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Ref {
     pub raw: String,
     pub span: Span,
@@ -288,7 +288,7 @@ impl Ref {
 
 /// Markdown text from front matter or a body, with what is needed to map an
 /// offset inside it back to its file.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Text {
     pub source: String,
     /// File offset of `source[0]`.
@@ -310,7 +310,7 @@ impl Text {
 }
 
 /// A row of the key facts table.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Fact {
     pub label: String,
     /// Where the label was written, for warnings about the fact.
@@ -327,7 +327,7 @@ pub struct Fact {
 }
 
 /// What kind of entry a page's changes log holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ChangeKind {
     /// Something the page said was wrong.
@@ -339,7 +339,7 @@ pub enum ChangeKind {
 }
 
 /// One entry of a page's `changes:` log.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Change {
     pub date: When,
     pub kind: ChangeKind,
@@ -350,21 +350,21 @@ pub struct Change {
 }
 
 /// An old URL path of a page (`moved_from`), normalised to `/a/b/`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MovedFrom {
     /// The path's segments: `["old", "path"]` for `/old/path/`.
     pub segments: Vec<String>,
     pub span: Span,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Question {
     pub question: String,
     pub answer: Option<Text>,
     pub span: Span,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ActorType {
     Person,
@@ -373,7 +373,7 @@ pub enum ActorType {
     Group,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Actor {
     pub actor_type: Option<ActorType>,
     pub role: Option<String>,
@@ -384,7 +384,7 @@ pub struct Actor {
     pub founded: Option<When>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum MeetingFormat {
     InPerson,
@@ -393,7 +393,7 @@ pub enum MeetingFormat {
     Call,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum MeetingStatus {
     Scheduled,
@@ -402,13 +402,13 @@ pub enum MeetingStatus {
     Postponed,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Participant {
     pub actor: Ref,
     pub role: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Meeting {
     /// `None` when the date is to be announced (`date: tbd`).
     pub date: Option<When>,
@@ -422,7 +422,7 @@ pub struct Meeting {
     pub status: Option<MeetingStatus>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ProposalStatus {
     Draft,
@@ -434,7 +434,7 @@ pub enum ProposalStatus {
     Stalled,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Proposal {
     pub status: Option<ProposalStatus>,
     pub proposed_by: Vec<Ref>,
@@ -444,7 +444,7 @@ pub struct Proposal {
     pub components: Vec<Text>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum SourceType {
     Article,
@@ -454,7 +454,7 @@ pub enum SourceType {
     Social,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Source {
     pub publisher: Option<String>,
     pub url: Option<String>,
@@ -472,7 +472,7 @@ pub struct Source {
 }
 
 /// What only one kind has.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum KindData {
     Actor(Actor),
     Meeting(Meeting),
@@ -482,7 +482,7 @@ pub enum KindData {
 }
 
 /// One content file, parsed.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Entity {
     /// `actors/steve-witkoff`; for the home page, `_index`.
     pub id: String,
@@ -510,6 +510,7 @@ pub struct Entity {
     pub body: Text,
     pub data: KindData,
     /// Keys the format does not know, handed to templates as `page.extra`.
+    #[serde(with = "extra_as_json")]
     pub extra: BTreeMap<String, serde_json::Value>,
     /// Which languages the page exists in, on a multilingual site.
     pub lang: EntityLang,
@@ -518,7 +519,7 @@ pub struct Entity {
 /// Where a page stands among the site's languages: set by the language
 /// view the entity belongs to (`crate::content::overlay`), read by the
 /// pages (`hreflang`, the switcher, the "not yet translated" notice).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct EntityLang {
     /// The other languages it has a translation file in, in site order.
     pub translated_into: Vec<String>,
@@ -530,7 +531,7 @@ pub struct EntityLang {
 /// `image: {src, alt, credit, licence, caption, decorative}` as written;
 /// the file is found and checked when the page is rendered
 /// (`crate::render::images`).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct ImageSpec {
     pub src: String,
     /// `None` when the key is missing (an error), `Some("")` when written empty.
@@ -623,5 +624,26 @@ mod tests {
             Date::parse("2026-01-06").map(|d| d.days_since_epoch()),
             Some(20459)
         );
+    }
+}
+
+/// `extra` as JSON text when an entity is stored (the parse cache): its
+/// format, postcard, cannot read back a `serde_json::Value`, which names no
+/// types of its own.
+mod extra_as_json {
+    use std::collections::BTreeMap;
+
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    type Extra = BTreeMap<String, serde_json::Value>;
+
+    pub fn serialize<S: Serializer>(extra: &Extra, to: S) -> Result<S::Ok, S::Error> {
+        let text = serde_json::to_string(extra).map_err(serde::ser::Error::custom)?;
+        to.serialize_str(&text)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(from: D) -> Result<Extra, D::Error> {
+        let text = String::deserialize(from)?;
+        serde_json::from_str(&text).map_err(serde::de::Error::custom)
     }
 }

@@ -30,10 +30,14 @@ const MEMO_DIR: &str = "markdown";
 /// The cache folder, under the site root, unless `--cache-dir` says.
 pub const DEFAULT_DIR: &str = ".explainer-cache";
 
-/// What a build cache holds in its folder (`dir`): the record and the
-/// kept Markdown, whether there or not.
-pub fn files_of(dir: &Path) -> [PathBuf; 2] {
-    [dir.join(FILE), dir.join(MEMO_DIR)]
+/// What a build cache holds in its folder (`dir`): the record, the kept
+/// Markdown and the kept parses, whether there or not.
+pub fn files_of(dir: &Path) -> [PathBuf; 3] {
+    [
+        dir.join(FILE),
+        dir.join(MEMO_DIR),
+        dir.join(super::parses::DIR),
+    ]
 }
 
 /// What one build left behind for the next.
@@ -146,6 +150,19 @@ pub fn inputs(root: &Path, out: &Path, cache_dir: &Path, known: &[Input]) -> Vec
         .collect();
     listed.sort();
     listed
+}
+
+/// A print of the running binary, from `inputs`: what the parsed files
+/// kept in the cache ([`super::parses`]) depend on besides their bytes.
+pub fn binary_print(inputs: &[Input]) -> u64 {
+    let binary = inputs.iter().find(|(path, ..)| path == Path::new(BINARY));
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    h.update(env!("CARGO_PKG_VERSION").as_bytes());
+    if let Some((_, len, _, hash)) = binary {
+        h.update(&len.to_le_bytes());
+        h.update(&hash.to_le_bytes());
+    }
+    h.digest()
 }
 
 /// The folders of a site whose files can reach its pages.

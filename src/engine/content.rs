@@ -86,6 +86,18 @@ impl Content {
         drafts: bool,
         config_diags: &mut Diagnostics,
     ) -> Self {
+        Content::load_with(root, config, drafts, config_diags, None)
+    }
+
+    /// [`Content::load`], parsing only the files whose bytes are not as
+    /// `parses` keeps them, when given.
+    pub fn load_with(
+        root: &Path,
+        config: &Config,
+        drafts: bool,
+        config_diags: &mut Diagnostics,
+        parses: Option<&mut super::parses::Parses>,
+    ) -> Self {
         let mut content = Content {
             drafts,
             git_dates: git_dates::for_site(root, config, config_diags),
@@ -97,7 +109,10 @@ impl Content {
                 .map(|l| l.code.clone()),
             ..Content::default()
         };
-        let loaded = content::load_parsed(root);
+        let loaded = match parses {
+            Some(parses) => parses.load_parsed(root),
+            None => content::load_parsed(root),
+        };
         content.walk_diags = loaded.walk_diags;
         let mut pool = Vec::new();
         for parsed in loaded.parsed {
@@ -142,7 +157,7 @@ impl Content {
                 return None;
             }
             let found = self.found(rel)?;
-            let parsed = content::read_one(root, &found);
+            let parsed = content::read_one(root, &found, &|_, _| None);
             if parsed.translation.is_some() && self.translations.contains_key(rel) {
                 // A translation moves no entity: kept at once.
                 self.keep(parsed);
@@ -223,7 +238,7 @@ impl Content {
         for f in &found {
             if reread(&f.rel) || !self.files.contains_key(&f.rel) {
                 read.push(f.rel.clone());
-                let parsed = content::read_one(root, f);
+                let parsed = content::read_one(root, f, &|_, _| None);
                 if let Some(e) = self.keep(parsed) {
                     fresh.push(e);
                 }

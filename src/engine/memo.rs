@@ -14,12 +14,11 @@
 //! problem to report.
 
 use std::collections::HashMap;
-use std::fs;
 use std::path::Path;
 
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::shards::{SHARDS, Shelf, shard_of};
 use crate::content::model::{Entity, EntityIdx};
 use crate::render::Prepared;
 
@@ -96,7 +95,7 @@ impl Memo {
         reads: &Reads<'_>,
         lookups: impl Fn(&Prepared) -> u64,
     ) -> (Vec<Option<Prepared>>, Vec<bool>) {
-        let mut dirty = vec![false; SHARDS as usize];
+        let mut dirty = vec![false; SHARDS];
         let mut out: Vec<Option<Prepared>> = (0..reads.entities.len()).map(|_| None).collect();
         let at: HashMap<&str, EntityIdx> = reads
             .entities
@@ -207,13 +206,10 @@ pub fn site_print(names: u64, shortcodes: u64) -> u64 {
     names ^ shortcodes.rotate_left(17)
 }
 
-/// The memo is kept in this many files, by a hash of the entity id: a
-/// build that renders one entity's Markdown again rewrites one of them
-/// (about 1 MB at 10,000 entities), not all of it (about 80 MB).
-const SHARDS: u64 = 64;
-const MAGIC: &[u8] = b"explainer markdown memo 1\n";
-/// The file listing each shard's print as last written.
-const INDEX: &str = "index.bin";
+/// The memo's files ([`super::shards`]).
+const SHELF: Shelf = Shelf {
+    magic: b"explainer markdown memo 1\n",
+};
 
 impl Memo {
     /// Reads the memo kept in `dir` for builds under `stamp` (the cache's
@@ -221,12 +217,8 @@ impl Memo {
     /// or damaged are left out. Safe with any mix of old shards, since
     /// every entry is checked before it is used ([`Memo::reuse`]).
     pub fn load(dir: &Path, stamp: u64) -> Memo {
-        let entries = (0..SHARDS)
-            .into_par_iter()
-            .flat_map_iter(|n| read_shard(&dir.join(shard_name(n)), stamp))
-            .collect();
         Memo {
-            entries,
+            entries: SHELF.load(dir, stamp),
             dirty: None,
         }
     }
@@ -234,75 +226,11 @@ impl Memo {
     /// Writes the memo into `dir` under `stamp`: only the shards whose
     /// bytes changed since they were last written.
     pub fn save(self, dir: &Path, stamp: u64) -> std::io::Result<()> {
-        fs::create_dir_all(dir)?;
         let mut shards: Vec<Vec<Entry>> = (0..SHARDS).map(|_| Vec::new()).collect();
         for e in self.entries {
             shards[shard_of(&e.id)].push(e);
         }
-        let before: Vec<u64> = fs::read(dir.join(INDEX))
-            .ok()
-            .and_then(|b| postcard::from_bytes(&b).ok())
-            .filter(|b: &Vec<u64>| b.len() == SHARDS as usize)
-            .unwrap_or_default();
-        let clean = |n: usize| !before.is_empty() && self.dirty.as_ref().is_some_and(|d| !d[n]);
-        let bytes: Vec<Option<Vec<u8>>> = shards
-            .par_iter()
-            .enumerate()
-            .map(|(n, entries)| match clean(n) {
-                true => Ok(None),
-                false => shard_bytes(stamp, entries).map(Some),
-            })
-            .collect::<Result<_, _>>()?;
-        let mut prints = Vec::with_capacity(bytes.len());
-        for (n, b) in bytes.iter().enumerate() {
-            let Some(b) = b else {
-                prints.push(before[n]);
-                continue;
-            };
-            let print = xxhash_rust::xxh3::xxh3_64(b);
-            if before.get(n) != Some(&print) {
-                write_atomic(&dir.join(shard_name(n as u64)), b)?;
-            }
-            prints.push(print);
-        }
-        let index = postcard::to_allocvec(&prints).map_err(std::io::Error::other)?;
-        write_atomic(&dir.join(INDEX), &index)
+        let dirty = self.dirty.as_deref();
+        SHELF.save(dir, stamp, &shards, |n| dirty.is_some_and(|d| !d[n]))
     }
-}
-
-fn shard_name(n: u64) -> String {
-    format!("{n:02}.bin")
-}
-
-fn shard_of(id: &str) -> usize {
-    (xxhash_rust::xxh3::xxh3_64(id.as_bytes()) % SHARDS) as usize
-}
-
-fn shard_bytes(stamp: u64, entries: &[Entry]) -> std::io::Result<Vec<u8>> {
-    let mut bytes = MAGIC.to_vec();
-    bytes.extend_from_slice(&stamp.to_le_bytes());
-    postcard::to_extend(entries, bytes).map_err(std::io::Error::other)
-}
-
-fn read_shard(path: &Path, stamp: u64) -> Vec<Entry> {
-    let Ok(bytes) = fs::read(path) else {
-        return Vec::new();
-    };
-    let Some(rest) = bytes.strip_prefix(MAGIC) else {
-        return Vec::new();
-    };
-    match rest.split_at_checked(8) {
-        Some((written, rest)) if written == stamp.to_le_bytes() => {
-            postcard::from_bytes(rest).unwrap_or_default()
-        }
-        _ => Vec::new(),
-    }
-}
-
-/// A temporary file renamed over the old one: two builds of one site
-/// into two folders may save at once.
-fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let tmp = path.with_extension(format!("{}.tmp", std::process::id()));
-    fs::write(&tmp, bytes)?;
-    fs::rename(&tmp, path)
 }

@@ -19,9 +19,11 @@ pub mod graph;
 mod inputs;
 mod jobs;
 pub mod memo;
+pub mod parses;
 pub mod persist;
 pub mod prints;
 mod queue;
+mod shards;
 pub mod state;
 mod statics;
 mod templates;
@@ -166,16 +168,19 @@ impl Engine {
 
     /// Loads and derives the site in the language of `config`, rendering
     /// nothing; entities keep the numbers `ids` already gave them.
-    /// With `memo`, Markdown it holds is not rendered again ([`memo`]).
+    /// With `memo`, Markdown it holds is not rendered again ([`memo`]);
+    /// with `parses`, files whose bytes it holds are not parsed again
+    /// ([`parses`]).
     fn load(
         root: &Path,
         options: CompileOptions,
         mut ids: Interner,
         (config, mut config_diags): (Config, Diagnostics),
-        memo: Option<memo::Memo>,
+        (memo, parses): (Option<memo::Memo>, Option<&mut parses::Parses>),
     ) -> Self {
         let mut clock = Trace::start();
-        let content = Content::load(root, &config, options.drafts, &mut config_diags);
+        let drafts = options.drafts;
+        let content = Content::load_with(root, &config, drafts, &mut config_diags, parses);
         clock.lap("content");
         let state = State::derive(config, content, &mut ids, (false, true), memo);
         clock.lap("derive");

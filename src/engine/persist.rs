@@ -47,12 +47,15 @@ pub struct Done {
 
 impl Recorded {
     /// Loads and derives the site; entities keep the numbers `previous`
-    /// gave them, so its keys still name the same entities.
+    /// gave them, so its keys still name the same entities. Files whose
+    /// bytes `parses` holds are not parsed again; those parsed are kept
+    /// there.
     pub fn load(
         root: &Path,
         options: CompileOptions,
         previous: Option<&mut Record>,
         (config, diags): (Config, Diagnostics),
+        parses: Option<&mut super::parses::Parses>,
     ) -> Self {
         let ids = previous
             .as_ref()
@@ -68,7 +71,7 @@ impl Recorded {
             std::mem::take(&mut r.markdown)
         });
         let memo = Some(memo);
-        let engine = Engine::load(root, options, ids, (config, diags), memo);
+        let engine = Engine::load(root, options, ids, (config, diags), (memo, parses));
         let mut clock = super::Trace::start();
         let jobs = engine
             .with_pages(&Reads::off(), |pages| pages.jobs())

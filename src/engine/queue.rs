@@ -23,7 +23,13 @@ impl Engine {
         let mut configs = build::load_configs(root, &options);
         let others = configs.split_off(1);
         let (config, diags) = configs.remove(0);
-        let mut engine = Engine::load(root, options, Interner::default(), (config, diags), None);
+        let mut engine = Engine::load(
+            root,
+            options,
+            Interner::default(),
+            (config, diags),
+            (None, None),
+        );
         engine.views = engine.load_views(others);
         engine.list_everything();
         engine.list_views_everything();

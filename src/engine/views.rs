@@ -26,7 +26,7 @@ impl Engine {
                     self.options.clone(),
                     Interner::default(),
                     (config, diags),
-                    None,
+                    (None, None),
                 )
             })
             .collect()

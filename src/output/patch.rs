@@ -8,7 +8,6 @@
 //! half-way leaves a folder the next build does not trust, and that build
 //! writes everything anew through the [`super::Writer`].
 
-use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -19,7 +18,8 @@ use super::{MARKER, Manifest, WriteError, absolute, check_relative, hash, io_err
 pub struct Patch {
     out: PathBuf,
     manifest: Manifest,
-    written: usize,
+    /// The files written or removed, in the order they were.
+    touched: Vec<PathBuf>,
     _lock: OutputLock,
 }
 
@@ -45,7 +45,7 @@ impl Patch {
         Ok(Patch {
             out,
             manifest,
-            written: 0,
+            touched: Vec::new(),
             _lock: lock,
         })
     }
@@ -73,7 +73,7 @@ impl Patch {
         fs::write(&tmp, bytes).map_err(io_err(&tmp))?;
         fs::rename(&tmp, &path).map_err(io_err(&path))?;
         self.manifest.entries.insert(rel.to_path_buf(), print);
-        self.written += 1;
+        self.touched.push(rel.to_path_buf());
         Ok(())
     }
 
@@ -93,25 +93,19 @@ impl Patch {
             dir = d.parent();
         }
         self.manifest.entries.remove(rel);
-        self.written += 1;
+        self.touched.push(rel.to_path_buf());
         Ok(())
     }
 
-    /// Writes the new manifest; returns how many files were written or
-    /// removed, and every file's length, by path.
-    pub fn finish(self) -> Result<(usize, HashMap<PathBuf, usize>), WriteError> {
-        if self.written > 0 {
+    /// Writes the new manifest; returns the files written or removed
+    /// (the manifest aside).
+    pub fn finish(self) -> Result<Vec<PathBuf>, WriteError> {
+        if !self.touched.is_empty() {
             let tmp = self.out.join(format!("{MARKER}.tmp"));
             fs::write(&tmp, self.manifest.render()).map_err(io_err(&tmp))?;
             fs::rename(&tmp, self.out.join(MARKER)).map_err(io_err(&self.out))?;
         }
-        let lengths = self
-            .manifest
-            .entries
-            .iter()
-            .map(|(p, (_, len))| (p.clone(), *len))
-            .collect();
-        Ok((self.written, lengths))
+        Ok(self.touched)
     }
 }
 
@@ -139,11 +133,13 @@ mod tests {
         patch.put(Path::new("a/index.html"), b"old").unwrap();
         patch.put(Path::new("b/index.html"), b"new").unwrap();
         patch.remove(Path::new("a/index.html")).unwrap();
-        let (written, lengths) = patch.finish().unwrap();
-        assert_eq!(written, 2);
+        let touched = patch.finish().unwrap();
+        assert_eq!(
+            touched,
+            [PathBuf::from("b/index.html"), "a/index.html".into()]
+        );
         assert!(!out.join("a").exists(), "an emptied folder is removed");
         assert_eq!(fs::read(out.join("b/index.html")).unwrap(), b"new");
-        assert_eq!(lengths.len(), 1);
         assert_eq!(listed_files(&out), vec![PathBuf::from("b/index.html")]);
     }
 
