@@ -21,8 +21,11 @@ const HOLD: Duration = Duration::from_secs(30);
 
 /// How long the other pages take to answer, so that requests overlap.
 const DELAY: Duration = Duration::from_millis(200);
+/// How long the unanswered request counts as open: less than the client's
+/// one-second timeout, which starts before the request arrives.
+const GIVING_UP: Duration = Duration::from_millis(800);
 
-/// What the server saw: requests by path, and connections open at once.
+/// What the server saw: requests by path, and requests open at once.
 #[derive(Default)]
 struct Seen {
     hits: HashMap<String, usize>,
@@ -45,15 +48,7 @@ impl Server {
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
                 let shared = shared.clone();
-                std::thread::spawn(move || {
-                    {
-                        let mut s = shared.lock().unwrap();
-                        s.open += 1;
-                        s.most_open = s.most_open.max(s.open);
-                    }
-                    answer(stream, &shared);
-                    shared.lock().unwrap().open -= 1;
-                });
+                std::thread::spawn(move || answer(stream, &shared));
             }
         });
         Server { port, seen }
@@ -91,13 +86,26 @@ fn answer(stream: TcpStream, seen: &Mutex<Seen>) {
         line.clear();
     }
     *seen.lock().unwrap().hits.entry(path.clone()).or_default() += 1;
+    // A request is open from when it is read until its answer is written,
+    // or, unanswered, until just before the client's one-second timeout:
+    // the client asks the next address as soon as it has given up, before
+    // this thread could see that it has.
+    {
+        let mut s = seen.lock().unwrap();
+        s.open += 1;
+        s.most_open = s.most_open.max(s.open);
+    }
     if path == "/slow" {
         // Never answer; return once the client has given up.
+        let _ = stream.set_read_timeout(Some(GIVING_UP));
+        let _ = reader.read_line(&mut line);
+        seen.lock().unwrap().open -= 1;
         let _ = stream.set_read_timeout(Some(HOLD));
         let _ = reader.read_line(&mut line);
         return;
     }
     std::thread::sleep(DELAY);
+    seen.lock().unwrap().open -= 1;
     let response = match path.as_str() {
         "/ok" | "/new" => "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok",
         "/moved" => {
