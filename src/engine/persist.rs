@@ -27,6 +27,12 @@ pub struct Recorded {
     /// What each output read: from this build for the outputs it
     /// rendered, from the last build's record for the others.
     reads: HashMap<PathBuf, Vec<Key>>,
+    /// With a last record: the keys it listed, and those of every output
+    /// rendered since, unsorted. When this build rendered few outputs,
+    /// these are the keys of its record (see [`Recorded::finish`]).
+    listed: Option<Vec<Key>>,
+    /// How many outputs this build rendered.
+    rendered: usize,
     errors: Vec<Diagnostic>,
     /// The folder of the language this build is of, when not the first:
     /// its files go there, and its diagnostics are its own template
@@ -87,6 +93,8 @@ impl Recorded {
             engine,
             jobs,
             reads: HashMap::new(),
+            listed: None,
+            rendered: 0,
             errors: Vec::new(),
             folder,
         }
@@ -113,6 +121,7 @@ impl Recorded {
         let Some(previous) = previous else {
             return self.jobs.iter().map(|(j, _)| j.clone()).collect();
         };
+        self.listed = Some(previous.prints.iter().map(|(key, _)| *key).collect());
         let prints = &self.engine.state.prints;
         let changed: FxHashSet<Key> = previous
             .prints
@@ -143,7 +152,11 @@ impl Recorded {
     pub fn render(&mut self, jobs: &[Job]) -> Vec<OutFile> {
         let done = self.engine.render_recording(jobs);
         let mut files = Vec::with_capacity(done.len());
+        self.rendered += done.len();
         for (path, result, keys) in done {
+            if let Some(listed) = &mut self.listed {
+                listed.extend_from_slice(&keys);
+            }
             self.reads.insert(path, keys);
             match result {
                 Ok(mut file) => {
@@ -188,15 +201,20 @@ impl Recorded {
         };
         clock.lap("diagnostics");
         let mut outputs: Vec<(PathBuf, Vec<Key>)> = self.reads.into_iter().collect();
-        outputs.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        // About a million reads at 10,000 entities, of a few tens of
-        // thousands of keys: a set, then only the keys sorted.
-        let unique: FxHashSet<Key> = outputs
-            .iter()
-            .flat_map(|(_, keys)| keys.iter().copied())
-            .collect();
-        let mut keys: Vec<Key> = unique.into_iter().collect();
-        keys.sort_unstable();
+        // By bytes: `Path`'s order compares component by component, which
+        // took 60 ms for 47,000 paths.
+        outputs.sort_unstable_by(|a, b| bytes_of(&a.0).cmp(bytes_of(&b.0)));
+        let keys = match self.listed {
+            // A key that no output reads any more stays listed, its print
+            // compared for nothing, until a build renders most outputs:
+            // cheaper than going through every read.
+            Some(mut listed) if self.rendered * 2 < outputs.len() => {
+                listed.sort_unstable();
+                listed.dedup();
+                listed
+            }
+            _ => read_keys(&outputs),
+        };
         clock.lap("reads");
         let prints = &engine.state.prints;
         let record = Record {
@@ -215,4 +233,21 @@ impl Recorded {
             record,
         }
     }
+}
+
+/// Every key some output read, in order. About a million reads at 10,000
+/// entities (80 ms), of a few tens of thousands of keys: a set, then only
+/// the keys sorted.
+fn read_keys(outputs: &[(PathBuf, Vec<Key>)]) -> Vec<Key> {
+    let unique: FxHashSet<Key> = outputs
+        .iter()
+        .flat_map(|(_, keys)| keys.iter().copied())
+        .collect();
+    let mut keys: Vec<Key> = unique.into_iter().collect();
+    keys.sort_unstable();
+    keys
+}
+
+fn bytes_of(path: &Path) -> &[u8] {
+    path.as_os_str().as_encoded_bytes()
 }
