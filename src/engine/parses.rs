@@ -71,18 +71,14 @@ impl Parses {
             })
             .collect();
         let present: HashSet<&Path> = loaded.parsed.iter().map(|p| p.rel.as_path()).collect();
-        let gone: Vec<PathBuf> = self
-            .kept
-            .keys()
-            .filter(|file| !present.contains(file.as_path()))
-            .cloned()
-            .collect();
-        for file in gone {
-            self.kept.remove(&file);
-            self.mark(&file);
-        }
+        let dirty = &mut self.dirty;
+        self.kept.retain(|file, _| {
+            let here = present.contains(file.as_path());
+            dirty[shard(file)] |= !here;
+            here
+        });
         for kept in fresh {
-            self.mark(&kept.file);
+            self.dirty[shard(&kept.file)] = true;
             self.kept.insert(kept.file.clone(), kept);
         }
         loaded
@@ -94,15 +90,11 @@ impl Parses {
         postcard::from_bytes(&kept.entity).ok()
     }
 
-    fn mark(&mut self, file: &Path) {
-        self.dirty[shard_of(&file.to_string_lossy())] = true;
-    }
-
     /// Writes the parses into `dir`: only the shards that changed.
     pub fn save(self, dir: &Path) -> std::io::Result<()> {
         let mut shards: Vec<Vec<Kept>> = (0..SHARDS).map(|_| Vec::new()).collect();
         for (file, kept) in self.kept {
-            shards[shard_of(&file.to_string_lossy())].push(kept);
+            shards[shard(&file)].push(kept);
         }
         // In path order, so that the same parses give the same bytes.
         shards
@@ -111,6 +103,11 @@ impl Parses {
         let dirty = &self.dirty;
         SHELF.save(&dir.join(DIR), self.stamp, &shards, |n| !dirty[n])
     }
+}
+
+/// The shard that keeps `file`'s entity.
+fn shard(file: &Path) -> usize {
+    shard_of(&file.to_string_lossy())
 }
 
 #[cfg(test)]

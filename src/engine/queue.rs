@@ -131,21 +131,26 @@ impl Engine {
             return Outcome::default();
         }
         // The files asked for, then the last in line, up to `most`.
-        let mut at: Vec<usize> = (0..self.waiting.len())
-            .filter(|&i| first.contains(&self.waiting[i].1))
+        let mut picked: Vec<bool> = self
+            .waiting
+            .iter()
+            .map(|(_, p)| first.contains(p))
             .collect();
-        let room = most.max(1).saturating_sub(at.len());
-        let rest: Vec<usize> = (0..self.waiting.len())
+        let asked = picked.iter().filter(|&&p| p).count();
+        let room = most.max(1).saturating_sub(asked);
+        picked
+            .iter_mut()
             .rev()
-            .filter(|i| !at.contains(i))
+            .filter(|p| !**p)
             .take(room)
-            .collect();
-        at.extend(rest);
-        at.sort_unstable();
-        let mut taken = Vec::with_capacity(at.len());
-        for &i in at.iter().rev() {
-            taken.push(self.waiting.remove(i));
-        }
+            .for_each(|p| *p = true);
+        let mut picks = picked.into_iter();
+        let (mut taken, left): (Vec<_>, Vec<_>) = std::mem::take(&mut self.waiting)
+            .into_iter()
+            .partition(|_| picks.next().unwrap_or(false));
+        self.waiting = left;
+        // The last in line first, as they were taken before.
+        taken.reverse();
         let (jobs, paths): (Vec<Job>, Vec<PathBuf>) = taken.into_iter().unzip();
         let mut outcome = Outcome {
             paths,

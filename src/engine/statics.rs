@@ -144,7 +144,7 @@ fn write(
     let (Some(new), Some(p)) = (new, published) else {
         return;
     };
-    if output.get(&new).is_some_and(|b| b.same_as(&new, &p.bytes)) {
+    if output.get(&new).is_some_and(|b| b.same_as(&p.bytes)) {
         return;
     }
     changed.insert(new.clone());
