@@ -332,12 +332,12 @@ pub fn read_one(root: &Path, found: &Found, reuse: &Reuse<'_>) -> Parsed {
             return parsed;
         }
     };
+    parsed.hash = xxhash_rust::xxh3::xxh3_64(text.as_bytes());
     if let Some(t) = translation::from_found(found, &text) {
-        parsed.front_hash = xxhash_rust::xxh3::xxh3_64(text.as_bytes());
+        parsed.front_hash = parsed.hash;
         parsed.translation = Some(t);
         return parsed;
     }
-    parsed.hash = xxhash_rust::xxh3::xxh3_64(text.as_bytes());
     parsed.entity = match reuse(&found.rel, parsed.hash) {
         Some(entity) => {
             parsed.reused = true;

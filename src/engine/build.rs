@@ -6,6 +6,7 @@
 use std::path::Path;
 
 use super::content::Content;
+use super::parses::Parses;
 use super::prints::Interner;
 use super::state::State;
 use super::templates::TemplateState;
@@ -50,7 +51,17 @@ pub fn run_once(
     let mut configs = load_configs(root, options);
     let others = configs.split_off(1);
     let (config, mut config_diags) = configs.remove(0);
-    let content = Content::load(root, &config, options.drafts, &mut config_diags);
+    // Every language reads the same files: the first parses them, the
+    // others take its entities (kept encoded until the last has loaded)
+    // wherever a file's bytes are still the same.
+    let mut parses = (!others.is_empty()).then(Parses::in_memory);
+    let content = Content::load_with(
+        root,
+        &config,
+        options.drafts,
+        &mut config_diags,
+        parses.as_mut(),
+    );
     clock.next(Stage::Resolve);
     let templates = TemplateState::load(root, &config);
     let mut state = derive(root, config, content);
@@ -78,8 +89,10 @@ pub fn run_once(
     let pages = state.content.entities.len();
     let config = std::mem::take(&mut state.config);
     drop(state);
-    for (other, _) in others {
-        diagnostics.extend(run_view(root, options, other, emit));
+    let views = others.len();
+    for (at, (other, _)) in others.into_iter().enumerate() {
+        let last = at + 1 == views;
+        diagnostics.extend(run_view(root, options, other, (&mut parses, last), emit));
     }
     Ok(Compiled {
         pages,
@@ -97,6 +110,7 @@ fn run_view(
     root: &Path,
     options: &CompileOptions,
     config: Config,
+    (parses, last): (&mut Option<Parses>, bool),
     emit: &mut (dyn FnMut(Vec<OutFile>) + Send),
 ) -> Vec<crate::diag::Diagnostic> {
     let Some(lang) = config.view.current().cloned() else {
@@ -107,7 +121,11 @@ fn run_view(
         return Vec::new();
     };
     let mut quiet = Diagnostics::default();
-    let content = Content::load(root, &config, options.drafts, &mut quiet);
+    let content = Content::load_with(root, &config, options.drafts, &mut quiet, parses.as_mut());
+    if last {
+        // No language reads them after this one.
+        *parses = None;
+    }
     let mut state = derive(root, config, content);
     for e in &mut state.content.entities {
         e.body = Default::default();

@@ -2,7 +2,10 @@
 //! whenever either file changes. Input: the kept translations and the
 //! originals on disk; output: the pair's diagnostics, kept by path.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
 
 use super::Content;
 use crate::config::Config;
@@ -21,31 +24,43 @@ pub fn language_codes(config: &Config) -> Vec<String> {
 impl Content {
     /// Checks the translations again: all of them, or with `changed` only
     /// those whose own file or whose original is under a changed path.
+    ///
+    /// Only the first language's content checks them: another language's
+    /// view reports its own template errors alone (the same content would
+    /// give the same problems twice), and each check reads and parses two
+    /// front matters (0.7 s of CPU at 5,000 translations).
     pub(super) fn check_translations(&mut self, root: &Path, changed: Option<&[PathBuf]>) {
+        if self.view.is_some() {
+            return;
+        }
         let touched = |rel: &Path| changed.is_none_or(|c| c.iter().any(|p| rel.starts_with(p)));
         self.translation_diags
             .retain(|rel, _| self.translations.contains_key(rel));
-        let mut fresh = Vec::new();
-        for (rel, t) in &self.translations {
-            let original = self.original_file(&t.original_id);
-            let reach = touched(rel) || original.is_some_and(&touched);
-            if reach {
-                fresh.push((rel.clone(), self.check_one(root, t, original)));
-            }
-        }
+        let files = self.original_files();
+        let reached: Vec<(&PathBuf, &Translation, Option<&Path>)> = self
+            .translations
+            .iter()
+            .map(|(rel, t)| (rel, t, files.get(t.original_id.as_str()).copied()))
+            .filter(|(rel, _, original)| touched(rel) || original.is_some_and(&touched))
+            .collect();
+        let fresh: Vec<(PathBuf, Vec<Diagnostic>)> = reached
+            .into_par_iter()
+            .map(|(rel, t, original)| (rel.clone(), self.check_one(root, t, original)))
+            .collect();
         for (rel, diags) in fresh {
             self.translation_diags.insert(rel, diags);
         }
     }
 
     /// The file of the entity `id` (a draft or the home page included).
-    fn original_file(&self, id: &str) -> Option<&Path> {
-        self.entities
-            .iter()
-            .chain(&self.held)
-            .chain(&self.home)
-            .find(|e| e.id == id)
-            .map(|e| e.file.as_path())
+    /// The file of every entity by its id (drafts and the home page
+    /// included), the first of an id defined twice.
+    fn original_files(&self) -> HashMap<&str, &Path> {
+        let mut files = HashMap::new();
+        for e in self.entities.iter().chain(&self.held).chain(&self.home) {
+            files.entry(e.id.as_str()).or_insert(e.file.as_path());
+        }
+        files
     }
 
     fn check_one(&self, root: &Path, t: &Translation, original: Option<&Path>) -> Vec<Diagnostic> {
