@@ -90,6 +90,8 @@ one_rss=$(echo "${RSS[one]}" | largest)
 two_rss=$(echo "${RSS[two]}" | largest)
 one_files=$(find "$OUT/one-1" -name '*.html' | wc -l)
 two_files=$(find "$OUT/two-1" -name '*.html' | wc -l)
+log "one language, each run: ${WALLS[one]}s"
+log "two languages, each run: ${WALLS[two]}s"
 echo "| N=$N | wall (median of $RUNS) | peak RSS | HTML files |"
 echo "|---|---|---|---|"
 echo "| one language | ${one_wall} s | $((one_rss / 1024)) MB | $one_files |"

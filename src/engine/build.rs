@@ -55,6 +55,7 @@ pub fn run_once(
     // others take its entities (kept encoded until the last has loaded)
     // wherever a file's bytes are still the same.
     let mut parses = (!others.is_empty()).then(Parses::in_memory);
+    let mut trace = super::Trace::start();
     let content = Content::load_with(
         root,
         &config,
@@ -62,9 +63,11 @@ pub fn run_once(
         &mut config_diags,
         parses.as_mut(),
     );
+    trace.lap("load");
     clock.next(Stage::Resolve);
     let templates = TemplateState::load(root, &config);
     let mut state = derive(root, config, content);
+    trace.lap("derive");
     clock.next(Stage::Render);
     let mut job_errors = Vec::new();
     let mut checks = None;
@@ -74,6 +77,7 @@ pub fn run_once(
             e.body = Default::default();
         }
         job_errors = render_all(&mut state, compiled, options, emit);
+        trace.lap("render");
     }
     let mut diagnostics = super::diagnostics::gather(super::diagnostics::Parts {
         root,
@@ -120,13 +124,16 @@ fn run_view(
     let Some(compiled) = &templates.compiled else {
         return Vec::new();
     };
+    let mut trace = super::Trace::start();
     let mut quiet = Diagnostics::default();
     let content = Content::load_with(root, &config, options.drafts, &mut quiet, parses.as_mut());
     if last {
         // No language reads them after this one.
         *parses = None;
     }
+    trace.lap(&format!("{} load", lang.code));
     let mut state = derive(root, config, content);
+    trace.lap(&format!("{} derive", lang.code));
     for e in &mut state.content.entities {
         e.body = Default::default();
     }
@@ -136,7 +143,9 @@ fn run_view(
         }
         emit(files);
     };
-    render_all(&mut state, compiled, options, &mut placed)
+    let errors = render_all(&mut state, compiled, options, &mut placed);
+    trace.lap(&format!("{} render", lang.code));
+    errors
 }
 
 /// The site derived from `content` for one run, with its static files.

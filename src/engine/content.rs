@@ -109,10 +109,12 @@ impl Content {
                 .map(|l| l.code.clone()),
             ..Content::default()
         };
+        let mut trace = super::Trace::start();
         let loaded = match parses {
             Some(parses) => parses.load_parsed(root),
             None => content::load_parsed(root),
         };
+        trace.lap(" read, parse");
         content.walk_diags = loaded.walk_diags;
         let mut pool = Vec::new();
         for parsed in loaded.parsed {
@@ -125,7 +127,9 @@ impl Content {
             content.dress(e);
         }
         content.assemble(in_id_order(pool));
+        trace.lap(" assemble");
         content.check_translations(root, None);
+        trace.lap(" translations");
         content
     }
 

@@ -10,6 +10,7 @@
 //! back from the same bytes ([`super::shards`]). The stamp names the
 //! binary: another parser may read a file differently.
 
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
@@ -43,6 +44,8 @@ pub struct Parses {
 struct Entry {
     hash: u64,
     entity: Box<[u8]>,
+    /// The encoding's length, when `entity` holds it packed.
+    len: usize,
 }
 
 /// An [`Entry`] as a shard keeps it.
@@ -56,17 +59,28 @@ struct Kept {
 /// zstd's fastest level, as for the outputs `serve` holds.
 const LEVEL: i32 = 1;
 
+// One zstd context per thread: making one per entity took longer than
+// packing it.
+thread_local! {
+    static PACKER: RefCell<Option<zstd::bulk::Compressor<'static>>> =
+        RefCell::new(zstd::bulk::Compressor::new(LEVEL).ok());
+    static UNPACKER: RefCell<Option<zstd::bulk::Decompressor<'static>>> =
+        RefCell::new(zstd::bulk::Decompressor::new().ok());
+}
+
 impl Parses {
     /// The parses kept in `dir` for this binary (`stamp`).
     pub fn load(dir: &Path, stamp: u64) -> Parses {
         let kept: Vec<Kept> = SHELF.load(&dir.join(DIR), stamp);
         let entry = |k: Kept| {
             let entity = k.entity.into_boxed_slice();
+            let len = entity.len();
             (
                 k.file,
                 Entry {
                     hash: k.hash,
                     entity,
+                    len,
                 },
             )
         };
@@ -92,20 +106,17 @@ impl Parses {
     /// Reads and parses every content file of the site, taking the entity
     /// of each file whose bytes are as kept; keeps what it parsed anew.
     pub fn load_parsed(&mut self, root: &Path) -> LoadedFiles {
+        let mut trace = super::Trace::start();
         let loaded = content::load_parsed_reusing(root, &|file, hash| self.entity(file, hash));
+        trace.lap("  read");
         let fresh: Vec<(PathBuf, Entry)> = loaded
             .parsed
             .par_iter()
             .filter(|p| !p.reused && p.diagnostics.is_empty())
             .filter_map(|p| {
-                let entity = self.encode(p.entity.as_ref()?)?;
-                Some((
-                    p.rel.clone(),
-                    Entry {
-                        hash: p.hash,
-                        entity,
-                    },
-                ))
+                let (entity, len) = self.encode(p.entity.as_ref()?)?;
+                let hash = p.hash;
+                Some((p.rel.clone(), Entry { hash, entity, len }))
             })
             .collect();
         let present: HashSet<&Path> = loaded.parsed.iter().map(|p| p.rel.as_path()).collect();
@@ -119,23 +130,27 @@ impl Parses {
             self.dirty[shard(&file)] = true;
             self.kept.insert(file, entry);
         }
+        trace.lap("  kept");
         loaded
     }
 
-    fn encode(&self, entity: &Entity) -> Option<Box<[u8]>> {
+    /// The entity's encoding, packed when kept in memory, and its length.
+    fn encode(&self, entity: &Entity) -> Option<(Box<[u8]>, usize)> {
         let bytes = postcard::to_allocvec(entity).ok()?;
+        let len = bytes.len();
         let kept = match self.packed {
-            true => zstd::bulk::compress(&bytes, LEVEL).ok()?,
+            true => PACKER.with_borrow_mut(|p| p.as_mut()?.compress(&bytes).ok())?,
             false => bytes,
         };
-        Some(kept.into_boxed_slice())
+        Some((kept.into_boxed_slice(), len))
     }
 
     /// The entity kept for `file`, if its bytes still hash to `hash`.
     fn entity(&self, file: &Path, hash: u64) -> Option<Entity> {
         let kept = self.kept.get(file).filter(|k| k.hash == hash)?;
         if self.packed {
-            let bytes = zstd::stream::decode_all(&kept.entity[..]).ok()?;
+            let bytes = UNPACKER
+                .with_borrow_mut(|u| u.as_mut()?.decompress(&kept.entity, kept.len).ok())?;
             return postcard::from_bytes(&bytes).ok();
         }
         postcard::from_bytes(&kept.entity).ok()
@@ -144,7 +159,7 @@ impl Parses {
     /// Writes the parses into `dir`: only the shards that changed.
     pub fn save(self, dir: &Path) -> std::io::Result<()> {
         let mut shards: Vec<Vec<Kept>> = (0..SHARDS).map(|_| Vec::new()).collect();
-        for (file, Entry { hash, entity }) in self.kept {
+        for (file, Entry { hash, entity, .. }) in self.kept {
             let entity = entity.into_vec();
             shards[shard(&file)].push(Kept { file, hash, entity });
         }

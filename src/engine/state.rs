@@ -131,10 +131,15 @@ impl State {
             }
         };
         clock.lap("  markdown");
-        let lookups = prepared
-            .iter()
-            .map(|p| lookups_print(p, &index, &tables))
-            .collect();
+        // The prints are what a kept state compares after an edit; a
+        // build from nothing never looks at them.
+        let lookups = match kept {
+            true => prepared
+                .iter()
+                .map(|p| lookups_print(p, &index, &tables))
+                .collect(),
+            false => Vec::new(),
+        };
         let mut state = State {
             names,
             loaded_prints,
@@ -477,15 +482,16 @@ impl State {
     fn finish(&mut self, with_prints: bool) {
         self.tags = render::tag_table(&self.content.entities);
         self.listings = Orders::default();
+        if !with_prints {
+            return;
+        }
         self.data_prints = (0..self.eids.len()).map(|i| self.data_print(i)).collect();
         self.text_prints = self
             .prepared
             .iter()
             .map(super::prints::prepared_print)
             .collect();
-        if with_prints {
-            self.prints = Prints::of(self, true);
-        }
+        self.prints = Prints::of(self, true);
     }
 
     /// The print of entity `i`'s front matter as resolved.
