@@ -235,15 +235,35 @@ fn plural_rules(lang: &str) -> Option<PluralRules> {
     PluralRules::try_new_cardinal((&locale).into()).ok()
 }
 
-/// Replaces each `{name}` of `template` by its value.
+/// Replaces each `{name}` of `template` by its value, in one pass: a
+/// value is never read for slots itself. A brace that opens no known slot
+/// stays as written. (Dates and theme words are filled several times on
+/// every page: a pass per argument, with its allocations, was 4% of a
+/// build.)
 pub fn fill(template: &str, args: &[(&str, &str)]) -> String {
-    let mut out = template.to_owned();
-    for (name, value) in args {
-        let slot = format!("{{{name}}}");
-        if out.contains(&slot) {
-            out = out.replace(&slot, value);
+    let room: usize = args.iter().map(|(_, v)| v.len()).sum();
+    let mut out = String::with_capacity(template.len() + room);
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let slot = after.find('}').and_then(|close| {
+            let name = &after[..close];
+            let value = args.iter().find(|(n, _)| *n == name)?.1;
+            Some((value, close))
+        });
+        match slot {
+            Some((value, close)) => {
+                out.push_str(value);
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
         }
     }
+    out.push_str(rest);
     out
 }
 
@@ -409,5 +429,13 @@ mod tests {
             fill("{a} and {b}, {a}", &[("a", "x"), ("b", "y")]),
             "x and y, x"
         );
+    }
+
+    #[test]
+    fn a_filled_value_is_not_filled_again_and_stray_braces_stay() {
+        assert_eq!(fill("{a}{b}", &[("a", "{b}"), ("b", "y")]), "{b}y");
+        assert_eq!(fill("{x} {a} {", &[("a", "1")]), "{x} 1 {");
+        assert_eq!(fill("{{a}}", &[("a", "1")]), "{1}");
+        assert_eq!(fill("6 січня", &[]), "6 січня");
     }
 }

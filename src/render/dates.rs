@@ -12,23 +12,23 @@ use crate::content::model::{Date, Precision, When};
 pub use crate::i18n::DateWords;
 use crate::i18n::fill;
 
-fn nth(names: &[String], d: &Date) -> String {
+fn nth<'a>(names: &'a [String], d: &Date) -> &'a str {
     let at = usize::from(d.month.clamp(1, 12) - 1);
-    names.get(at).cloned().unwrap_or_default()
+    names.get(at).map_or("", String::as_str)
 }
 
 /// "6 January 2026".
 pub fn day(w: &DateWords, d: &Date) -> String {
     let (day, year) = (d.day.to_string(), d.year.to_string());
     let month = nth(&w.months, d);
-    fill(&w.day, &[("day", &day), ("month", &month), ("year", &year)])
+    fill(&w.day, &[("day", &day), ("month", month), ("year", &year)])
 }
 
 /// "April 2025" of any date: a month heading.
 pub fn month_year(w: &DateWords, d: &Date) -> String {
     let year = d.year.to_string();
     let month = nth(&w.months_standalone, d);
-    fill(&w.month, &[("month", &month), ("year", &year)])
+    fill(&w.month, &[("month", month), ("year", &year)])
 }
 
 fn year(w: &DateWords, d: &Date) -> String {
@@ -68,10 +68,10 @@ pub fn short(w: &DateWords, when: &When) -> String {
     let d = &when.first;
     let text = match when.precision {
         Precision::Year => year(w, d),
-        Precision::Month => nth(&w.months_short, d),
+        Precision::Month => nth(&w.months_short, d).to_owned(),
         Precision::Day => {
             let (day, month) = (d.day.to_string(), nth(&w.months_short, d));
-            fill(&w.short_day, &[("day", &day), ("month", &month)])
+            fill(&w.short_day, &[("day", &day), ("month", month)])
         }
     };
     circa(w, when, text)

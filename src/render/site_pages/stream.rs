@@ -41,6 +41,7 @@ impl Pages<'_> {
             .into_iter()
             .partition(|(_, job)| *job == Job::DataEntities);
         let mut errors = Vec::new();
+        let kinds = KindTimes::start();
         for wave in [small, exports, last] {
             // A checkpoint: the writer catches up before the next wave, so
             // a wave's large files are out of memory before the next one's
@@ -50,7 +51,7 @@ impl Pages<'_> {
             }
             errors.extend(
                 wave.par_iter()
-                    .filter_map(|(n, job)| match self.render_job(job) {
+                    .filter_map(|(n, job)| match kinds.time(job, || self.render_job(job)) {
                         Ok(file) => {
                             if let Ok(mut emit) = sink.lock() {
                                 emit(vec![file]);
@@ -62,6 +63,7 @@ impl Pages<'_> {
                     .collect::<Vec<_>>(),
             );
         }
+        kinds.print();
         errors.sort_by_key(|(n, _)| *n);
         let mut seen = HashSet::new();
         errors
@@ -69,5 +71,42 @@ impl Pages<'_> {
             .map(|(_, d)| d)
             .filter(|d| seen.insert(d.message.clone()))
             .collect()
+    }
+}
+
+/// With `EXPLAINER_TRACE` set, the CPU time of each kind of job, summed
+/// over the threads that rendered them: where a build's time goes.
+struct KindTimes(Option<Mutex<std::collections::BTreeMap<String, (usize, f64)>>>);
+
+impl KindTimes {
+    fn start() -> Self {
+        KindTimes(std::env::var_os("EXPLAINER_TRACE").map(|_| Mutex::default()))
+    }
+
+    fn time<T>(&self, job: &Job, render: impl FnOnce() -> T) -> T {
+        let Some(kinds) = &self.0 else {
+            return render();
+        };
+        let started = std::time::Instant::now();
+        let out = render();
+        let took = started.elapsed().as_secs_f64();
+        let name = format!("{job:?}");
+        let kind = name.split('(').next().unwrap_or_default().to_owned();
+        if let Ok(mut kinds) = kinds.lock() {
+            let entry = kinds.entry(kind).or_default();
+            *entry = (entry.0 + 1, entry.1 + took);
+        }
+        out
+    }
+
+    fn print(&self) {
+        let Some(Ok(kinds)) = self.0.as_ref().map(Mutex::lock) else {
+            return;
+        };
+        let mut by_time: Vec<_> = kinds.iter().collect();
+        by_time.sort_by(|a, b| b.1.1.total_cmp(&a.1.1));
+        for (kind, (count, secs)) in by_time {
+            eprintln!("    {kind:<12} {count:>6} {:>8.1} ms", secs * 1000.0);
+        }
     }
 }
