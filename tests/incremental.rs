@@ -234,6 +234,24 @@ fn a_broken_then_deleted_file_leaves_no_page() {
     assert_same(&session, &site.root, &[]);
 }
 
+/// `serve` answers before it has rendered every page: a file broken by a
+/// save that comes first still keeps its last good page, rendered from
+/// the site as it stood (found by `tests/serve.rs` in CI, on a slow
+/// machine).
+#[test]
+fn a_file_broken_before_its_page_was_rendered_keeps_a_last_good_page() {
+    let site = Site::new();
+    let mut session = Session::start(&site.root, options());
+    let rel = PathBuf::from("content/meetings/london-talks.md");
+    let page = Path::new("meetings/london-talks/index.html");
+    assert!(!session.output().contains_key(page), "not rendered yet");
+    site.write(&rel, "---\ntitle: [unclosed\n---\nbroken\n");
+    session.update(&[Change::Content(rel)], &[]);
+    session.finish();
+    let html = String::from_utf8_lossy(&session.output()[page]).into_owned();
+    assert!(html.contains("London talks"), "the last good page: {html}");
+}
+
 /// Feeds left waiting (as `serve` leaves them until the folder is quiet)
 /// name their entities by index; a file added before they are rendered
 /// moves the indices, and each feed must still go to its own page.

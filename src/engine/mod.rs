@@ -290,6 +290,7 @@ impl Engine {
                 _ => None,
             })
             .collect();
+        outcome.add(self.render_pending_of(&content));
         self.texts
             .retain(|file, _| !content.iter().any(|c| file.starts_with(c)));
         let kept = self.pages_of_unparsed();

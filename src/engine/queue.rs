@@ -113,6 +113,28 @@ impl Engine {
         outcome
     }
 
+    /// Renders, from the site as it stands, the pending pages of the
+    /// entities in `files` (or under them) before those files are read
+    /// again: a save that breaks a file keeps serving the file's last
+    /// good page, so that page must exist even when the save comes before
+    /// `serve` had rendered it.
+    pub(super) fn render_pending_of(&mut self, files: &[PathBuf]) -> Outcome {
+        let paths: Vec<PathBuf> = self
+            .state
+            .content
+            .entities
+            .iter()
+            .zip(&self.state.tables.paths)
+            .filter(|(e, _)| files.iter().any(|f| e.file.starts_with(f)))
+            .map(|(_, p)| p.output_file())
+            .collect();
+        let pending = |p: &PathBuf| self.pending.iter().any(|(_, q)| q == p);
+        if !paths.iter().any(pending) {
+            return Outcome::default();
+        }
+        self.render_next_own(&paths, 0)
+    }
+
     /// Whether exports, feeds or the search index wait to be rendered.
     pub(super) fn has_waiting_own(&self) -> bool {
         !self.waiting.is_empty()
