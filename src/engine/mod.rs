@@ -19,6 +19,7 @@ pub mod graph;
 mod inputs;
 mod jobs;
 pub mod memo;
+pub mod outputs;
 pub mod parses;
 pub mod persist;
 pub mod prints;
@@ -106,7 +107,7 @@ pub struct Engine {
     config_diags: Diagnostics,
     templates: TemplateState,
     graph: Graph,
-    output: BTreeMap<PathBuf, Blob>,
+    output: outputs::Outputs,
     /// The template error of each output that failed to render.
     job_errors: BTreeMap<PathBuf, Diagnostic>,
     /// Pages [`Engine::plan`] listed and [`Engine::render_next`] has not
@@ -194,7 +195,7 @@ impl Engine {
             config_diags,
             templates,
             graph: Graph::default(),
-            output: BTreeMap::new(),
+            output: outputs::Outputs::default(),
             job_errors: BTreeMap::new(),
             pending: Vec::new(),
             waiting: Vec::new(),
@@ -225,14 +226,10 @@ impl Engine {
         &self.output
     }
 
-    /// Takes the output away to hand it to the HTTP side; give a copy back
-    /// with [`Engine::restore_output`] before the next change.
-    pub fn take_output(&mut self) -> BTreeMap<PathBuf, Blob> {
-        std::mem::take(&mut self.output)
-    }
-
-    pub fn restore_output(&mut self, output: BTreeMap<PathBuf, Blob>) {
-        self.output = output;
+    /// The output paths written or removed since the last call (every
+    /// path the first time): what `serve` hands the HTTP side.
+    pub fn take_changed(&mut self) -> BTreeSet<PathBuf> {
+        self.output.take_changed()
     }
 
     pub fn diagnostics(&self) -> &Diagnostics {

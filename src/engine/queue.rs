@@ -119,6 +119,9 @@ impl Engine {
     /// good page, so that page must exist even when the save comes before
     /// `serve` had rendered it.
     pub(super) fn render_pending_of(&mut self, files: &[PathBuf]) -> Outcome {
+        if self.pending.is_empty() {
+            return Outcome::default();
+        }
         let paths: Vec<PathBuf> = self
             .state
             .content

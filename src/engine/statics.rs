@@ -17,8 +17,7 @@ use super::blob::Blob;
 use crate::render::assets::{self, Asset, AssetTable, Published};
 use crate::render::templates::DEFAULT_THEME;
 
-/// The output `serve` answers from, by output path.
-type Output = BTreeMap<PathBuf, Blob>;
+use super::outputs::Outputs as Output;
 
 /// The site's static files as published, and a warning for each image
 /// that could not be stripped.

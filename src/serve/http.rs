@@ -14,18 +14,19 @@
 //! map — never the disk — so traversal and symlinks cannot reach anything
 //! else.
 
+mod files;
 mod live;
 mod pending;
 mod server;
 
-use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
+pub use files::Files;
 pub use pending::PENDING_WAIT;
 
-use crate::engine::blob::Blob;
 pub use server::{Listener, run};
 
 /// Where the live-reload event stream is served.
@@ -34,9 +35,12 @@ pub const LIVE_PATH: &str = "/__explainer/live";
 /// What is being served right now: swapped whole after every rebuild.
 #[derive(Default)]
 pub struct Snapshot {
-    pub files: BTreeMap<PathBuf, Blob>,
+    pub files: Files,
     /// The error overlay, HTML-escaped, when the last build had errors.
     pub overlay: Option<String>,
+    /// The paths whose bytes differ from the snapshot before (added,
+    /// changed or removed): requests waiting for them are answered.
+    pub changed: BTreeSet<PathBuf>,
 }
 
 /// State shared by the connections and the rebuild loop.
@@ -82,11 +86,27 @@ impl Shared {
             Ok(mut slot) => std::mem::replace(&mut *slot, Arc::clone(&snapshot)),
             Err(_) => return snapshot,
         };
-        self.pending.settle(&old, &snapshot);
+        drop(old);
+        self.pending.settle(&snapshot.changed);
         snapshot
     }
 
-    fn current(&self) -> Arc<Snapshot> {
+    /// Serves the same files from one new base ([`Files::folded`]), when
+    /// some changed since the base was made. Only the loop that publishes
+    /// calls it, so nothing is published in between.
+    pub fn fold(&self) {
+        let now = self.current();
+        if now.files.has_recent() {
+            self.publish(Snapshot {
+                files: now.files.folded(),
+                overlay: now.overlay.clone(),
+                changed: BTreeSet::new(),
+            });
+        }
+    }
+
+    /// What is served now.
+    pub fn current(&self) -> Arc<Snapshot> {
         self.snapshot
             .read()
             .map(|s| Arc::clone(&s))
@@ -184,20 +204,20 @@ pub fn route(url: &str, snapshot: &Snapshot, generation: u64) -> Reply {
         return Reply::text(400, "bad request path\n");
     };
     let file = output_path(&rel);
-    if let Some(bytes) = snapshot.files.get(&PathBuf::from(&file)) {
+    if let Some(bytes) = snapshot.files.get(Path::new(&file)) {
         return file_reply(200, &file, &bytes.bytes(), snapshot, generation);
     }
     if !rel.is_empty()
         && !rel.ends_with('/')
         && snapshot
             .files
-            .contains_key(&PathBuf::from(format!("{rel}/index.html")))
+            .contains_key(Path::new(&format!("{rel}/index.html")))
     {
         let mut reply = Reply::text(301, "moved\n");
         reply.location = Some(format!("/{rel}/"));
         return reply;
     }
-    match snapshot.files.get(&PathBuf::from("404.html")) {
+    match snapshot.files.get(Path::new("404.html")) {
         Some(bytes) => file_reply(404, "404.html", &bytes.bytes(), snapshot, generation),
         None => Reply::text(404, "not found\n"),
     }
@@ -358,6 +378,8 @@ pub fn mime(path: &str) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::blob::Blob;
+    use std::collections::BTreeMap;
     use std::time::{Duration, Instant};
 
     fn snapshot() -> Snapshot {
@@ -374,7 +396,8 @@ mod tests {
             );
         }
         Snapshot {
-            files,
+            changed: files.keys().cloned().collect(),
+            files: Files::from(files),
             overlay: None,
         }
     }
@@ -518,11 +541,11 @@ mod tests {
     }
 
     fn with_file(path: &str, body: &str) -> Snapshot {
+        let path = PathBuf::from(path);
+        let now = BTreeMap::from([(path.clone(), Blob::new(&path, body.as_bytes().to_vec()))]);
         let mut next = snapshot();
-        next.files.insert(
-            PathBuf::from(path),
-            Blob::new(std::path::Path::new(path), body.as_bytes().to_vec()),
-        );
+        next.changed = BTreeSet::from([path]);
+        next.files = next.files.with_changes(&now, &next.changed);
         next
     }
 

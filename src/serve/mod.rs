@@ -159,6 +159,9 @@ fn watch_loop(
             }
             starting = None;
         }
+        if !session.has_pending() && !session.has_waiting() {
+            shared.fold();
+        }
         // Exports, feeds and the search index wait while edits come in
         // (they are marked pending, so a request for one waits, and is
         // rendered first); they are rendered once the folder is quiet.
@@ -384,14 +387,19 @@ fn publish(session: &mut Engine, shared: &http::Shared) -> Option<String> {
     let mut clock = crate::engine::Trace::start();
     let overlay = overlay::overlay(session.diagnostics());
     clock.lap("overlay");
-    // The files are handed over whole and copied back afterwards, so the
-    // copy (tens of thousands of entries) is made while the new version
-    // is already being served.
-    let files = session.take_output();
-    let served = shared.publish(http::Snapshot { files, overlay });
+    // Only what changed since the last publish is handed over: the new
+    // snapshot shares the rest with the one before.
+    let changed = session.take_changed();
+    let files = shared
+        .current()
+        .files
+        .with_changes(session.blobs(), &changed);
+    let served = shared.publish(http::Snapshot {
+        files,
+        overlay,
+        changed,
+    });
     clock.lap("publish");
-    session.restore_output(served.files.clone());
-    clock.lap("copy back");
     served.overlay.clone()
 }
 

@@ -16,6 +16,11 @@ use notify::{
 /// save should show within tens of milliseconds; editors that write a
 /// temporary file and rename it do both within this window.
 pub const QUIET: Duration = Duration::from_millis(15);
+/// How long a batch waits for more once every file written in it has been
+/// closed and nothing else happened (an editor saving in place): the save
+/// is complete, and only another file saved at the same moment would add
+/// to it.
+pub const CLOSED_QUIET: Duration = Duration::from_millis(2);
 /// The longest a batch waits while events keep coming (a `git checkout`).
 pub const MAX_BATCH: Duration = Duration::from_millis(400);
 /// Interval of the polling watcher (`--poll`).
@@ -173,11 +178,16 @@ pub fn next_batch_from(
         },
         (None, None) => rx.recv().ok()?,
     };
+    let mut burst = Burst::default();
+    burst.see(&first);
     let mut paths = event_paths(first);
     let started = Instant::now();
     while started.elapsed() < MAX_BATCH {
-        match rx.recv_timeout(QUIET) {
-            Ok(event) => paths.extend(event_paths(event)),
+        match rx.recv_timeout(burst.quiet()) {
+            Ok(event) => {
+                burst.see(&event);
+                paths.extend(event_paths(event));
+            }
             Err(RecvTimeoutError::Timeout) => break,
             Err(RecvTimeoutError::Disconnected) => break,
         }
@@ -185,6 +195,51 @@ pub fn next_batch_from(
     paths.sort();
     paths.dedup();
     Some(paths)
+}
+
+/// What a burst of events did so far: whether it is only files written in
+/// place, each of them closed since (then it is over sooner).
+#[derive(Default)]
+struct Burst {
+    /// Written and not closed yet.
+    open: Vec<PathBuf>,
+    closed: bool,
+    /// Created, removed, renamed, changed metadata, or an error: an
+    /// editor's save through a temporary file, a `git checkout`.
+    other: bool,
+}
+
+impl Burst {
+    fn see(&mut self, event: &notify::Result<notify::Event>) {
+        use notify::event::{AccessKind, AccessMode};
+        let Ok(event) = event else {
+            self.other = true;
+            return;
+        };
+        match event.kind {
+            EventKind::Modify(ModifyKind::Data(_)) => {
+                for path in &event.paths {
+                    if !self.open.contains(path) {
+                        self.open.push(path.clone());
+                    }
+                }
+            }
+            EventKind::Access(AccessKind::Close(AccessMode::Write)) => {
+                self.open.retain(|p| !event.paths.contains(p));
+                self.closed = true;
+            }
+            EventKind::Access(_) => {}
+            _ => self.other = true,
+        }
+    }
+
+    fn quiet(&self) -> Duration {
+        if self.closed && self.open.is_empty() && !self.other {
+            CLOSED_QUIET
+        } else {
+            QUIET
+        }
+    }
 }
 
 fn event_paths(event: notify::Result<notify::Event>) -> Vec<PathBuf> {
@@ -197,6 +252,33 @@ fn event_paths(event: notify::Result<notify::Event>) -> Vec<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn event(kind: EventKind, path: &str) -> notify::Result<notify::Event> {
+        Ok(notify::Event::new(kind).add_path(PathBuf::from(path)))
+    }
+
+    /// A save in place is over once the file is closed; a save through a
+    /// temporary file, or a write still open, waits the whole window.
+    #[test]
+    fn a_burst_of_closed_writes_in_place_ends_sooner() {
+        use notify::event::{AccessKind, AccessMode, DataChange, RenameMode};
+        let write = EventKind::Modify(ModifyKind::Data(DataChange::Any));
+        let close = EventKind::Access(AccessKind::Close(AccessMode::Write));
+        let mut burst = Burst::default();
+        burst.see(&event(write, "a.md"));
+        assert_eq!(burst.quiet(), QUIET, "still open");
+        burst.see(&event(close, "a.md"));
+        assert_eq!(burst.quiet(), CLOSED_QUIET);
+        burst.see(&event(write, "b.md"));
+        assert_eq!(burst.quiet(), QUIET, "another file open");
+        burst.see(&event(close, "b.md"));
+        assert_eq!(burst.quiet(), CLOSED_QUIET);
+        burst.see(&event(
+            EventKind::Modify(ModifyKind::Name(RenameMode::Any)),
+            "a.md",
+        ));
+        assert_eq!(burst.quiet(), QUIET, "a rename may be half of a save");
+    }
 
     /// How long a test waits for an event before it fails.
     const PATIENCE: Duration = Duration::from_secs(5);

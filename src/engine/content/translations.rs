@@ -30,7 +30,8 @@ impl Content {
     /// give the same problems twice), and each check reads and parses two
     /// front matters (0.7 s of CPU at 5,000 translations).
     pub(super) fn check_translations(&mut self, root: &Path, changed: Option<&[PathBuf]>) {
-        if self.view.is_some() {
+        if self.view.is_some() || self.translations.is_empty() && self.translation_diags.is_empty()
+        {
             return;
         }
         let touched = |rel: &Path| changed.is_none_or(|c| c.iter().any(|p| rel.starts_with(p)));
