@@ -14,12 +14,32 @@
 //! with the served one without unpacking either.
 
 use std::borrow::Cow;
+use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// zstd's level: the fastest of the regular levels; level 3 packs 3%
 /// smaller at half the speed.
 const LEVEL: i32 = 1;
+
+// One zstd context per thread: making one per call (a megabyte to clear
+// for the packer) took longer than packing a page or an entity.
+thread_local! {
+    static PACKER: RefCell<Option<zstd::bulk::Compressor<'static>>> =
+        RefCell::new(zstd::bulk::Compressor::new(LEVEL).ok());
+    static UNPACKER: RefCell<Option<zstd::bulk::Decompressor<'static>>> =
+        RefCell::new(zstd::bulk::Decompressor::new().ok());
+}
+
+/// `bytes` as one zstd frame at [`LEVEL`], with this thread's context.
+pub fn pack(bytes: &[u8]) -> Option<Vec<u8>> {
+    PACKER.with_borrow_mut(|p| p.as_mut()?.compress(bytes).ok())
+}
+
+/// The `len` bytes a frame made by [`pack`] holds.
+pub fn unpack(frame: &[u8], len: usize) -> Option<Vec<u8>> {
+    UNPACKER.with_borrow_mut(|u| u.as_mut()?.decompress(frame, len).ok())
+}
 
 /// Files smaller than this are kept as they are: a frame's header would
 /// eat what packing saves.
@@ -54,7 +74,7 @@ impl Blob {
     pub fn new(path: &Path, bytes: Vec<u8>) -> Self {
         let len = bytes.len();
         let packed = (len >= SMALLEST && !compressed_already(path))
-            .then(|| zstd::bulk::compress(&bytes, LEVEL).ok())
+            .then(|| pack(&bytes))
             .flatten()
             .filter(|p| p.len() < len);
         let inner = match packed {
@@ -104,7 +124,7 @@ impl Blob {
         }
         // A frame this module packed always unpacks to its `len` bytes;
         // should it not, an empty file is served rather than a panic.
-        Cow::Owned(zstd::bulk::decompress(&self.0.data, self.0.len).unwrap_or_default())
+        Cow::Owned(unpack(&self.0.data, self.0.len).unwrap_or_default())
     }
 
     /// The file's size, unpacked.

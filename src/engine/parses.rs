@@ -10,7 +10,6 @@
 //! back from the same bytes ([`super::shards`]). The stamp names the
 //! binary: another parser may read a file differently.
 
-use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
@@ -54,18 +53,6 @@ struct Kept {
     file: PathBuf,
     hash: u64,
     entity: Vec<u8>,
-}
-
-/// zstd's fastest level, as for the outputs `serve` holds.
-const LEVEL: i32 = 1;
-
-// One zstd context per thread: making one per entity took longer than
-// packing it.
-thread_local! {
-    static PACKER: RefCell<Option<zstd::bulk::Compressor<'static>>> =
-        RefCell::new(zstd::bulk::Compressor::new(LEVEL).ok());
-    static UNPACKER: RefCell<Option<zstd::bulk::Decompressor<'static>>> =
-        RefCell::new(zstd::bulk::Decompressor::new().ok());
 }
 
 impl Parses {
@@ -139,7 +126,7 @@ impl Parses {
         let bytes = postcard::to_allocvec(entity).ok()?;
         let len = bytes.len();
         let kept = match self.packed {
-            true => PACKER.with_borrow_mut(|p| p.as_mut()?.compress(&bytes).ok())?,
+            true => super::blob::pack(&bytes)?,
             false => bytes,
         };
         Some((kept.into_boxed_slice(), len))
@@ -149,8 +136,7 @@ impl Parses {
     fn entity(&self, file: &Path, hash: u64) -> Option<Entity> {
         let kept = self.kept.get(file).filter(|k| k.hash == hash)?;
         if self.packed {
-            let bytes = UNPACKER
-                .with_borrow_mut(|u| u.as_mut()?.decompress(&kept.entity, kept.len).ok())?;
+            let bytes = super::blob::unpack(&kept.entity, kept.len)?;
             return postcard::from_bytes(&bytes).ok();
         }
         postcard::from_bytes(&kept.entity).ok()

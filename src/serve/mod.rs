@@ -320,8 +320,9 @@ fn render_pending(
             paths: Vec::new(),
             ..step
         });
-        // Publishing copies the whole output: only for a reader waiting
-        // or looking at a page just rendered.
+        // Published for a reader waiting or looking at a page just
+        // rendered; otherwise the files gather for one publish at the end
+        // (each publish copies the files changed since the last fold).
         let interrupted = session.has_pending() && inbox.arrived();
         if !wanted.is_empty() || shows_open || (interrupted && !unpublished.is_empty()) {
             publish(session, shared);
