@@ -96,8 +96,15 @@ fn main() {
         report("rename file", &rename);
     }
     if wanted("template") {
-        let template = measure(runs, |n| template_edit(&root, &meeting, port, n));
+        let mut every = Vec::new();
+        let template = measure(runs, |n| {
+            let (open, all) = template_edit(&root, &meeting, port, &server.rebuilt, n);
+            every.push(all);
+            open
+        });
         report("template edit", &template);
+        every.sort();
+        report("  every page", &every);
     }
     let _ = std::fs::remove_file(root.join("templates/partials/sources.html"));
     println!("serve memory: {}", memory(server.child.id()));
@@ -132,6 +139,9 @@ struct Server {
     child: Child,
     /// Receives once serve says it has rendered every page.
     all_rendered: std::sync::mpsc::Receiver<()>,
+    /// Receives when serve says it has rendered every page a burst of
+    /// changes reached (its "Rebuilt …" line).
+    rebuilt: std::sync::mpsc::Receiver<Instant>,
 }
 
 impl Server {
@@ -150,6 +160,7 @@ impl Server {
             .expect("explainer serve starts (build it with cargo build --release)");
         let stdout = child.stdout.take().expect("piped");
         let (tx, all_rendered) = std::sync::mpsc::channel();
+        let (rebuilt_tx, rebuilt) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
             for line in std::io::BufReader::new(stdout)
                 .lines()
@@ -157,6 +168,9 @@ impl Server {
             {
                 if line.starts_with("Rendered all") {
                     let _ = tx.send(());
+                }
+                if line.starts_with("Rebuilt") {
+                    let _ = rebuilt_tx.send(Instant::now());
                 }
                 if let Some(file) = &mut log {
                     let _ = writeln!(file, "{line}");
@@ -166,6 +180,7 @@ impl Server {
         Server {
             child,
             all_rendered,
+            rebuilt,
         }
     }
 
@@ -314,10 +329,19 @@ fn rename_edit(root: &Path, meeting: &Path, port: u16, n: usize) -> Duration {
     took
 }
 
-fn template_edit(root: &Path, meeting: &Path, port: u16, n: usize) -> Duration {
+/// Edits a partial every page uses: timed until the meeting page shows
+/// it, and until serve has rendered every page again (`rebuilt`).
+fn template_edit(
+    root: &Path,
+    meeting: &Path,
+    port: u16,
+    rebuilt: &std::sync::mpsc::Receiver<Instant>,
+    n: usize,
+) -> (Duration, Duration) {
     let partial = root.join("templates/partials/sources.html");
     std::fs::create_dir_all(partial.parent().expect("parent")).expect("templates folder");
     let marker = format!("template-marker-{n}");
+    while rebuilt.try_recv().is_ok() {}
     let started = Instant::now();
     std::fs::write(
         &partial,
@@ -325,7 +349,11 @@ fn template_edit(root: &Path, meeting: &Path, port: u16, n: usize) -> Duration {
     )
     .expect("write");
     wait_until(port, &url_of(meeting), |body| body.contains(&marker));
-    started.elapsed()
+    let open = started.elapsed();
+    let all = rebuilt
+        .recv_timeout(TIMEOUT)
+        .expect("serve says when the pages are rendered again");
+    (open, all.duration_since(started))
 }
 
 fn measure(runs: usize, mut one: impl FnMut(usize) -> Duration) -> Vec<Duration> {
