@@ -47,16 +47,26 @@ impl Engine {
 
     /// Every job of the site with its output path, or `None` when the
     /// templates do not compile.
-    fn listed(&self) -> Option<Vec<(Job, PathBuf)>> {
-        let jobs = self.with_pages(&Reads::off(), |pages| pages.jobs())?;
-        Some(
-            jobs.into_iter()
+    pub(super) fn listed(&self) -> Option<Vec<(Job, PathBuf)>> {
+        self.with_pages(&Reads::off(), |pages| {
+            pages
+                .jobs()
+                .into_iter()
                 .map(|j| {
-                    let path = self.path_of(&j);
+                    let path = self.path_in(pages, &j);
                     (j, path)
                 })
-                .collect(),
-        )
+                .collect()
+        })
+    }
+
+    /// `jobs` with their output paths, found through one renderer.
+    pub(super) fn with_paths(&self, jobs: Vec<Job>) -> Vec<(Job, PathBuf)> {
+        let paths: Option<Vec<PathBuf>> = self.with_pages(&Reads::off(), |pages| {
+            jobs.iter().map(|j| self.path_in(pages, j)).collect()
+        });
+        let paths = paths.unwrap_or_else(|| jobs.iter().map(|j| self.path_of(j)).collect());
+        jobs.into_iter().zip(paths).collect()
     }
 
     /// After a change that may have changed which pages the site has (a

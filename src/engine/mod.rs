@@ -377,7 +377,8 @@ impl Engine {
         self.load_statics(outcome);
         let jobs = self.jobs_to_render(&BTreeSet::new(), false, outcome);
         outcome.rendered = self.render(&jobs, &mut outcome.changed);
-        let mut produced: BTreeSet<PathBuf> = jobs.iter().map(|j| self.path_of(j)).collect();
+        let mut produced: BTreeSet<PathBuf> =
+            self.with_paths(jobs).into_iter().map(|(_, p)| p).collect();
         produced.extend(self.state.statics.table.files().map(PathBuf::from));
         produced.extend(self.render_views_everything(outcome));
         if self.templates.compiled.is_some() {
@@ -417,7 +418,23 @@ impl Engine {
 
     /// Where a job's file goes.
     fn path_of(&self, job: &Job) -> PathBuf {
-        match job {
+        self.direct_path(job).unwrap_or_else(|| {
+            self.with_pages(&Reads::off(), |p| p.output_path(job))
+                .flatten()
+                .unwrap_or_default()
+        })
+    }
+
+    /// [`Engine::path_of`] with a renderer at hand: listing 47,000 jobs
+    /// built one per job otherwise.
+    fn path_in(&self, pages: &Pages<'_>, job: &Job) -> PathBuf {
+        self.direct_path(job)
+            .unwrap_or_else(|| pages.output_path(job).unwrap_or_default())
+    }
+
+    /// Where a job's file goes, for the jobs whose path needs no renderer.
+    fn direct_path(&self, job: &Job) -> Option<PathBuf> {
+        Some(match job {
             Job::NotFound => "404.html".into(),
             Job::Atom => "atom.xml".into(),
             Job::Sitemap => "sitemap.xml".into(),
@@ -429,11 +446,8 @@ impl Engine {
                 .output_file()
                 .with_file_name(entity_feeds::FILE),
             Job::Entity(i) => self.state.tables.paths[*i].output_file(),
-            _ => self
-                .with_pages(&Reads::off(), |p| p.output_path(job))
-                .flatten()
-                .unwrap_or_default(),
-        }
+            _ => return None,
+        })
     }
 
     /// Runs `f` with a renderer over the current state that records into

@@ -16,7 +16,7 @@ use crate::cmd::CompileOptions;
 use crate::config::Config;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::render::OutFile;
-use crate::render::site::{Key, Reads};
+use crate::render::site::Key;
 use crate::render::site_pages::Job;
 
 /// One build's engine and what its outputs read.
@@ -82,15 +82,7 @@ impl Recorded {
         let memo = Some(memo);
         let engine = Engine::load(root, options, ids, (config, diags), (memo, parses));
         let mut clock = super::Trace::start();
-        let jobs = engine
-            .with_pages(&Reads::off(), |pages| pages.jobs())
-            .unwrap_or_default()
-            .into_iter()
-            .map(|job| {
-                let path = engine.path_of(&job);
-                (job, path)
-            })
-            .collect();
+        let jobs = engine.listed().unwrap_or_default();
         clock.lap("jobs");
         Recorded {
             engine,

@@ -62,13 +62,7 @@ impl Engine {
     /// still there (a change may come before the pages of the last are all
     /// rendered), and the files that [`can_wait`] to [`Engine::waiting`].
     pub(super) fn queue(&mut self, jobs: Vec<Job>) {
-        let with_paths: Vec<(Job, PathBuf)> = jobs
-            .into_iter()
-            .map(|j| {
-                let path = self.path_of(&j);
-                (j, path)
-            })
-            .collect();
+        let with_paths = self.with_paths(jobs);
         let (later, now): (Vec<_>, Vec<_>) = with_paths.into_iter().partition(|(j, _)| can_wait(j));
         self.waiting.extend(later);
         self.waiting.sort();
